@@ -1,0 +1,1 @@
+"""The chart engine and agent graph: planner, generator, validator and healer. Knows nothing of GitHub."""
