@@ -1,0 +1,182 @@
+"""The engine's command line: `autopilot chart | plan | validate | fix`.
+
+Every user mistake ends in one clear line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+import yaml
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1  # the command ran, and the chart has errors (or questions stayed open)
+EXIT_USAGE = 2  # the user's input could not be used
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line, exit code attached."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def add_engine_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register chart/plan/validate/fix on a subparser set (shared by the bot's CLI)."""
+    chart = sub.add_parser("chart", help="plan, generate and validate a chart from a request")
+    chart.add_argument("request", help='what to chart, e.g. "nginx" or "a django app on ghcr.io/acme/shop:1.4"')
+    chart.add_argument("--out", default="charts", help="directory the chart folder is written into (default: charts)")
+    chart.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
+    chart.add_argument("--yes", action="store_true", help="never ask: fail listing the open questions instead")
+    chart.add_argument("--kube-version", dest="kube_versions", action="append", metavar="V")
+    chart.add_argument("--force", action="store_true", help="overwrite an existing chart directory")
+    chart.set_defaults(handler=cmd_chart)
+
+    plan = sub.add_parser("plan", help="print the chart plan for a request as YAML")
+    plan.add_argument("request")
+    plan.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
+    plan.set_defaults(handler=cmd_plan)
+
+    validate = sub.add_parser("validate", help="lint, render and check a chart directory")
+    validate.add_argument("chart_dir", type=Path)
+    validate.add_argument("--kube-version", dest="kube_versions", action="append", metavar="V")
+    validate.add_argument("--format", choices=["text", "json", "github"], default="text")
+    validate.add_argument("--no-security", action="store_true", help="skip security checks")
+    validate.set_defaults(handler=cmd_validate)
+
+    fix = sub.add_parser("fix", help="heal a chart in place; prints the diff and what is left")
+    fix.add_argument("chart_dir", type=Path)
+    fix.add_argument("--max-attempts", type=int, default=3)
+    fix.add_argument("--kube-version", dest="kube_versions", action="append", metavar="V")
+    fix.set_defaults(handler=cmd_fix)
+
+
+def _kube_versions(args: argparse.Namespace) -> list[str] | None:
+    versions: list[str] | None = args.kube_versions
+    if not versions:
+        return None
+    normalised = []
+    for v in versions:
+        parts = v.lstrip("v").split(".")
+        if not (2 <= len(parts) <= 3 and all(p.isdigit() for p in parts)):
+            raise CliError(f"--kube-version {v!r} is not a version like 1.33 or 1.33.0")
+        normalised.append(".".join(parts + ["0"] * (3 - len(parts))))
+    return normalised
+
+
+def _require_chart_dir(path: Path) -> Path:
+    if not path.is_dir():
+        raise CliError(f"{path} is not a directory: give the folder that holds Chart.yaml")
+    if not (path / "Chart.yaml").is_file():
+        raise CliError(f"{path} has no Chart.yaml: is it a Helm chart folder?")
+    return path
+
+
+def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
+    from agents.plan import PlanError, plan_request
+
+    try:
+        outcome = plan_request(args.request, args.sets)
+    except PlanError as exc:
+        raise CliError(str(exc)) from exc
+    if outcome.plan is None:
+        out.write("# open questions (answer with --set KEY=VALUE):\n")
+        for q in outcome.questions:
+            out.write(f"# - {q.key}: {q.prompt}\n")
+        return EXIT_FINDINGS
+    for note in outcome.notes:
+        out.write(f"# {note}\n")
+    out.write(yaml.safe_dump(outcome.plan.model_dump(mode="json", exclude_defaults=False), sort_keys=False))
+    return EXIT_OK
+
+
+def _ask(questions: Sequence[object], ask: Callable[[str], str]) -> dict[str, str]:
+    answers: dict[str, str] = {}
+    for q in questions:
+        key = getattr(q, "key")  # noqa: B009 - Question is imported lazily
+        prompt = getattr(q, "prompt")  # noqa: B009
+        default = getattr(q, "default", None)
+        suffix = f" [{default}]" if default else ""
+        reply = ask(f"{prompt}{suffix} ").strip()
+        answers[key] = reply or (default or "")
+    return answers
+
+
+def cmd_chart(args: argparse.Namespace, out: TextIO) -> int:
+    from agents.session import ChartRequest, run_chart_request
+
+    interactive = not args.yes and sys.stdin.isatty()
+    result = run_chart_request(
+        ChartRequest(request=args.request, sets=list(args.sets), kube_versions=_kube_versions(args)),
+        ask=(lambda qs: _ask(qs, input)) if interactive else None,
+    )
+    if result.questions:
+        out.write("The request needs more facts. Answer with --set, e.g. --set image=REPO:TAG\n")
+        for q in result.questions:
+            out.write(f"  {q.key}: {q.prompt}\n")
+        return EXIT_FINDINGS
+    assert result.plan is not None and result.files is not None
+    chart_dir = Path(args.out) / result.plan.name
+    if chart_dir.exists() and any(chart_dir.iterdir()) and not args.force:
+        raise CliError(f"{chart_dir} already exists and is not empty: use --force to overwrite or --out elsewhere")
+    from agents.chart import write_chart
+    from agents.validate import format_report
+
+    write_chart(result.files, chart_dir)
+    for note in result.notes:
+        out.write(f"note: {note}\n")
+    if result.report is not None:
+        out.write(format_report(result.report, "text"))
+    status = "valid" if result.ok else "has errors"
+    out.write(f"wrote {chart_dir} ({len(result.files)} files): chart {status}\n")
+    return EXIT_OK if result.ok else EXIT_FINDINGS
+
+
+def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
+    from agents.validate import format_report, validate_chart
+
+    chart_dir = _require_chart_dir(args.chart_dir)
+    report = validate_chart(chart_dir, _kube_versions(args), security=not args.no_security)
+    out.write(format_report(report, args.format))
+    return EXIT_OK if report.ok else EXIT_FINDINGS
+
+
+def cmd_fix(args: argparse.Namespace, out: TextIO) -> int:
+    from agents.heal.loop import heal_chart
+
+    if args.max_attempts < 1:
+        raise CliError(f"--max-attempts must be at least 1, got {args.max_attempts}")
+    chart_dir = _require_chart_dir(args.chart_dir)
+    result = heal_chart(chart_dir, _kube_versions(args), max_attempts=args.max_attempts)
+    if result.diff:
+        out.write(result.diff)
+    else:
+        out.write("no changes\n")
+    for finding in result.remaining:
+        out.write(f"{finding.severity}: {finding.location}: [{finding.rule_id}] {finding.message}\n")
+    out.write(
+        f"{'healed' if result.healed else 'not healed'} after {len(result.attempts)} attempt(s), "
+        f"{len([f for f in result.remaining if f.severity == 'error'])} error(s) left\n"
+    )
+    return EXIT_OK if result.healed else EXIT_FINDINGS
+
+
+def run_command(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """Run a parsed subcommand, turning user mistakes into one line and an exit code."""
+    try:
+        code: int = args.handler(args, out)
+        return code
+    except CliError as exc:
+        err.write(f"autopilot: {exc}\n")
+        return exc.code
+    except (OSError, UnicodeDecodeError) as exc:
+        err.write(f"autopilot: {exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        err.write("autopilot: interrupted\n")
+        return 130
