@@ -1,0 +1,179 @@
+"""ci/*-values.yaml: value sets that switch optional features on so lint and render exercise them.
+
+chart-testing (`ct lint`) and our validator render the chart once per file; `full` turns on
+every feature this chart has, and each exposure kind gets its own file because only one
+route kind is enabled at a time in practice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agents.chart.values import TEST_IMAGE
+from agents.chart.yaml_text import dump_yaml
+from agents.plan.model import ChartPlan
+
+CI_HOST = "chart.ci.example.com"
+HELPER_CONTAINER_SECURITY = {
+    "runAsNonRoot": True,
+    "runAsUser": 65534,
+    "runAsGroup": 65534,
+    "allowPrivilegeEscalation": False,
+    "privileged": False,
+    "readOnlyRootFilesystem": True,
+    "capabilities": {"drop": ["ALL"]},
+    "seccompProfile": {"type": "RuntimeDefault"},
+}
+HELPER_RESOURCES = {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"memory": "32Mi"}}
+
+
+def render_ci_values(plan: ChartPlan) -> dict[str, str]:
+    """File name (under ci/) to YAML text."""
+    files = {
+        "default-values.yaml": "# Chart defaults, rendered as they are.\n{}\n",
+        "full-values.yaml": _text("Every optional feature on.", full_values(plan)),
+    }
+    if plan.is_serving and plan.service.enabled and plan.ports:
+        for kind, values in exposure_values(plan).items():
+            files[f"{kind.lower()}-values.yaml"] = _text(f"Exposure through a {kind}.", values)
+    return files
+
+
+def full_values(plan: ChartPlan) -> dict[str, Any]:
+    """Values with every feature the chart's workload supports switched on, still valid."""
+    name = plan.name
+    values: dict[str, Any] = {
+        "partOf": f"{name}-ci",
+        "commonLabels": {"ci.example.com/suite": "full"},
+        "commonAnnotations": {"ci.example.com/owner": "ci"},
+        "podAnnotations": {"ci.example.com/scrape": "false"},
+        "podLabels": {"ci.example.com/pod": "true"},
+        "extraEnvVars": [{"name": "CI_FULL_VALUES", "value": "true"}],
+        "extraVolumes": [{"name": "ci-extra", "emptyDir": {}}],
+        "extraVolumeMounts": [{"name": "ci-extra", "mountPath": "/ci-extra"}],
+        "initContainers": [_helper_container("ci-init", ["sh", "-c", "true"])],
+        "tolerations": [{"key": "ci.example.com/dedicated", "operator": "Exists", "effect": "NoSchedule"}],
+        "networkPolicy": {
+            "enabled": True,
+            "allowExternal": False,
+            "allowSameNamespace": True,
+            "ingressNamespaces": ["ingress-nginx"],
+            "egressRestricted": True,
+            "egressCIDRs": ["10.0.0.0/8"],
+        },
+        "serviceAccount": {"create": True, "annotations": {"ci.example.com/identity": "ci"}},
+        "rbac": {
+            "create": True,
+            "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list", "watch"]}],
+        },
+        "automountServiceAccountToken": True,
+        "persistence": {
+            "enabled": True,
+            "size": "1Gi",
+            # Several pods share the claim unless a StatefulSet gives each its own.
+            "accessModes": ["ReadWriteOnce"] if plan.workload == "StatefulSet" else ["ReadWriteMany"],
+        },
+        "topologySpread": {"enabled": True},
+    }
+    if not plan.config_files:
+        values["configFiles"] = [
+            {
+                "name": "ci.conf",
+                "mountPath": f"/etc/{name}-ci/ci.conf",
+                "content": "# rendered by CI\nkey = value\n",
+            }
+        ]
+    if plan.workload in {"Deployment", "StatefulSet"}:
+        values["autoscaling"] = {
+            "enabled": True,
+            "minReplicas": 2,
+            "maxReplicas": 5,
+            "targetCPU": 75,
+            "targetMemory": 80,
+        }
+        values["pdb"] = {"create": True, "minAvailable": 1, "maxUnavailable": ""}
+        values["podAntiAffinityPreset"] = "soft"
+    if plan.is_serving:
+        values["sidecars"] = [_helper_container("ci-sidecar", ["sh", "-c", "sleep 3600"])]
+        values["lifecycleHooks"] = {"preStop": {"exec": {"command": ["sh", "-c", "sleep 5"]}}}
+        values["migration"] = {
+            "enabled": True,
+            "command": list(plan.migration.command) or ["sh", "-c", "echo migrate"],
+        }
+        if plan.ports:
+            values["startupProbe"] = {
+                "enabled": True,
+                "tcpSocket": {"port": plan.ports[0].name},
+                "periodSeconds": 5,
+                "failureThreshold": 30,
+            }
+        if plan.metrics.port in {p.name for p in plan.ports}:
+            values["metrics"] = {
+                "enabled": True,
+                "serviceMonitor": {"enabled": True, "labels": {"release": "prometheus"}},
+            }
+        if plan.service.enabled and plan.ports:
+            kind = plan.exposure.kind if plan.exposure.kind != "none" else "ingress"
+            values.update(_exposure(plan, kind))
+    return values
+
+
+def exposure_values(plan: ChartPlan) -> dict[str, dict[str, Any]]:
+    """One value set per exposure kind, named after the object it creates."""
+    return {
+        "Ingress": _exposure(plan, "ingress"),
+        "IngressRoute": _exposure(plan, "ingressroute"),
+        "HTTPRoute": _exposure(plan, "httproute"),
+        "GRPCRoute": _exposure(plan, "grpcroute"),
+    }
+
+
+def _exposure(plan: ChartPlan, kind: str) -> dict[str, Any]:
+    """Values that turn on `kind` (and only it), with TLS where the kind has it."""
+    hosts = list(plan.exposure.hosts) or [CI_HOST]
+    off = {
+        "ingress": {"enabled": False},
+        "ingressRoute": {"enabled": False},
+        "httpRoute": {"enabled": False},
+        "grpcRoute": {"enabled": False},
+    }
+    gateway = [
+        {
+            "name": plan.exposure.gateway_name or "ci-gateway",
+            "namespace": plan.exposure.gateway_namespace or "gateway-system",
+        }
+    ]
+    if kind == "ingress":
+        off["ingress"] = {
+            "enabled": True,
+            "className": plan.exposure.class_name or "nginx",
+            "hosts": hosts,
+            "tls": True,
+            "certManager": {
+                "issuer": plan.exposure.cert_manager_issuer or "letsencrypt",
+                "issuerKind": "ClusterIssuer",
+            },
+        }
+    elif kind == "ingressroute":
+        off["ingressRoute"] = {"enabled": True, "hosts": hosts, "tls": {"enabled": True}}
+    elif kind == "httproute":
+        off["httpRoute"] = {"enabled": True, "parentRefs": gateway, "hostnames": hosts}
+    else:
+        off["grpcRoute"] = {"enabled": True, "parentRefs": gateway, "hostnames": hosts}
+    return off
+
+
+def _helper_container(name: str, command: list[str]) -> dict[str, Any]:
+    image = TEST_IMAGE
+    return {
+        "name": name,
+        "image": f"{image['registry']}/{image['repository']}:{image['tag']}",
+        "imagePullPolicy": "IfNotPresent",
+        "command": command,
+        "securityContext": HELPER_CONTAINER_SECURITY,
+        "resources": HELPER_RESOURCES,
+    }
+
+
+def _text(purpose: str, values: dict[str, Any]) -> str:
+    return f"# {purpose} Used by `helm lint -f` and chart-testing.\n" + dump_yaml(values)

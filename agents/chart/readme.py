@@ -1,0 +1,108 @@
+"""README.md with install steps and the parameters table, built from the same params as values.yaml."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from agents.chart.params import Section
+from agents.plan.model import ChartPlan
+
+CRD_NOTES = {
+    "ingressRoute": "Traefik's CRDs (`traefik.io/v1alpha1`) for `ingressRoute.enabled`",
+    "httpRoute": "the Gateway API CRDs (`gateway.networking.k8s.io/v1`) and a Gateway for `httpRoute.enabled`",
+    "grpcRoute": "the Gateway API CRDs (`gateway.networking.k8s.io/v1`) and a Gateway for `grpcRoute.enabled`",
+    "metrics": "the Prometheus operator CRDs (`monitoring.coreos.com/v1`) for `metrics.serviceMonitor.enabled`",
+}
+
+
+def render_readme(plan: ChartPlan, sections: list[Section]) -> str:
+    """README.md for the chart."""
+    name = plan.name
+    top_keys = {p.keys[0] for s in sections for p in s.params}
+    lines = [
+        f"# {name}",
+        "",
+        plan.description or f"A Helm chart for {name} on Kubernetes.",
+        "",
+        "## TL;DR",
+        "",
+        "```console",
+        f"helm install my-release ./{name}",
+        "```",
+        "",
+        "## Introduction",
+        "",
+        f"This chart deploys `{plan.image.reference}` as a Kubernetes {plan.workload}. "
+        "Pods follow the restricted Pod Security Standard (non-root, read-only root filesystem, "
+        "no privilege escalation, all capabilities dropped, RuntimeDefault seccomp), "
+        "and every optional object can be switched on or off in `values.yaml`.",
+        "",
+        "## Prerequisites",
+        "",
+        f"- Kubernetes `{plan.kube_version}`",
+        "- Helm 3.8+",
+    ]
+    lines += [f"- {note}" for key, note in CRD_NOTES.items() if key in top_keys]
+    lines += [
+        "",
+        "## Installing the chart",
+        "",
+        "```console",
+        f"helm install my-release ./{name} --namespace my-namespace --create-namespace",
+        "```",
+        "",
+        "Change any parameter with `--set key=value` or a values file (`-f my-values.yaml`); "
+        "`values.schema.json` rejects values of the wrong type before anything is installed.",
+        "",
+    ]
+    if plan.is_serving and plan.service.enabled:
+        lines += ["Check the release with `helm test my-release --namespace my-namespace`.", ""]
+    lines += [
+        "## Uninstalling the chart",
+        "",
+        "```console",
+        "helm uninstall my-release --namespace my-namespace",
+        "```",
+        "",
+    ]
+    if plan.workload == "StatefulSet" or plan.persistence.enabled:
+        lines += [
+            "PersistentVolumeClaims created by a StatefulSet are kept; delete them by hand when the data is no longer needed.",
+            "",
+        ]
+    lines += ["## Parameters", ""]
+    for section in sections:
+        lines += [
+            f"### {section.title}",
+            "",
+            "| Name | Description | Value |",
+            "| ---- | ----------- | ----- |",
+        ]
+        lines += [f"| `{p.path}` | {_cell(p.description)} | {_value_cell(p.value)} |" for p in section.params]
+        lines.append("")
+    lines += [
+        "## Continuous integration",
+        "",
+        "The files in `ci/` switch the optional features on so that `helm lint` and "
+        "`helm template` exercise every template:",
+        "",
+        "```console",
+        f"helm lint ./{name} --strict -f ./{name}/ci/full-values.yaml",
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _value_cell(value: Any) -> str:
+    if isinstance(value, str) and "\n" in value:
+        return "(multi-line text)"
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if len(text) > 80:
+        return "(see values.yaml)"
+    return f"`{_cell(text)}`"

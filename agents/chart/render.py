@@ -1,0 +1,87 @@
+"""`render_chart`: a `ChartPlan` in, the chart's files out (path relative to the chart root -> text).
+
+Templates are fixed files under `agents/chart/templates/`; only the chart-name placeholder in
+define names is replaced. Python builds the files that depend on the plan: Chart.yaml,
+values.yaml, values.schema.json, README.md and ci/*-values.yaml.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from importlib.resources.abc import Traversable
+
+from agents.chart.chart_metadata import render_chart_yaml
+from agents.chart.ci_values import render_ci_values
+from agents.chart.readme import render_readme
+from agents.chart.values import build_sections
+from agents.chart.values_file import render_values_file
+from agents.chart.values_schema import render_values_schema
+from agents.plan.model import ChartPlan
+
+NAME_PLACEHOLDER = "CHARTNAME."
+WORKLOAD_TEMPLATES = {
+    "Deployment": "deployment.yaml",
+    "StatefulSet": "statefulset.yaml",
+    "DaemonSet": "daemonset.yaml",
+    "Job": "job.yaml",
+    "CronJob": "cronjob.yaml",
+}
+COMMON_TEMPLATES = [
+    "_helpers.tpl",
+    "_pod.tpl",
+    "NOTES.txt",
+    "configmap.yaml",
+    "networkpolicy.yaml",
+    "pvc.yaml",
+    "role.yaml",
+    "rolebinding.yaml",
+    "serviceaccount.yaml",
+]
+SERVING_TEMPLATES = [
+    "service.yaml",
+    "ingress.yaml",
+    "ingressroute.yaml",
+    "httproute.yaml",
+    "grpcroute.yaml",
+    "servicemonitor.yaml",
+    "migration-job.yaml",
+    "tests/test-connection.yaml",
+]
+SCALABLE_TEMPLATES = ["hpa.yaml", "pdb.yaml"]
+
+
+def render_chart(plan: ChartPlan) -> dict[str, str]:
+    """All files of the chart for `plan`; the same plan always gives byte-identical files."""
+    sections = build_sections(plan)
+    files: dict[str, str] = {
+        "Chart.yaml": render_chart_yaml(plan),
+        "values.yaml": render_values_file(sections, plan.name),
+        "values.schema.json": render_values_schema(sections),
+        "README.md": render_readme(plan, sections),
+        ".helmignore": _package_file(".helmignore"),
+    }
+    for name, text in render_ci_values(plan).items():
+        files[f"ci/{name}"] = text
+    for template in template_names(plan):
+        source = _package_file(f"templates/{template}")
+        files[f"templates/{template}"] = source.replace(NAME_PLACEHOLDER, f"{plan.name}.")
+    return dict(sorted(files.items()))
+
+
+def template_names(plan: ChartPlan) -> list[str]:
+    """The templates this chart needs: its one workload plus the objects that can go with it."""
+    names = [*COMMON_TEMPLATES, WORKLOAD_TEMPLATES[plan.workload]]
+    if plan.is_serving:
+        names += SERVING_TEMPLATES
+    if plan.workload == "StatefulSet":
+        names.append("headless-service.yaml")
+    if plan.workload in {"Deployment", "StatefulSet"}:
+        names += SCALABLE_TEMPLATES
+    return sorted(names)
+
+
+def _package_file(relative: str) -> str:
+    node: Traversable = resources.files("agents.chart").joinpath("templates")
+    for part in relative.split("/"):
+        node = node.joinpath(part)
+    return node.read_text(encoding="utf-8")

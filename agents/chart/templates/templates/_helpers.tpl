@@ -1,0 +1,146 @@
+{{/*
+Helpers shared by every template. "CHARTNAME" is replaced by the chart's name when the
+chart is generated, so define names are unique when this chart is used as a subchart.
+*/}}
+
+{{/* Chart name, truncated to 63 characters (the DNS-1123 label limit). */}}
+{{- define "CHARTNAME.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+Fully qualified app name, truncated to 63 characters. When the release name already
+contains the chart name it is used alone, so "helm install web web" gives "web".
+*/}}
+{{- define "CHARTNAME.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Chart name and version, as used by the helm.sh/chart label. */}}
+{{- define "CHARTNAME.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+Selector labels: name and instance only. They are immutable on Deployments and
+StatefulSets, so they must never include the chart or app version.
+*/}}
+{{- define "CHARTNAME.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "CHARTNAME.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{/* Standard labels for every object: selector labels plus version, chart and owner. */}}
+{{- define "CHARTNAME.labels" -}}
+helm.sh/chart: {{ include "CHARTNAME.chart" . }}
+{{ include "CHARTNAME.selectorLabels" . }}
+{{- with .Chart.AppVersion }}
+app.kubernetes.io/version: {{ . | trunc 63 | trimSuffix "-" | quote }}
+{{- end }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- with .Values.component }}
+app.kubernetes.io/component: {{ . }}
+{{- end }}
+{{- with .Values.partOf }}
+app.kubernetes.io/part-of: {{ . }}
+{{- end }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* Annotations added to every object (commonAnnotations), merged with per-object ones. */}}
+{{- define "CHARTNAME.annotations" -}}
+{{- $annotations := merge (dict) (default (dict) .extra) (default (dict) .context.Values.commonAnnotations) -}}
+{{- if $annotations -}}
+annotations:
+  {{- toYaml $annotations | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/* Name of the ServiceAccount the pods run as. */}}
+{{- define "CHARTNAME.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "CHARTNAME.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Image reference registry/repository:tag@digest; global.imageRegistry overrides the
+registry. Usage: include "CHARTNAME.image" (dict "image" .Values.image "global" .Values.global)
+*/}}
+{{- define "CHARTNAME.image" -}}
+{{- $registry := .image.registry -}}
+{{- if and .global .global.imageRegistry -}}
+{{- $registry = .global.imageRegistry -}}
+{{- end -}}
+{{- $ref := .image.repository -}}
+{{- if $registry -}}
+{{- $ref = printf "%s/%s" $registry .image.repository -}}
+{{- end -}}
+{{- if .image.tag -}}
+{{- $ref = printf "%s:%s" $ref (toString .image.tag) -}}
+{{- end -}}
+{{- if .image.digest -}}
+{{- $ref = printf "%s@%s" $ref .image.digest -}}
+{{- end -}}
+{{- $ref -}}
+{{- end -}}
+
+{{/* imagePullSecrets from global.imagePullSecrets and image.pullSecrets. */}}
+{{- define "CHARTNAME.imagePullSecrets" -}}
+{{- $secrets := concat (default (list) .Values.global.imagePullSecrets) (default (list) .Values.image.pullSecrets) | uniq -}}
+{{- if $secrets -}}
+imagePullSecrets:
+{{- range $secrets }}
+  - name: {{ . }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* Name of the ConfigMap that holds the config files. */}}
+{{- define "CHARTNAME.configMapName" -}}
+{{- printf "%s-config" (include "CHARTNAME.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Name of the PersistentVolumeClaim used when persistence is on (Deployment, DaemonSet, Job). */}}
+{{- define "CHARTNAME.claimName" -}}
+{{- default (include "CHARTNAME.fullname" .) .Values.persistence.existingClaim -}}
+{{- end -}}
+
+{{/* Volume name of a writable path, e.g. /var/cache/nginx -> writable-var-cache-nginx. */}}
+{{- define "CHARTNAME.writableVolumeName" -}}
+{{- printf "writable%s" (regexReplaceAll "[^a-z0-9]+" (lower .) "-") | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Whether the chart renders its ConfigMap (any config files given). */}}
+{{- define "CHARTNAME.hasConfig" -}}
+{{- if .Values.configFiles }}true{{ end -}}
+{{- end -}}
+
+{{/*
+Labels for helper pods (migration hook, helm test): their name differs from the app's,
+so the app's Service, PodDisruptionBudget and NetworkPolicy never select them.
+Usage: include "CHARTNAME.helperLabels" (dict "context" $ "component" "migration")
+*/}}
+{{- define "CHARTNAME.helperLabels" -}}
+helm.sh/chart: {{ include "CHARTNAME.chart" .context }}
+app.kubernetes.io/name: {{ printf "%s-%s" (include "CHARTNAME.name" .context) .component | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/instance: {{ .context.Release.Name }}
+app.kubernetes.io/managed-by: {{ .context.Release.Service }}
+app.kubernetes.io/component: {{ .component }}
+{{- with .context.Values.partOf }}
+app.kubernetes.io/part-of: {{ . }}
+{{- end }}
+{{- end -}}

@@ -1,0 +1,54 @@
+"""`write_chart`: put rendered files on disk below one directory, and nowhere else.
+
+The files may come from a plan an LLM influenced, so every path is checked before anything
+is written: no absolute paths, no `..`, no symlinks on the way, nothing under `.github/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+
+
+class UnsafeChartPathError(ValueError):
+    """A chart file path that would write outside the chart directory or into a protected place."""
+
+
+def write_chart(files: Mapping[str, str], chart_dir: Path) -> None:
+    """Write `files` (POSIX paths relative to the chart root) below `chart_dir`, creating directories."""
+    root = Path(chart_dir)
+    if root.is_symlink():
+        raise UnsafeChartPathError(f"chart directory {root} is a symlink: give the real directory")
+    targets = [(_target(root, relative), text) for relative, text in files.items()]
+    root.mkdir(parents=True, exist_ok=True)
+    for target, text in targets:
+        _refuse_symlinks(root, target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _refuse_symlinks(root, target)
+        target.write_text(text, encoding="utf-8", newline="\n")
+
+
+def _target(root: Path, relative: str) -> Path:
+    path = PurePosixPath(relative)
+    if not relative or "\\" in relative or "\0" in relative:
+        raise UnsafeChartPathError(f"chart file path {relative!r} is empty or not a POSIX path")
+    if path.is_absolute():
+        raise UnsafeChartPathError(
+            f"chart file path {relative!r} is absolute: use a path relative to the chart root"
+        )
+    if any(part in {"..", "."} for part in relative.split("/")) or "" in relative.split("/"):
+        raise UnsafeChartPathError(f"chart file path {relative!r} must not contain '..', '.' or empty parts")
+    if path.parts[0] == ".github":
+        raise UnsafeChartPathError(
+            f"chart file path {relative!r} is under .github/: a chart never writes workflows"
+        )
+    return root.joinpath(*path.parts)
+
+
+def _refuse_symlinks(root: Path, target: Path) -> None:
+    """Every existing component from the chart root down to the file must be a real file or directory."""
+    current = root
+    for part in target.relative_to(root).parts:
+        current = current / part
+        if current.is_symlink():
+            raise UnsafeChartPathError(f"{current} is a symlink: refusing to write through it")
