@@ -1,0 +1,53 @@
+"""Shared fixtures: an App key pair, a running fake GitHub with the App installed on a seeded repo."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from tests.fakes.github_server import FakeGitHub
+
+APP_ID = 4242
+INSTALLATION_ID = 77
+OWNER = "octo-org"
+REPO = "charts"
+SEED_FILES = {
+    "README.md": "# charts\n",
+    ".github/autopilot.yml": "charts_dir: charts\nkube_versions: ['1.30.0']\n",
+}
+
+
+@dataclass(frozen=True)
+class AppKeys:
+    """An RSA key pair as a GitHub App has: the App signs JWTs, GitHub verifies them."""
+
+    private_pem: str
+    public_pem: str
+
+
+@pytest.fixture(scope="session")
+def app_keys() -> AppKeys:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public_pem = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    return AppKeys(private_pem, public_pem)
+
+
+@pytest.fixture
+def fake_github(app_keys: AppKeys) -> Iterator[FakeGitHub]:
+    """A started fake GitHub: App `APP_ID` installed (`INSTALLATION_ID`) on `OWNER/REPO` seeded with `SEED_FILES`."""
+    with FakeGitHub() as gh:
+        gh.register_app(APP_ID, app_keys.public_pem)
+        gh.add_installation(INSTALLATION_ID, OWNER, app_id=APP_ID)
+        gh.add_repo(OWNER, REPO, installation_id=INSTALLATION_ID, files=SEED_FILES)
+        yield gh
