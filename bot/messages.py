@@ -1,0 +1,301 @@
+"""Every word the bot says on GitHub, in one place so tests and reviewers can read it.
+
+Each function returns Markdown. Comments the bot may need to find again carry a hidden
+marker (`<!-- autopilot:status thread=owner/repo#12 -->`), read back by `find_marker`.
+Nothing here ever receives a token: callers pass only user-visible facts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel
+
+COMMAND = "/autopilot"
+MAX_ECHO_CHARS = 80  # user text echoed back is cut so a reply never repeats a wall of text
+
+MARKER_KINDS = frozenset(
+    {"status", "question", "escalation", "pr", "config-error", "refusal", "busy", "finalised", "reply"}
+)
+_MARKER = re.compile(r"<!-- autopilot:(?P<kind>[a-z-]+) thread=(?P<thread>[^\s>]+) -->")
+
+# The stages a run goes through, in order, as the status comment shows them.
+STAGES: tuple[tuple[str, str], ...] = (
+    ("plan", "Plan the chart"),
+    ("generate", "Generate the chart files"),
+    ("validate", "Validate (lint, render, schemas, security)"),
+    ("heal", "Fix what validation found"),
+    ("pr", "Open the pull request"),
+)
+STAGE_KEYS = tuple(key for key, _ in STAGES)
+
+USAGE: dict[str, str] = {
+    "chart": f"`{COMMAND} chart <request> [--set key=value …]` — plan, generate and validate a chart, then open a PR",
+    "plan": f"`{COMMAND} plan <request> [--set key=value …]` — show the plan only, without writing files",
+    "answer": f"`{COMMAND} answer <text>` — answer the bot's open question",
+    "revise": f"`{COMMAND} revise <text>` — change the plan or chart on this PR",
+    "fix": f"`{COMMAND} fix` — run validation and self-heal again on this PR",
+    "validate": f"`{COMMAND} validate` — validate the chart on this PR and report",
+    "status": f"`{COMMAND} status` — show where the current run is",
+    "cancel": f"`{COMMAND} cancel` — stop the current run",
+    "help": f"`{COMMAND} help` — show this help",
+}
+
+
+def marker(kind: str, thread_id: str) -> str:
+    """The hidden HTML comment that lets the bot find its own comment for a thread later."""
+    if kind not in MARKER_KINDS:
+        raise ValueError(f"unknown marker kind {kind!r}; expected one of {sorted(MARKER_KINDS)}")
+    return f"<!-- autopilot:{kind} thread={thread_id} -->"
+
+
+def find_marker(body: str) -> tuple[str, str] | None:
+    """Return `(kind, thread_id)` of the first bot marker in a comment body, or None."""
+    match = _MARKER.search(body)
+    if match is None or match["kind"] not in MARKER_KINDS:
+        return None
+    return match["kind"], match["thread"]
+
+
+def _echo(text: str) -> str:
+    """User text made safe to quote inline: one line, no backticks, no mentions, bounded length."""
+    flat = " ".join(text.split()).replace("`", "'").replace("@", "@\u200b")
+    return flat if len(flat) <= MAX_ECHO_CHARS else flat[: MAX_ECHO_CHARS - 1] + "…"
+
+
+def _quote(text: str, limit: int = 2000) -> str:
+    """Multi-line user text as a Markdown block quote, mentions defused, bounded length."""
+    body = text.strip().replace("@", "@\u200b")
+    if len(body) > limit:
+        body = body[: limit - 1] + "…"
+    return "\n".join(f"> {line}" for line in body.splitlines())
+
+
+def _cell(value: object) -> str:
+    """A value made safe for one Markdown table cell."""
+    return _echo(str(value)).replace("|", "\\|") or " "
+
+
+# --- help and command errors -------------------------------------------------------------------
+
+
+def help_text() -> str:
+    lines = "\n".join(f"- {text}" for text in USAGE.values())
+    return (
+        "**k8s-autopilot** turns a request into a validated Helm chart pull request.\n\n"
+        f"Commands (one per comment, at the start of a line):\n\n{lines}\n\n"
+        f"Example: `{COMMAND} chart nginx with ingress on shop.example.com --set replicas=3`"
+    )
+
+
+def usage(verb: str) -> str:
+    return f"Usage: {USAGE[verb]}"
+
+
+def unknown_verb(verb: str, suggestion: str | None) -> str:
+    hint = f" Did you mean `{COMMAND} {suggestion}`?" if suggestion else ""
+    return f"I don't know the command `{_echo(verb)}`.{hint}\n\n{help_text()}"
+
+
+def missing_argument(verb: str, what: str) -> str:
+    return f"`{COMMAND} {verb}` needs {what}.\n\n{usage(verb)}"
+
+
+def unexpected_argument(verb: str, extra: str) -> str:
+    return f"`{COMMAND} {verb}` takes no arguments, but got `{_echo(extra)}`.\n\n{usage(verb)}"
+
+
+def unknown_option(verb: str, option: str) -> str:
+    return f"`{COMMAND} {verb}` has no option `{_echo(option)}`; only `--set key=value` is accepted.\n\n{usage(verb)}"
+
+
+def bad_set_flag(verb: str, value: str) -> str:
+    return (
+        f"`--set {_echo(value)}` is not `key=value` (e.g. `--set replicas=3`, "
+        f'`--set image="ghcr.io/acme/shop:1.4"`).\n\n{usage(verb)}'
+    )
+
+
+def bad_quoting(verb: str, detail: str) -> str:
+    return f"I couldn't read the quoting in the `--set` flags ({_echo(detail)}): close every quote.\n\n{usage(verb)}"
+
+
+def comment_too_long(length: int, limit: int) -> str:
+    return (
+        f"This command is {length:,} characters long; the limit is {limit:,}. "
+        "Please shorten the request, or put long details in a file in the repository and refer to it."
+    )
+
+
+# --- refusals and states ------------------------------------------------------------------------
+
+
+def unauthorised(thread_id: str, user: str, requirement: str) -> str:
+    return (
+        f"{marker('refusal', thread_id)}\n"
+        f"Sorry @{user}, only {requirement} can run k8s-autopilot in this repository. "
+        "Ask a maintainer to run the command, or to add you in `.github/autopilot.yml` (`allowed:`)."
+    )
+
+
+def busy(thread_id: str, stage: str) -> str:
+    return (
+        f"{marker('busy', thread_id)}\n"
+        f"A run is already in progress here (stage: **{_echo(stage)}**). "
+        f"Wait for it to finish, or stop it with `{COMMAND} cancel`."
+    )
+
+
+def fork_pr_refusal(thread_id: str, head_repo: str) -> str:
+    return (
+        f"{marker('refusal', thread_id)}\n"
+        f"This pull request comes from the fork `{_echo(head_repo)}`. k8s-autopilot does not push to "
+        "or run on forks, so that secrets and write access stay in this repository. "
+        f"Open the request as an issue here and run `{COMMAND} chart …` there instead."
+    )
+
+
+def config_error(thread_id: str, path: str, problem: str) -> str:
+    return (
+        f"{marker('config-error', thread_id)}\n"
+        f"I can't use `{path}`: {problem}\n\n"
+        "Fix the file on the default branch and run the command again; "
+        f"`{COMMAND} help` lists the commands."
+    )
+
+
+def cancelled(thread_id: str, user: str) -> str:
+    return f"{marker('reply', thread_id)}\nRun cancelled by @{user}. Start again with `{COMMAND} chart …`."
+
+
+def nothing_to_cancel(thread_id: str) -> str:
+    return f"{marker('reply', thread_id)}\nThere is no run in progress here to cancel."
+
+
+def finalised_note(thread_id: str, pr_url: str) -> str:
+    return (
+        f"{marker('finalised', thread_id)}\n"
+        f"Done: the chart is in {pr_url}. Review it there; "
+        f"`{COMMAND} revise <text>` on the PR asks for changes."
+    )
+
+
+# --- status, questions, escalation ---------------------------------------------------------------
+
+
+def status_comment(
+    thread_id: str,
+    *,
+    done: Collection[str],
+    current: str | None = None,
+    note: str = "",
+    failed: str | None = None,
+) -> str:
+    """The one status comment per thread, edited in place as the run moves through `STAGES`."""
+    unknown = [s for s in [*done, current, failed] if s is not None and s not in STAGE_KEYS]
+    if unknown:
+        raise ValueError(f"unknown stage(s) {unknown}; expected one of {list(STAGE_KEYS)}")
+    lines = []
+    for key, label in STAGES:
+        box = "☑" if key in done else "☐"
+        suffix = ""
+        if key == failed:
+            suffix = " — ❌ failed"
+        elif key == current and key not in done:
+            suffix = " — ⏳ in progress"
+        lines.append(f"- {box} {label}{suffix}")
+    body = "\n".join(lines)
+    tail = f"\n\n{note}" if note else ""
+    return f"{marker('status', thread_id)}\n### k8s-autopilot status\n\n{body}{tail}"
+
+
+def question_comment(thread_id: str, questions: Sequence[str]) -> str:
+    """Questions the planner could not answer itself; the user replies with `answer`."""
+    if not questions:
+        raise ValueError("question_comment needs at least one question")
+    items = "\n".join(f"{i}. {q}" for i, q in enumerate(questions, start=1))
+    return (
+        f"{marker('question', thread_id)}\n"
+        f"Before I write the chart I need a few answers:\n\n{items}\n\n"
+        f"Reply with `{COMMAND} answer <your answers>` (one comment may answer all of them)."
+    )
+
+
+def escalation_comment(thread_id: str, attempts: int, problems: Iterable[tuple[str, str, str]]) -> str:
+    """Self-heal gave up: list what is still wrong as (rule id, location, message)."""
+    rows = "\n".join(f"| `{_cell(rule)}` | {_cell(loc)} | {_cell(msg)} |" for rule, loc, msg in problems)
+    table = f"| Rule | Where | Problem |\n|---|---|---|\n{rows}" if rows else "_(no findings were reported)_"
+    return (
+        f"{marker('escalation', thread_id)}\n"
+        f"I tried {attempts} time(s) to fix the validation findings and could not get the chart green. "
+        f"A human needs to look:\n\n{table}\n\n"
+        f"Push a fix to the branch, or describe the change with `{COMMAND} revise <text>`; "
+        f"`{COMMAND} fix` tries again."
+    )
+
+
+# --- pull request body -----------------------------------------------------------------------------
+
+
+MAX_PLAN_ROWS = 80
+
+
+def _flatten(value: Any, prefix: str = "") -> Iterable[tuple[str, Any]]:
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _flatten(item, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(value, list) and value and any(isinstance(v, Mapping | list) for v in value):
+        for i, item in enumerate(value):
+            yield from _flatten(item, f"{prefix}[{i}]")
+    elif value is None or value == [] or value == {}:
+        return
+    elif isinstance(value, list):
+        yield prefix, ", ".join(str(v) for v in value)
+    else:
+        yield prefix, value
+
+
+def plan_table(plan: BaseModel) -> str:
+    """The plan as a two-column Markdown table of dotted field names (empty values left out)."""
+    rows = list(_flatten(plan.model_dump(mode="json")))
+    shown = rows[:MAX_PLAN_ROWS]
+    lines = ["| Setting | Value |", "|---|---|", *(f"| `{key}` | {_cell(val)} |" for key, val in shown)]
+    if len(rows) > len(shown):
+        lines.append(f"| … | {len(rows) - len(shown)} more settings in `values.yaml` |")
+    return "\n".join(lines)
+
+
+class ValidationLine(BaseModel):
+    """One validation step's outcome as the PR body shows it."""
+
+    check: str  # e.g. "helm lint", "render 1.30", "schemas", "security"
+    ok: bool
+    detail: str = ""
+
+
+def pr_body(
+    thread_id: str,
+    *,
+    request: str,
+    chart_path: str,
+    plan: BaseModel,
+    validation: Sequence[ValidationLine],
+    heal_attempts: int = 0,
+    issue_number: int | None = None,
+) -> str:
+    results = "\n".join(
+        f"| {_cell(v.check)} | {'✅ pass' if v.ok else '❌ fail'} | {_cell(v.detail)} |" for v in validation
+    )
+    closes = f"\n\nCloses #{issue_number}." if issue_number else ""
+    heal = f"\n\nSelf-heal made {heal_attempts} fix attempt(s)." if heal_attempts else ""
+    return (
+        f"{marker('pr', thread_id)}\n"
+        f"## Helm chart: `{_cell(chart_path)}`\n\n"
+        f"Requested:\n\n{_quote(request)}\n\n"
+        f"<details><summary>Plan</summary>\n\n{plan_table(plan)}\n\n</details>\n\n"
+        f"### Validation\n\n| Check | Result | Detail |\n|---|---|---|\n{results}{heal}\n\n"
+        f"Comment `{COMMAND} revise <text>` to change it, `{COMMAND} fix` to re-run validation and self-heal."
+        f"{closes}"
+    )

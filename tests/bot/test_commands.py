@@ -1,0 +1,230 @@
+"""`parse_comment`: a table of comment texts and what the bot must make of them."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import TypeAdapter
+
+from bot import messages
+from bot.commands import (
+    MAX_COMMENT_CHARS,
+    AnswerCommand,
+    CancelCommand,
+    ChartCommand,
+    CommandResult,
+    FixCommand,
+    Ignore,
+    PlanCommand,
+    Reply,
+    ReviseCommand,
+    Run,
+    StatusCommand,
+    ValidateCommand,
+    parse_comment,
+)
+
+BOT = "k8s-autopilot[bot]"
+
+
+def parse(body: str, author: str = "alice", is_bot: bool = False) -> CommandResult:
+    return parse_comment(body, bot_login=BOT, author_login=author, author_is_bot=is_bot)
+
+
+RUNS: list[tuple[str, str, object]] = [
+    ("plain chart", "/autopilot chart nginx", ChartCommand(request="nginx")),
+    ("upper-case prefix", "/AUTOPILOT chart nginx", ChartCommand(request="nginx")),
+    ("mixed-case verb", "/autopilot CHART nginx", ChartCommand(request="nginx")),
+    ("leading spaces", "   /autopilot chart redis", ChartCommand(request="redis")),
+    ("leading tab", "\t/autopilot chart redis", ChartCommand(request="redis")),
+    ("tab between verb and request", "/autopilot chart\tredis", ChartCommand(request="redis")),
+    (
+        "request keeps its words and case",
+        "/autopilot chart  Nginx   with ingress on shop.example.com",
+        ChartCommand(request="Nginx with ingress on shop.example.com"),
+    ),
+    (
+        "set flag before request",
+        "/autopilot chart --set replicas=3 nginx",
+        ChartCommand(request="nginx", settings={"replicas": "3"}),
+    ),
+    (
+        "set flag after request",
+        "/autopilot chart nginx --set replicas=3",
+        ChartCommand(request="nginx", settings={"replicas": "3"}),
+    ),
+    (
+        "set with equals sign",
+        "/autopilot chart nginx --set=image.tag=1.27",
+        ChartCommand(request="nginx", settings={"image.tag": "1.27"}),
+    ),
+    (
+        "set with double quotes",
+        '/autopilot chart app --set "image=ghcr.io/acme/shop:1.4"',
+        ChartCommand(request="app", settings={"image": "ghcr.io/acme/shop:1.4"}),
+    ),
+    (
+        "set with quoted value containing spaces",
+        "/autopilot chart app --set description='a shop front'",
+        ChartCommand(request="app", settings={"description": "a shop front"}),
+    ),
+    (
+        "several set flags, last one wins",
+        "/autopilot chart app --set replicas=2 --set port=8080 --set replicas=4",
+        ChartCommand(request="app", settings={"replicas": "4", "port": "8080"}),
+    ),
+    (
+        "set value may contain equals",
+        "/autopilot chart app --set env.OPTS=a=b",
+        ChartCommand(request="app", settings={"env.OPTS": "a=b"}),
+    ),
+    (
+        "no shell expansion",
+        "/autopilot chart app --set cmd='$(rm -rf /)' `whoami`",
+        ChartCommand(request="app `whoami`", settings={"cmd": "$(rm -rf /)"}),
+    ),
+    (
+        "apostrophe in request is not a quoting error",
+        "/autopilot chart bob's shop",
+        ChartCommand(request="bob's shop"),
+    ),
+    ("hash is not a comment", "/autopilot chart app for #12", ChartCommand(request="app for #12")),
+    (
+        "following lines belong to the request",
+        "/autopilot chart nginx\nwith TLS\nand 3 replicas",
+        ChartCommand(request="nginx\nwith TLS\nand 3 replicas"),
+    ),
+    (
+        "request only on following lines",
+        "/autopilot chart\npostgres with persistence",
+        ChartCommand(request="postgres with persistence"),
+    ),
+    ("windows line endings", "/autopilot chart nginx\r\nwith tls", ChartCommand(request="nginx\nwith tls")),
+    (
+        "text before the command is ignored",
+        "Hello team!\n/autopilot chart nginx",
+        ChartCommand(request="nginx"),
+    ),
+    (
+        "first command line wins",
+        "/autopilot plan redis\n/autopilot chart nginx",
+        PlanCommand(request="redis\n/autopilot chart nginx"),
+    ),
+    (
+        "plan",
+        "/autopilot plan redis --set replicas=1",
+        PlanCommand(request="redis", settings={"replicas": "1"}),
+    ),
+    ("answer", "/autopilot answer port 8080", AnswerCommand(text="port 8080")),
+    ("multi-line answer", "/autopilot answer\n1. 8080\n2. yes", AnswerCommand(text="1. 8080\n2. yes")),
+    ("revise", "/autopilot revise use 2 replicas", ReviseCommand(text="use 2 replicas")),
+    ("revise keeps --set literally", "/autopilot revise add --set x=1", ReviseCommand(text="add --set x=1")),
+    ("fix", "/autopilot fix", FixCommand()),
+    ("validate", "/autopilot validate", ValidateCommand()),
+    ("status", "/autopilot status", StatusCommand()),
+    ("cancel with trailing spaces", "/autopilot cancel   ", CancelCommand()),
+    ("cancel with commentary on next line", "/autopilot cancel\nwrong repo, sorry", CancelCommand()),
+    (
+        "command after a fenced block",
+        "```\n/autopilot chart evil\n```\n/autopilot chart nginx",
+        ChartCommand(request="nginx"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "command"), [(b, c) for _, b, c in RUNS], ids=[i for i, _, _ in RUNS])
+def test_runs(body: str, command: object) -> None:
+    assert parse(body) == Run(command=command)  # type: ignore[arg-type]
+
+
+REPLIES: list[tuple[str, str, str]] = [
+    ("help", "/autopilot help", messages.help_text()),
+    ("bare command is help", "/autopilot", messages.help_text()),
+    ("bare command with spaces is help", "  /autopilot   ", messages.help_text()),
+    ("unknown verb", "/autopilot deploy nginx", "I don't know the command `deploy`"),
+    ("typo gets a suggestion", "/autopilot chrt nginx", "Did you mean `/autopilot chart`?"),
+    ("chart without request", "/autopilot chart", "needs a request"),
+    ("chart with only flags", "/autopilot chart --set a=1", "needs a request"),
+    ("plan without request", "/autopilot plan   ", "needs a request"),
+    ("answer without text", "/autopilot answer", "needs your answer"),
+    ("revise without text", "/autopilot revise", "needs a description of the change"),
+    ("fix with argument", "/autopilot fix everything", "takes no arguments"),
+    ("status with argument", "/autopilot status please", "takes no arguments"),
+    ("unknown option", "/autopilot chart nginx --values x.yaml", "has no option `--values`"),
+    ("set without key=value", "/autopilot chart nginx --set replicas", "is not `key=value`"),
+    ("set with empty key", "/autopilot chart nginx --set =3", "is not `key=value`"),
+    ("set with bad key", "/autopilot chart nginx --set 'a b=3'", "is not `key=value`"),
+    ("set without value", "/autopilot chart nginx --set", "`key=value` after `--set`"),
+    ("too long", "/autopilot chart " + "x" * MAX_COMMENT_CHARS, "the limit is 10,000"),
+]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"), [(b, e) for _, b, e in REPLIES], ids=[i for i, _, _ in REPLIES]
+)
+def test_replies(body: str, expected: str) -> None:
+    result = parse(body)
+    assert isinstance(result, Reply), result
+    assert expected in result.text
+
+
+IGNORES: list[tuple[str, str, str, bool]] = [
+    ("no command", "LGTM, thanks!", "alice", False),
+    ("empty comment", "", "alice", False),
+    ("command not at line start", "please run /autopilot chart nginx", "alice", False),
+    ("longer word", "/autopilots chart nginx", "alice", False),
+    ("quoted command", "> /autopilot chart nginx\nI agree", "alice", False),
+    ("inside a fenced block", "```\n/autopilot chart nginx\n```", "alice", False),
+    ("inside a tilde fence", "~~~\n/autopilot chart nginx\n~~~", "alice", False),
+    ("the bot itself", "/autopilot chart nginx", BOT, False),
+    ("the bot, other case", "/autopilot chart nginx", "K8S-Autopilot[bot]", False),
+    ("another app", "/autopilot chart nginx", "dependabot[bot]", False),
+    ("user flagged as bot", "/autopilot chart nginx", "ci-robot", True),
+    ("long comment without command", "x" * (MAX_COMMENT_CHARS * 3), "alice", False),
+]
+
+
+@pytest.mark.parametrize(
+    ("body", "author", "is_bot"), [(b, a, f) for _, b, a, f in IGNORES], ids=[i for i, *_ in IGNORES]
+)
+def test_ignores(body: str, author: str, is_bot: bool) -> None:
+    assert isinstance(parse(body, author, is_bot), Ignore)
+
+
+def test_table_is_large_enough() -> None:
+    assert len(RUNS) + len(REPLIES) + len(IGNORES) >= 40
+
+
+def test_result_round_trips_through_the_tagged_union() -> None:
+    """The result is serialisable (e.g. into a job row) and reads back as the same variant."""
+    adapter: TypeAdapter[CommandResult] = TypeAdapter(CommandResult)
+    for body in ("/autopilot chart nginx --set a=1", "/autopilot help", "hi"):
+        result = parse(body)
+        assert adapter.validate_json(adapter.dump_json(result)) == result
+
+
+def test_unknown_verb_echo_is_bounded_and_defused() -> None:
+    result = parse("/autopilot " + "`@evil" * 100)
+    assert isinstance(result, Reply)
+    assert "@evil" not in result.text
+    assert len(result.text) < len(messages.help_text()) + 400
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    body=st.text(max_size=400)
+    | st.builds(lambda rest: "/autopilot " + rest, st.text(max_size=200))
+    | st.builds(
+        lambda verb, rest: f"/autopilot {verb} {rest}",
+        st.sampled_from(["chart", "plan", "answer", "revise", "fix", "help", "x"]),
+        st.text(alphabet=st.sampled_from(list("ab =-'\"\\\n\t$`#")), max_size=60),
+    ),
+    author=st.sampled_from(["alice", BOT, "x[bot]"]),
+    is_bot=st.booleans(),
+)
+def test_never_raises(body: str, author: str, is_bot: bool) -> None:
+    result = parse(body, author, is_bot)
+    assert isinstance(result, Run | Reply | Ignore)
+    if isinstance(result, Run) and isinstance(result.command, ChartCommand | PlanCommand):
+        assert result.command.request.strip()
