@@ -9,11 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.chart.values import TEST_IMAGE
+from agents.chart.values import TEST_IMAGE, grpc_port, web_port
 from agents.chart.yaml_text import dump_yaml
 from agents.plan.model import ChartPlan
 
 CI_HOST = "chart.ci.example.com"
+EXPOSURE_OBJECTS = {
+    "ingress": "an Ingress",
+    "ingressroute": "a Traefik IngressRoute",
+    "httproute": "a Gateway API HTTPRoute",
+    "grpcroute": "a Gateway API GRPCRoute",
+}
 HELPER_CONTAINER_SECURITY = {
     "runAsNonRoot": True,
     "runAsUser": 65534,
@@ -33,9 +39,8 @@ def render_ci_values(plan: ChartPlan) -> dict[str, str]:
         "default-values.yaml": "# Chart defaults, rendered as they are.\n{}\n",
         "full-values.yaml": _text("Every optional feature on.", full_values(plan)),
     }
-    if plan.is_serving and plan.service.enabled and plan.ports:
-        for kind, values in exposure_values(plan).items():
-            files[f"{kind.lower()}-values.yaml"] = _text(f"Exposure through a {kind}.", values)
+    for kind, values in exposure_values(plan).items():
+        files[f"{kind}-values.yaml"] = _text(f"Exposure through {EXPOSURE_OBJECTS[kind]}.", values)
     return files
 
 
@@ -112,26 +117,31 @@ def full_values(plan: ChartPlan) -> dict[str, Any]:
                 "enabled": True,
                 "serviceMonitor": {"enabled": True, "labels": {"release": "prometheus"}},
             }
-        if plan.service.enabled and plan.ports:
-            kind = plan.exposure.kind if plan.exposure.kind != "none" else "ingress"
+        relevant = list(exposure_values(plan))
+        if relevant:
+            kind = plan.exposure.kind if plan.exposure.kind != "none" else relevant[0]
             values.update(_exposure(plan, kind))
     return values
 
 
 def exposure_values(plan: ChartPlan) -> dict[str, dict[str, Any]]:
-    """One value set per exposure kind, named after the object it creates."""
-    return {
-        "Ingress": _exposure(plan, "ingress"),
-        "IngressRoute": _exposure(plan, "ingressroute"),
-        "HTTPRoute": _exposure(plan, "httproute"),
-        "GRPCRoute": _exposure(plan, "grpcroute"),
-    }
+    """One value set per exposure kind that fits the app's ports (plus the plan's own kind), by kind."""
+    if not (plan.is_serving and plan.service.enabled and plan.ports):
+        return {}
+    kinds = []
+    if web_port(plan) is not None:
+        kinds += ["ingress", "ingressroute", "httproute"]
+    if grpc_port(plan) is not None:
+        kinds.append("grpcroute")
+    if plan.exposure.kind != "none" and plan.exposure.kind not in kinds:
+        kinds.append(plan.exposure.kind)
+    return {kind: _exposure(plan, kind) for kind in sorted(kinds)}
 
 
 def _exposure(plan: ChartPlan, kind: str) -> dict[str, Any]:
     """Values that turn on `kind` (and only it), with TLS where the kind has it."""
     hosts = list(plan.exposure.hosts) or [CI_HOST]
-    off = {
+    off: dict[str, dict[str, Any]] = {
         "ingress": {"enabled": False},
         "ingressRoute": {"enabled": False},
         "httpRoute": {"enabled": False},

@@ -61,7 +61,7 @@ def build_sections(plan: ChartPlan) -> list[Section]:
     if plan.is_serving:
         sections.append(_metrics_section(plan))
         sections.append(_migration_section(plan))
-        sections.append(_tests_section())
+        sections.append(_tests_section(plan))
     return sections
 
 
@@ -354,8 +354,8 @@ def _exposure_section(plan: ChartPlan) -> Section:
     exposure = plan.exposure
     kind = exposure.kind
     hosts = list(exposure.hosts)
-    web_port = _exposed_port(plan, grpc=False)
-    grpc_port = _exposed_port(plan, grpc=True)
+    web = _exposed_port(plan, grpc=False)
+    grpc_target = _exposed_port(plan, grpc=True)
     tls_secret = exposure.tls_secret or ""
     parent_refs: list[dict[str, str]] = []
     if exposure.gateway_name:
@@ -378,9 +378,7 @@ def _exposure_section(plan: ChartPlan) -> Section:
         "Path match type",
         enum=["Prefix", "Exact", "ImplementationSpecific"],
     )
-    s.add(
-        "ingress.servicePort", web_port.name if web_port else "", "Name of the Service port traffic goes to"
-    )
+    s.add("ingress.servicePort", web.name if web else "", "Name of the Service port traffic goes to")
     s.add("ingress.tls", exposure.tls and ingress, "Serve TLS for the hosts")
     s.add("ingress.tlsSecret", tls_secret if ingress else "", "TLS Secret name (default: <fullname>-tls)")
     s.add(
@@ -406,7 +404,7 @@ def _exposure_section(plan: ChartPlan) -> Section:
     s.add("ingressRoute.middlewares", [], "Traefik middlewares (name, namespace)")
     s.add(
         "ingressRoute.servicePort",
-        web_port.exposed_port if web_port else 80,
+        web.exposed_port if web else 80,
         "Service port number traffic goes to",
         **PORT_NUMBER,
     )
@@ -439,7 +437,7 @@ def _exposure_section(plan: ChartPlan) -> Section:
     )
     s.add(
         "httpRoute.servicePort",
-        web_port.exposed_port if web_port else 80,
+        web.exposed_port if web else 80,
         "Service port number traffic goes to",
         **PORT_NUMBER,
     )
@@ -456,7 +454,7 @@ def _exposure_section(plan: ChartPlan) -> Section:
     s.add("grpcRoute.hostnames", hosts if grpc else [], "Host names the route matches", items=host_items)
     s.add(
         "grpcRoute.servicePort",
-        grpc_port.exposed_port if grpc_port else 80,
+        grpc_target.exposed_port if grpc_target else 80,
         "Service port number traffic goes to",
         **PORT_NUMBER,
     )
@@ -639,13 +637,50 @@ def _migration_section(plan: ChartPlan) -> Section:
     return s
 
 
-def _tests_section() -> Section:
+def _tests_section(plan: ChartPlan) -> Section:
     s = Section(title="Helm test parameters")
     s.add("tests.enabled", True, "Render the helm test Pod that connects to the Service")
+    s.add(
+        "tests.httpPath",
+        _test_http_path(plan),
+        "HTTP path the test GETs on the first Service port (empty: a TCP connect only)",
+        pattern="^(/.*)?$",
+    )
     for key, value in TEST_IMAGE.items():
         extra: dict[str, Any] = {"enum": PULL_POLICIES} if key == "pullPolicy" else {}
         s.add(f"tests.image.{key}", value, f"Test image {key}", **extra)
     return s
+
+
+def _test_http_path(plan: ChartPlan) -> str:
+    """The readiness (or liveness) HTTP path when it checks the first port, which the test then reaches."""
+    if not plan.ports:
+        return ""
+    first = plan.ports[0]
+    for probe in (plan.probes.readiness, plan.probes.liveness):
+        if (
+            probe is not None
+            and probe.type == "http"
+            and probe.port in (None, first.name, first.container_port)
+        ):
+            return probe.path or ""
+    return ""
+
+
+def web_port(plan: ChartPlan) -> PortSpec | None:
+    """The first port that speaks HTTP (by appProtocol or name), if any."""
+    for port in plan.ports:
+        if (port.app_protocol or "").lower() in HTTP_PROTOCOLS or port.name.startswith(("http", "web")):
+            return port
+    return None
+
+
+def grpc_port(plan: ChartPlan) -> PortSpec | None:
+    """The first port that speaks gRPC (by appProtocol or name), if any."""
+    for port in plan.ports:
+        if (port.app_protocol or "").lower() == "grpc" or port.name.startswith("grpc"):
+            return port
+    return None
 
 
 def _component(plan: ChartPlan) -> str:
@@ -679,17 +714,9 @@ def _port_values(port: PortSpec) -> dict[str, Any]:
 
 
 def _exposed_port(plan: ChartPlan, grpc: bool) -> PortSpec | None:
-    """The port a route sends traffic to: the first gRPC (or HTTP) port, else one named so, else the first."""
-    if not plan.ports:
-        return None
-    wanted = {"grpc"} if grpc else HTTP_PROTOCOLS
-    for port in plan.ports:
-        if (port.app_protocol or "").lower() in wanted:
-            return port
-    for port in plan.ports:
-        if port.name in ({"grpc"} if grpc else {"http", "https", "web"}):
-            return port
-    return plan.ports[0]
+    """The port a route sends traffic to: the first gRPC (or HTTP) port, else the first port."""
+    chosen = grpc_port(plan) if grpc else web_port(plan)
+    return chosen or (plan.ports[0] if plan.ports else None)
 
 
 def _environment(plan: ChartPlan) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, str]]]:
