@@ -1,0 +1,255 @@
+"""Containers without probes, resources or a restricted securityContext.
+
+Mirrors the validator's `security/*` rules and checkov's CKV_K8S probe/resource/securityContext
+checks. Settings live in values.yaml (so users can tune them) and reach the container through the
+template; a chart whose template does not read them yet gets the `with .Values.x` stanza too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import yaml
+
+from agents.heal.fixers.contract import FixOutcome
+from agents.heal.yaml_text import KEY_LINE, block_end, find_path, indent_of, key_of, split_lines, with_scalar
+from agents.validate.finding import Finding
+
+VALUES_FILE = "values.yaml"
+SCHEMA_FILE = "values.schema.json"
+NEEDS = {
+    "readinessProbe": re.compile(r"readiness", re.IGNORECASE),
+    "livenessProbe": re.compile(r"liveness", re.IGNORECASE),
+    "resources": re.compile(r"resource|request|limit|memory|cpu", re.IGNORECASE),
+    "securityContext": re.compile(
+        r"securitycontext|security context|runasnonroot|privilege|capabilit|readonlyroot|seccomp|root",
+        re.IGNORECASE,
+    ),
+}
+HANDLERS = ("httpGet", "tcpSocket", "exec", "grpc")
+DEFAULT_RESOURCES = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "256Mi"}}
+
+
+def restricted_security_context(values: dict[str, Any]) -> dict[str, Any]:
+    """The restricted Pod Security Standard for one container, with the pod's user/group when given."""
+    given = values.get("podSecurityContext")
+    pod: dict[str, Any] = given if isinstance(given, dict) else {}
+    return {
+        "runAsNonRoot": True,
+        "runAsUser": pod.get("runAsUser", 10001),
+        "runAsGroup": pod.get("runAsGroup", 10001),
+        "allowPrivilegeEscalation": False,
+        "privileged": False,
+        "readOnlyRootFilesystem": True,
+        "capabilities": {"drop": ["ALL"]},
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
+class ContainerDefaultsFixer:
+    name = "container-defaults"
+
+    def handles(self, finding: Finding) -> bool:
+        text = f"{finding.rule_id} {finding.message}"
+        security_rule = finding.rule_id.startswith(
+            ("security/", "CKV_K8S", "probe", "resources", "best-practice")
+        )
+        return security_rule and any(p.search(text) for p in NEEDS.values())
+
+    def fix(
+        self, files: dict[str, str], findings: Sequence[Finding], kube_versions: Sequence[str]
+    ) -> FixOutcome:
+        if VALUES_FILE not in files:
+            return FixOutcome(files)
+        try:
+            values = yaml.safe_load(files[VALUES_FILE]) or {}
+        except yaml.YAMLError:
+            return FixOutcome(files)
+        if not isinstance(values, dict):
+            return FixOutcome(files)
+        needs = [
+            need
+            for need, pattern in NEEDS.items()
+            if any(pattern.search(f"{f.rule_id} {f.message}") for f in findings)
+        ]
+        out = dict(files)
+        changes: list[str] = []
+        for need in needs:
+            key = _values_key(out, need)
+            wanted = _default_for(need, values)
+            if wanted is None:
+                continue
+            if key is None:
+                key = "securityContext" if need == "securityContext" else need
+                if _add_template_stanza(out, key, need, changes) is False:
+                    continue
+            _ensure_values(out, values, key, need, wanted, changes)
+            _ensure_schema_entry(out, key, changes)
+        return FixOutcome(out, changes)
+
+
+def _values_key(files: dict[str, str], need: str) -> str | None:
+    """The values key this chart's templates already read for `need` (e.g. containerSecurityContext)."""
+    candidates = ["containerSecurityContext", "securityContext"] if need == "securityContext" else [need]
+    templates = "\n".join(t for p, t in files.items() if p.startswith("templates/"))
+    for key in candidates:
+        if re.search(rf"(\.Values|\$values|\$\.Values)\.{key}\b", templates):
+            return key
+    return None
+
+
+def _default_for(need: str, values: dict[str, Any]) -> dict[str, Any] | None:
+    if need == "resources":
+        return DEFAULT_RESOURCES
+    if need == "securityContext":
+        return restricted_security_context(values)
+    port = _first_port(values)
+    if port is None:
+        return None  # without a port only an exec probe fits, and the command is the app's to choose
+    probe: dict[str, Any] = {"tcpSocket": {"port": port}}
+    if need == "readinessProbe":
+        probe.update(initialDelaySeconds=5, periodSeconds=10, timeoutSeconds=3, failureThreshold=3)
+    else:
+        probe.update(initialDelaySeconds=10, periodSeconds=20, timeoutSeconds=5, failureThreshold=6)
+    return probe
+
+
+def _first_port(values: dict[str, Any]) -> str | int | None:
+    ports = values.get("ports")
+    if isinstance(ports, list) and ports and isinstance(ports[0], dict):
+        return ports[0].get("name") or ports[0].get("containerPort")
+    service = values.get("service")
+    if isinstance(service, dict) and service.get("port"):
+        return "http" if "containerPort" not in values else int(values["containerPort"])
+    return None
+
+
+def _ensure_values(
+    files: dict[str, str],
+    values: dict[str, Any],
+    key: str,
+    need: str,
+    wanted: dict[str, Any],
+    changes: list[str],
+) -> None:
+    lines = split_lines(files[VALUES_FILE])
+    index = find_path(lines, [key])
+    current = values.get(key)
+    is_probe = need.endswith("Probe")
+    if is_probe and isinstance(current, dict) and any(h in current for h in HANDLERS):
+        enabled = find_path(lines, [key, "enabled"])
+        if current.get("enabled") is False and enabled is not None:
+            lines[enabled] = with_scalar(lines[enabled], "true")
+            changes.append(f"{VALUES_FILE}: {key}.enabled → true")
+            files[VALUES_FILE] = "\n".join(lines)
+        return
+    if isinstance(current, dict) and current and not is_probe:
+        _fill_missing_keys(files, lines, key, current, wanted, changes)
+        return
+    if is_probe and isinstance(current, dict) and "enabled" in current:
+        wanted = {"enabled": True, **wanted}
+    dumped = yaml.safe_dump(wanted, default_flow_style=False, sort_keys=False).rstrip("\n").split("\n")
+    block = [f"{key}:"] + ["  " + line for line in dumped]
+    if index is not None:
+        lines[index : block_end(lines, index)] = block
+    else:
+        while lines and lines[-1] == "":
+            lines.pop()
+        lines += block + [""]
+    files[VALUES_FILE] = "\n".join(lines)
+    changes.append(f"{VALUES_FILE}: {key} set to {json.dumps(wanted)}")
+
+
+def _fill_missing_keys(
+    files: dict[str, str],
+    lines: list[str],
+    key: str,
+    current: dict[str, Any],
+    wanted: dict[str, Any],
+    changes: list[str],
+) -> None:
+    """Add the restricted keys a partial block lacks and correct unsafe booleans; leave the rest alone."""
+    at = find_path(lines, [key])
+    if at is None:
+        return
+    edited = []
+    for field, value in wanted.items():
+        if field in current and not isinstance(value, bool):
+            continue
+        if field in current and current[field] == value:
+            continue
+        literal = yaml.safe_dump({field: value}, default_flow_style=False).rstrip("\n").split("\n")
+        if field in current:
+            line = find_path(lines, [key, field])
+            if line is not None:
+                lines[line] = with_scalar(lines[line], "true" if value else "false")
+                edited.append(f"{field}: {json.dumps(value)}")
+            continue
+        child = (
+            indent_of(lines[at + 1])
+            if at + 1 < len(lines) and indent_of(lines[at + 1]) > indent_of(lines[at])
+            else 2
+        )
+        end = block_end(lines, at)
+        lines[end:end] = [" " * child + line for line in literal]
+        edited.append(f"{field}: {json.dumps(value)}")
+    if edited:
+        files[VALUES_FILE] = "\n".join(lines)
+        changes.append(f"{VALUES_FILE}: {key}: {', '.join(edited)}")
+
+
+def _add_template_stanza(files: dict[str, str], key: str, need: str, changes: list[str]) -> bool:
+    """Insert `{{- with .Values.key }}` after each container's image line in the workload templates."""
+    field = "securityContext" if need == "securityContext" else need
+    added = False
+    for path, text in list(files.items()):
+        if not (path.startswith("templates/") and path.endswith(".yaml")) or "containers:" not in text:
+            continue
+        lines = split_lines(text)
+        for i in range(len(lines) - 1, -1, -1):
+            if key_of(lines[i]) != "image" or not _in_containers(lines, i):
+                continue
+            at = i + 1 if i + 1 < len(lines) and key_of(lines[i + 1]) == "imagePullPolicy" else i
+            match = KEY_LINE.match(lines[i])
+            indent = (
+                len(match.group("indent")) + len(match.group("dash") or "") if match else indent_of(lines[i])
+            )
+            pad = " " * indent
+            lines[at + 1 : at + 1] = [
+                f"{pad}{{{{- with .Values.{key} }}}}",
+                f"{pad}{field}:",
+                f"{pad}  {{{{- toYaml . | nindent {indent + 2} }}}}",
+                f"{pad}{{{{- end }}}}",
+            ]
+            added = True
+            changes.append(f"{path}: container {field} now comes from .Values.{key}")
+        files[path] = "\n".join(lines)
+    return added
+
+
+def _in_containers(lines: list[str], index: int) -> bool:
+    for j in range(index - 1, -1, -1):
+        key = key_of(lines[j])
+        if key in {"containers", "initContainers"} and indent_of(lines[j]) < indent_of(lines[index]):
+            return key == "containers"
+    return False
+
+
+def _ensure_schema_entry(files: dict[str, str], key: str, changes: list[str]) -> None:
+    """Charts with a values schema get an entry for a new key, so strict schemas still accept it."""
+    if SCHEMA_FILE not in files:
+        return
+    try:
+        schema = json.loads(files[SCHEMA_FILE])
+    except json.JSONDecodeError:
+        return
+    properties = schema.get("properties")
+    if not isinstance(properties, dict) or key in properties:
+        return
+    properties[key] = {"type": "object", "description": f"Container {key} (added by autopilot heal)"}
+    indent = 2 if files[SCHEMA_FILE].startswith("{\n  ") else 4
+    files[SCHEMA_FILE] = json.dumps(schema, indent=indent, ensure_ascii=False) + "\n"
+    changes.append(f"{SCHEMA_FILE}: added properties.{key}")

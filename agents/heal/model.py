@@ -1,0 +1,42 @@
+"""Results of the self-heal step: what one pass changed, and what each loop attempt achieved."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agents.validate.finding import Finding
+
+ChartFiles = dict[str, str]
+"""A chart as in-memory text files keyed by POSIX path relative to the chart root."""
+
+
+class FixResult(BaseModel):
+    """One deterministic pass over a chart: the new files and one line per change made."""
+
+    model_config = ConfigDict(frozen=True)
+
+    files: dict[str, str]
+    applied: list[str] = Field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.applied)
+
+
+class HealAttempt(BaseModel):
+    """One validate → fix → re-validate round of the heal loop."""
+
+    number: int = Field(ge=1)
+    errors_before: int = Field(ge=0)
+    errors_after: int = Field(ge=0)
+    applied: list[str] = Field(default_factory=list)
+
+
+class HealResult(BaseModel):
+    """Outcome of `heal_chart`: attempts made, whether the chart is now clean, and the full diff."""
+
+    chart_dir: str
+    attempts: list[HealAttempt] = Field(default_factory=list)
+    healed: bool
+    remaining: list[Finding] = Field(default_factory=list)
+    diff: str = ""
