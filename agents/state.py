@@ -1,0 +1,86 @@
+"""The agent graph's state: plain JSON-able values only, so any checkpointer stores it safely.
+
+Pydantic models (`ChartPlan`, `Finding`, …) travel through the graph as dicts made by
+`model_dump(mode="json")` and are re-validated where they are read: LangGraph's msgpack
+serializer then never has to revive one of our classes (no allowlist warnings, no pickles),
+and a checkpoint written by an older version of the code still loads.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypedDict
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Outcome = Literal["done", "needs_answers", "escalated", "cancelled", "failed"]
+InterruptKind = Literal["clarify", "plan_review", "escalate"]
+FixSource = Literal["deterministic", "llm"]
+
+
+class GraphOptions(BaseModel):
+    """Per-run switches, chosen by whoever starts the run (CLI flags, the repo's autopilot.yml)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_heal_attempts: int = Field(default=3, ge=0, le=10)
+    plan_review: bool = False  # pause after planning so a human approves the plan first
+    use_llm: bool = True  # use the chat model given to build_graph, when there is one
+
+
+class HealAttempt(BaseModel):
+    """One heal → validate round, with where its fixes came from (deterministic fixers or the LLM)."""
+
+    number: int = Field(ge=1)
+    errors_before: int = Field(ge=0)
+    errors_after: int | None = Field(default=None, ge=0)  # filled in by the validation that follows
+    applied: list[str] = Field(default_factory=list)
+    rejected: list[str] = Field(default_factory=list)  # LLM edits refused as unsafe or unusable
+    source: FixSource = "deterministic"
+
+    @property
+    def made_progress(self) -> bool:
+        """Fewer errors than before: anything else means another round would just repeat itself."""
+        return self.errors_after is not None and self.errors_after < self.errors_before
+
+
+class QuestionView(BaseModel):
+    """A question as the graph stores and shows it (the planner's `Question`, as data)."""
+
+    key: str
+    prompt: str
+    choices: list[str] = Field(default_factory=list)
+    default: str | None = None
+
+
+class ChartState(TypedDict, total=False):
+    """Everything one conversation (thread) knows; each node returns only the keys it changes."""
+
+    thread_id: str
+    request: str
+    sets: list[str]
+    answers: dict[str, str]
+    options: dict[str, Any]  # GraphOptions as a dict
+    kube_versions: list[str]
+
+    plan: dict[str, Any] | None  # ChartPlan as JSON
+    questions: list[dict[str, Any]]  # QuestionView as JSON
+    notes: list[str]  # what the planner assumed or decided, for the user
+
+    files: dict[str, str]  # the chart, in memory: POSIX path relative to the chart root → text
+    findings: list[dict[str, Any]]  # Finding as JSON, from the latest validation
+
+    heal_attempts: list[dict[str, Any]]  # HealAttempt as JSON, every attempt of the thread
+    heal_round_start: int  # index in heal_attempts where the current attempt budget began
+
+    feedback: str | None  # review text waiting to be applied by the `revise` node
+    report: list[str]  # what happened in the latest step, for the user (applied edits, refusals…)
+    outcome: Outcome | None
+    error: str | None  # why the outcome is `failed`
+
+
+def options_of(state: ChartState) -> GraphOptions:
+    return GraphOptions.model_validate(state.get("options") or {})
+
+
+def heal_attempts_of(state: ChartState) -> list[HealAttempt]:
+    return [HealAttempt.model_validate(a) for a in state.get("heal_attempts") or []]
