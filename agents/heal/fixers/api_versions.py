@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import yaml
 
 from agents.heal.fixers.contract import FixOutcome
 from agents.heal.fixers.selectors import selector_block, selector_helper
@@ -88,6 +91,7 @@ class ApiVersionFixer:
     ) -> FixOutcome:
         newest = max((_minor(v) for v in kube_versions), default=(99, 99))
         helper = selector_helper(files)
+        values = load_values(files)
         out = dict(files)
         changes: list[str] = []
         for path, text in files.items():
@@ -106,9 +110,9 @@ class ApiVersionFixer:
                     if target is None or target.removed_in > newest:
                         continue
                     lines[i] = f"{match.group('head')}{target.api_version}{match.group('tail')}"
-                    notes = _translate(lines, i, end, kind, old, helper)
+                    notes = _translate(lines, i, end, kind, old, helper, values)
                     edited = True
-                    extra = f" ({'; '.join(notes)})" if notes else ""
+                    extra = f" ({'; '.join(dict.fromkeys(notes))})" if notes else ""
                     changes.append(f"{path}: {kind} {old} → {target.api_version}{extra}")
                     break
             if edited:
@@ -135,11 +139,11 @@ def _kind(lines: list[str], start: int, end: int) -> str | None:
 
 
 def _translate(
-    lines: list[str], api_line: int, end: int, kind: str, old: str, helper: str | None
+    lines: list[str], api_line: int, end: int, kind: str, old: str, helper: str | None, values: dict[str, Any]
 ) -> list[str]:
     """Rewrite the spec fields the successor API renamed; `lines` is edited in place from `api_line`."""
     if kind == "Ingress":
-        return translate_ingress(lines, api_line, end)
+        return translate_ingress(lines, api_line, end, values)
     if kind == "HorizontalPodAutoscaler" and old == "autoscaling/v2beta1":
         return translate_hpa_v2beta1(lines, api_line, end)
     if kind in WORKLOADS:
@@ -147,7 +151,23 @@ def _translate(
     return []
 
 
-def translate_ingress(lines: list[str], start: int, end: int) -> list[str]:
+def port_field(port: str, values: dict[str, Any]) -> str:
+    """`name` for a named port (`http`, or a template whose value in values.yaml is a name), else `number`."""
+    if re.fullmatch(r"[a-z][-a-z0-9]*", port):
+        return "name"
+    reference = re.search(r"\.Values\.([\w.]+)", port)
+    if reference:
+        value: Any = values
+        for part in reference.group(1).split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, str) and not value.isdigit():
+            return "name"
+    return "number"
+
+
+def translate_ingress(
+    lines: list[str], start: int, end: int, values: dict[str, Any] | None = None
+) -> list[str]:
     notes: list[str] = []
     i = start
     while i < end and i < len(lines):
@@ -160,7 +180,7 @@ def translate_ingress(lines: list[str], start: int, end: int) -> list[str]:
             new = [f"{indent}service:", f"{indent}  name: {name.group('value')}"]
             if port_at is not None:
                 port = SERVICE_PORT.match(lines[port_at]).group("value")  # type: ignore[union-attr]
-                field = "name" if re.fullmatch(r"[a-z][-a-z0-9]*", port) else "number"
+                field = port_field(port, values or {})
                 new += [f"{indent}  port:", f"{indent}    {field}: {port}"]
                 del lines[port_at]
                 end -= 1
@@ -173,15 +193,34 @@ def translate_ingress(lines: list[str], start: int, end: int) -> list[str]:
             lines[i] = lines[i].replace("backend:", "defaultBackend:", 1)
             notes.append("spec.backend → spec.defaultBackend")
         i += 1
-    added = add_missing_path_types(lines, start, end)
+    added = add_missing_path_types(lines, start, end, values)
     if added:
-        notes.append(f"pathType: Prefix added to {added} path(s)")
+        notes.append(f"pathType: {path_type_value(values)} added to {added} path(s)")
     return sorted(set(notes), key=notes.index)
 
 
-def add_missing_path_types(lines: list[str], start: int, end: int) -> int:
+def load_values(files: dict[str, str]) -> dict[str, Any]:
+    try:
+        loaded = yaml.safe_load(files.get("values.yaml", "")) or {}
+    except yaml.YAMLError:
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def path_type_value(values: dict[str, Any] | None) -> str:
+    """The chart's own `ingress.pathType` value when it has one, else Prefix."""
+    ingress = (values or {}).get("ingress")
+    if isinstance(ingress, dict) and isinstance(ingress.get("pathType"), str):
+        return "{{ $.Values.ingress.pathType }}"
+    return "Prefix"
+
+
+def add_missing_path_types(
+    lines: list[str], start: int, end: int, values: dict[str, Any] | None = None
+) -> int:
     """Give every `- path:` item of an Ingress a pathType (required by networking.k8s.io/v1)."""
     added = 0
+    path_type = path_type_value(values)
     i = start
     while i < min(end, len(lines)):
         match = PATH_ITEM.match(lines[i])
@@ -189,7 +228,7 @@ def add_missing_path_types(lines: list[str], start: int, end: int) -> int:
             item_end = block_end(lines, i)
             if not any("pathType" in lines[j] for j in range(i, item_end)):
                 key_indent = indent_of(lines[i]) + 2
-                lines.insert(i + 1, " " * key_indent + "pathType: Prefix")
+                lines.insert(i + 1, " " * key_indent + f"pathType: {path_type}")
                 end += 1
                 added += 1
         i += 1
@@ -248,5 +287,10 @@ def ensure_workload_selector(lines: list[str], start: int, end: int, helper: str
     block = selector_block(lines, spec, spec_end, helper, indent=2)
     if not block:
         return []
-    lines[spec + 1 : spec + 1] = block
+    template = next(
+        (j for j in range(spec + 1, spec_end) if key_of(lines[j]) == "template" and indent_of(lines[j]) == 2),
+        None,
+    )
+    at = template if template is not None else spec + 1
+    lines[at:at] = block
     return ["spec.selector.matchLabels added (required by apps/v1)"]

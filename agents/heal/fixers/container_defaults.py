@@ -91,6 +91,26 @@ class ContainerDefaultsFixer:
         return FixOutcome(out, changes)
 
 
+class _IndentedSequences(yaml.SafeDumper):
+    """Writes `key:\n  - item` (the style of generated and most hand-written values files)."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _indents_sequences(text: str) -> bool:
+    return bool(re.search(r"^\s*[\w.-]+:\n(\s*#.*\n)*\s+- ", text, re.MULTILINE)) or not re.search(
+        r"^(\s*)[\w.-]+:\n\1- ", text, re.MULTILINE
+    )
+
+
+def dump_block(value: dict[str, Any], indented_sequences: bool) -> list[str]:
+    """YAML lines for a mapping, matching the file's list style, without sorting keys."""
+    dumper = _IndentedSequences if indented_sequences else yaml.SafeDumper
+    text = yaml.dump(value, Dumper=dumper, default_flow_style=False, sort_keys=False)
+    return text.rstrip("\n").split("\n")
+
+
 def _values_key(files: dict[str, str], need: str) -> str | None:
     """The values key this chart's templates already read for `need` (e.g. containerSecurityContext)."""
     candidates = ["containerSecurityContext", "securityContext"] if need == "securityContext" else [need]
@@ -114,6 +134,7 @@ def _default_for(need: str, values: dict[str, Any]) -> dict[str, Any] | None:
         probe.update(initialDelaySeconds=5, periodSeconds=10, timeoutSeconds=3, failureThreshold=3)
     else:
         probe.update(initialDelaySeconds=10, periodSeconds=20, timeoutSeconds=5, failureThreshold=6)
+    probe["successThreshold"] = 1
     return probe
 
 
@@ -149,18 +170,32 @@ def _ensure_values(
     if isinstance(current, dict) and current and not is_probe:
         _fill_missing_keys(files, lines, key, current, wanted, changes)
         return
-    if is_probe and isinstance(current, dict) and "enabled" in current:
+    sibling = values.get("livenessProbe" if need == "readinessProbe" else "readinessProbe")
+    if is_probe and any(isinstance(v, dict) and "enabled" in v for v in (current, sibling)):
         wanted = {"enabled": True, **wanted}
-    dumped = yaml.safe_dump(wanted, default_flow_style=False, sort_keys=False).rstrip("\n").split("\n")
+    dumped = dump_block(wanted, indented_sequences=_indents_sequences(files[VALUES_FILE]))
     block = [f"{key}:"] + ["  " + line for line in dumped]
     if index is not None:
         lines[index : block_end(lines, index)] = block
     else:
-        while lines and lines[-1] == "":
-            lines.pop()
-        lines += block + [""]
+        lines[_insertion_point(lines, key) : _insertion_point(lines, key)] = block
     files[VALUES_FILE] = "\n".join(lines)
     changes.append(f"{VALUES_FILE}: {key} set to {json.dumps(wanted)}")
+
+
+def _insertion_point(lines: list[str], key: str) -> int:
+    """Where a missing top-level key goes: under its documenting comment, else after its sibling, else at the end."""
+    for i, line in enumerate(lines):
+        if line.startswith("#") and re.search(rf"@param {re.escape(key)}\b", line):
+            return i + 1
+    sibling = {"readinessProbe": "livenessProbe", "livenessProbe": "readinessProbe"}.get(key)
+    at = find_path(lines, [sibling]) if sibling else None
+    if at is not None:
+        return block_end(lines, at)
+    end = len(lines)
+    while end > 0 and lines[end - 1] == "":
+        end -= 1
+    return end
 
 
 def _fill_missing_keys(
@@ -181,7 +216,7 @@ def _fill_missing_keys(
             continue
         if field in current and current[field] == value:
             continue
-        literal = yaml.safe_dump({field: value}, default_flow_style=False).rstrip("\n").split("\n")
+        literal = dump_block({field: value}, indented_sequences=_indents_sequences(files[VALUES_FILE]))
         if field in current:
             line = find_path(lines, [key, field])
             if line is not None:

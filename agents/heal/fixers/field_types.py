@@ -70,7 +70,7 @@ TYPED_KEYS = {
     "optional",
     "publishNotReadyAddresses",
 }
-QUOTE_PIPE = re.compile(r"\s*\|\s*(quote|squote|toString)\s*(?=-?}})")
+QUOTE_PIPE = re.compile(r"\s*\|\s*(quote|squote|toString)(?=\s*-?}})")
 QUOTE_CALL = re.compile(r"{{(-?)\s*(quote|squote|toString)\s+")
 
 
@@ -125,7 +125,16 @@ class FieldTypesFixer:
         targets = {f.file for f in findings if f.file and f.file.startswith("templates/")}
         for key, value in type_errors(findings) or [(None, None)]:  # type: ignore[list-item]
             keys = {key} if key else TYPED_KEYS
-            done = self_fix(out, keys, value, templates_only=targets or None, template=True, changes=changes)
+            done = bool(targets) and self_fix(
+                out, keys, value, templates_only=targets, template=True, changes=changes
+            )
+            if not done:  # the finding names the rendered file; the line may live in a helper .tpl
+                every_template = {
+                    p for p in out if p.startswith("templates/") and p.endswith((".yaml", ".tpl"))
+                }
+                done = self_fix(
+                    out, keys, value, templates_only=every_template, template=True, changes=changes
+                )
             if not done:
                 values_paths = [
                     p for p in out if p == "values.yaml" or (p.startswith("ci/") and p.endswith(".yaml"))

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import yaml
 
-from agents.heal.fixers.api_versions import add_missing_path_types, ensure_workload_selector
+from agents.heal.fixers.api_versions import add_missing_path_types, ensure_workload_selector, path_type_value
 from agents.heal.fixers.contract import FixOutcome
 from agents.heal.fixers.selectors import selector_helper
 from agents.heal.yaml_text import KEY_LINE, block_end, indent_of, key_of, split_lines
@@ -41,9 +42,9 @@ class RequiredFieldsFixer:
             kind = next((m.group("kind") for m in map(KIND_LINE.match, lines) if m), None)
             notes: list[str] = []
             if "pathType" in wanted and kind == "Ingress":
-                added = add_missing_path_types(lines, 0, len(lines))
+                added = add_missing_path_types(lines, 0, len(lines), values)
                 if added:
-                    notes.append(f"pathType: Prefix added to {added} Ingress path(s)")
+                    notes.append(f"pathType: {path_type_value(values)} added to {added} Ingress path(s)")
             if "selector" in wanted and kind in {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"}:
                 notes += ensure_workload_selector(lines, 0, len(lines), helper)
             if "containerPort" in wanted:
@@ -54,7 +55,7 @@ class RequiredFieldsFixer:
         return FixOutcome(out, changes)
 
 
-def _values(files: dict[str, str]) -> dict[str, object]:
+def _values(files: dict[str, str]) -> dict[str, Any]:
     try:
         loaded = yaml.safe_load(files.get("values.yaml", "")) or {}
     except yaml.YAMLError:
