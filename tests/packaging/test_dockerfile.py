@@ -97,7 +97,9 @@ class TestBuildContext:
 
 
 def helm_download_script() -> str:
-    (script,) = [i.value for i in instructions(DOCKERFILE) if i.instruction == "RUN" and "HELM_SHA256" in i.value]
+    (script,) = [
+        i.value for i in instructions(DOCKERFILE) if i.instruction == "RUN" and "HELM_SHA256" in i.value
+    ]
     return script
 
 
@@ -128,7 +130,12 @@ def run_helm_download(tmp_path: Path, sha256: str) -> subprocess.CompletedProces
         "TARGETARCH": "amd64",
     }
     return subprocess.run(
-        ["bash", "-o", "pipefail", "-c", script], cwd=workdir, env=env, capture_output=True, text=True, timeout=30
+        ["bash", "-o", "pipefail", "-c", script],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
 
 
@@ -145,7 +152,9 @@ class TestHelmDownload:
         assert "v4.2.3+gfake" in result.stdout
         assert os.access(tmp_path / "bin/helm", os.X_OK)
 
-    def test_wrong_checksum_fails_the_build_and_installs_nothing(self, tmp_path: Path, mirror_sha256: str) -> None:
+    def test_wrong_checksum_fails_the_build_and_installs_nothing(
+        self, tmp_path: Path, mirror_sha256: str
+    ) -> None:
         result = run_helm_download(tmp_path, "0" * 64)
         assert result.returncode != 0
         assert "FAILED" in result.stdout + result.stderr

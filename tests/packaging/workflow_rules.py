@@ -30,7 +30,7 @@ def load_yaml(path: Path) -> dict[str, Any]:
     return doc
 
 
-def triggers(workflow: dict[str, Any]) -> dict[str, Any]:
+def triggers(workflow: dict[Any, Any]) -> dict[str, Any]:
     """The `on:` block; PyYAML (YAML 1.1) reads the bare key `on` as the boolean True."""
     on = workflow.get("on", workflow.get(True))
     if isinstance(on, str):
