@@ -1,0 +1,147 @@
+"""The embedded app catalog: well-known apps and language-runtime profiles, kept as data.
+
+Entries live in `catalog.yaml` (shipped with the package) and are validated by `CatalogEntry`
+so a typo in the data fails loudly at load time rather than producing a broken chart.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from agents.plan.model import (
+    ConfigFile,
+    EnvVar,
+    ImageSpec,
+    MetricsPlan,
+    Persistence,
+    PortSpec,
+    Probes,
+    RbacPlan,
+    Resources,
+    ServicePlan,
+    WorkloadKind,
+)
+
+_ALIAS = re.compile(r"^[a-z0-9][a-z0-9 ._+-]*$")
+
+
+class CatalogSecurity(BaseModel):
+    """How the app runs as non-root: ids, read-only root and the paths it must write to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    run_as_user: int = Field(default=10001, ge=1)
+    run_as_group: int = Field(default=10001, ge=1)
+    fs_group: int | None = Field(default=10001, ge=1)
+    read_only_root_filesystem: bool = True
+    writable_paths: list[str] = Field(default_factory=lambda: ["/tmp"])
+    capabilities_add: list[str] = Field(default_factory=list)
+
+
+class CatalogEntry(BaseModel):
+    """One app (with a pinned image) or one runtime profile (conventions only, no image)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    kind: Literal["app", "runtime"] = "app"
+    description: str
+    home: str | None = None
+    sources: list[str] = Field(default_factory=list)
+    icon: str | None = None
+    keywords: list[str] = Field(default_factory=list)
+    aliases: list[str] = Field(default_factory=list)
+    image: str | None = None  # full reference with a pinned tag; None for runtime profiles
+    workload: WorkloadKind = "Deployment"
+    ports: list[PortSpec] = Field(default_factory=list)
+    command: list[str] = Field(default_factory=list)
+    args: list[str] = Field(default_factory=list)
+    env: list[EnvVar] = Field(default_factory=list)  # "{name}" in a secret name becomes the chart name
+    config_files: list[ConfigFile] = Field(default_factory=list)
+    probes: Probes = Field(default_factory=Probes)
+    security: CatalogSecurity = Field(default_factory=CatalogSecurity)
+    persistence: Persistence | None = None
+    service: ServicePlan | None = None
+    metrics: MetricsPlan | None = None
+    rbac: RbacPlan | None = None
+    resources: Resources | None = None
+    database_env: str | None = None  # env var a runtime reads its database URL from, e.g. DATABASE_URL
+    migration: list[str] = Field(default_factory=list)  # conventional migration command of a runtime
+    notes: list[str] = Field(default_factory=list)  # shown to users whenever the entry is used
+
+    @model_validator(mode="after")
+    def _checked(self) -> CatalogEntry:
+        for alias in [self.name, *self.aliases]:
+            if not _ALIAS.match(alias):
+                raise ValueError(f"catalog alias {alias!r} of {self.name} must be lowercase")
+        if self.kind == "app":
+            if not self.image:
+                raise ValueError(f"catalog app {self.name} needs an image (or kind: runtime)")
+            image = ImageSpec.parse(self.image)
+            if image.tag in {None, "latest"} and image.digest is None:
+                raise ValueError(f"catalog app {self.name}: pin a real tag, not {self.image!r}")
+            if image.registry == "docker.io" and image.repository.startswith("bitnami/"):
+                raise ValueError(f"catalog app {self.name}: docker.io/bitnami images are not freely available")
+        elif self.image:
+            raise ValueError(f"runtime profile {self.name} must not carry an image")
+        live, ready = self.probes.liveness, self.probes.readiness
+        if live is not None and ready is not None and live == ready:
+            raise ValueError(f"catalog entry {self.name}: liveness and readiness probes must differ")
+        return self
+
+    def env_for(self, chart_name: str) -> list[dict[str, Any]]:
+        """The entry's env vars with `{name}` in secret names resolved to the chart name."""
+        out = []
+        for var in self.env:
+            data = var.model_dump(exclude_none=True)
+            if "secret" in data:
+                data["secret"] = data["secret"].format(name=chart_name)
+            out.append(data)
+        return out
+
+
+class Catalog(BaseModel):
+    apps: list[CatalogEntry]
+
+    @model_validator(mode="after")
+    def _unique(self) -> Catalog:
+        seen: dict[str, str] = {}
+        for entry in self.apps:
+            for alias in [entry.name, *entry.aliases]:
+                if alias in seen:
+                    raise ValueError(f"catalog alias {alias!r} is used by both {seen[alias]} and {entry.name}")
+                seen[alias] = entry.name
+        return self
+
+
+@cache
+def load_catalog() -> Catalog:
+    """Read and validate `catalog.yaml` once per process."""
+    text = resources.files("agents.plan").joinpath("catalog.yaml").read_text(encoding="utf-8")
+    return Catalog.model_validate(yaml.safe_load(text))
+
+
+@cache
+def _alias_index() -> dict[str, CatalogEntry]:
+    return {alias: entry for entry in load_catalog().apps for alias in [entry.name, *entry.aliases]}
+
+
+def find_entry(name: str) -> CatalogEntry | None:
+    """The entry called `name` or one of its aliases (case-insensitive), if any."""
+    return _alias_index().get(name.strip().lower())
+
+
+def catalog_aliases() -> dict[str, CatalogEntry]:
+    """Every name and alias → its entry (the parser looks for these words in requests)."""
+    return dict(_alias_index())
+
+
+def catalog_names(include_runtimes: bool = False) -> list[str]:
+    """Names of every catalog app with an image; runtime profiles only when asked."""
+    return [e.name for e in load_catalog().apps if include_runtimes or e.kind == "app"]

@@ -1,0 +1,346 @@
+"""`plan_request`: request text (+ answers, + `--set`) → a validated `ChartPlan` or questions.
+
+Order: catalog defaults → parsed facts → answers → sets → gap check → validation. Every
+assumption that is not a plain model default is written to `notes` for the user to see.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from agents.plan.catalog import CatalogEntry, find_entry
+from agents.plan.errors import PlanError
+from agents.plan.facts import RequestFacts
+from agents.plan.gaps import find_gaps
+from agents.plan.model import ImageSpec
+from agents.plan.overrides import apply_answers, apply_sets, split_assignment, validate_plan
+from agents.plan.parser import parse_request
+from agents.plan.questions import PlanOutcome
+
+MAX_REQUEST = 4000
+SERVICE_ENV = {
+    "redis": "REDIS_URL", "valkey": "REDIS_URL", "rabbitmq": "AMQP_URL", "amqp": "AMQP_URL",
+    "mongo": "MONGODB_URI", "mongodb": "MONGODB_URI", "kafka": "KAFKA_BOOTSTRAP_SERVERS",
+}  # fmt: skip
+
+
+def chart_name(text: str) -> str:
+    """A DNS-1123 chart name (≤ 53 chars) from an app or image name."""
+    name = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")
+    name = re.sub(r"-{2,}", "-", name)[:53].strip("-")
+    return name or "app"
+
+
+def _from_entry(entry: CatalogEntry, name: str) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "name": name,
+        "description": entry.description,
+        "home": entry.home,
+        "sources": list(entry.sources),
+        "icon": entry.icon,
+        "keywords": list(entry.keywords),
+        "catalog_app": entry.name,
+        "workload": entry.workload,
+        "ports": [p.model_dump(exclude_none=True) for p in entry.ports],
+        "command": list(entry.command),
+        "args": list(entry.args),
+        "env": entry.env_for(name),
+        "config_files": [c.model_dump() for c in entry.config_files],
+        "probes": entry.probes.model_dump(exclude_none=True),
+        "security": entry.security.model_dump(),
+    }
+    if entry.image:
+        image = ImageSpec.parse(entry.image)
+        data["image"] = image.model_dump()
+        data["app_version"] = image.tag
+    for field in ("persistence", "service", "metrics", "rbac", "resources"):
+        value = getattr(entry, field)
+        if value is not None:
+            data[field] = value.model_dump(exclude_none=True)
+    if entry.rbac is not None and entry.rbac.create:
+        data["service_account"] = {"automount_token": True}
+    if entry.workload == "StatefulSet":
+        data.setdefault("service", {})["headless"] = True
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _image(data: dict[str, Any], facts: RequestFacts, notes: list[str]) -> None:
+    if facts.image is None:
+        return
+    ref = facts.image
+    try:
+        image = ImageSpec.parse(ref)
+        data["image"] = image.model_dump()
+        data["app_version"] = image.tag or (image.digest or "")[7:19] or None
+    except ValueError:
+        # untagged reference: keep the repository, ask for the tag (gaps.py)
+        untagged = ImageSpec.parse(ref + ":0")
+        data["image"] = {"registry": untagged.registry, "repository": untagged.repository}
+        data.pop("app_version", None)
+
+
+def _ports(data: dict[str, Any], facts: RequestFacts) -> None:
+    ports: list[dict[str, Any]] = [dict(p) for p in data.get("ports", [])]
+    first_name = "grpc" if facts.grpc else "http"
+    for i, number in enumerate(facts.ports):
+        if any(p["container_port"] == number for p in ports):
+            continue
+        if i == 0 and ports:
+            ports[0]["container_port"] = number
+            ports[0].pop("service_port", None)
+        else:
+            taken = {p["name"] for p in ports}
+            name = first_name if first_name not in taken else f"port-{number}"
+            ports.append({"name": name, "container_port": number})
+    if facts.grpc and ports and not data.get("catalog_app"):
+        ports[0]["app_protocol"] = "grpc"
+    elif ports and not data.get("catalog_app") and "app_protocol" not in ports[0]:
+        ports[0]["app_protocol"] = "http"
+    if facts.metrics_port is not None and not any(p["container_port"] == facts.metrics_port for p in ports):
+        ports.append({"name": "metrics", "container_port": facts.metrics_port, "app_protocol": "http"})
+    if ports or "ports" in data:
+        data["ports"] = ports
+
+
+def _default_probes(data: dict[str, Any], facts: RequestFacts, notes: list[str]) -> None:
+    """Plans without catalog probes get TCP liveness and protocol-aware readiness on the first port."""
+    if data.get("probes") or not data.get("ports") or data.get("workload") in {"Job", "CronJob"}:
+        return
+    port = data["ports"][0]
+    readiness: dict[str, Any] = {"type": "tcp", "port": port["name"], "period_seconds": 5}
+    if facts.grpc or port.get("app_protocol") == "grpc":
+        readiness = {"type": "grpc", "port": port["container_port"], "period_seconds": 5}
+    data["probes"] = {
+        "liveness": {"type": "tcp", "port": port["name"], "period_seconds": 20, "failure_threshold": 6},
+        "readiness": readiness,
+    }
+    notes.append(f"probes: TCP liveness and {readiness['type']} readiness on port {port['name']}; "
+                 "set probes.readiness.type=http and probes.readiness.path=/healthz if the app has a health endpoint")  # fmt: skip
+
+
+def _workload(data: dict[str, Any], facts: RequestFacts, notes: list[str]) -> None:
+    if facts.workload:
+        data["workload"] = facts.workload
+    if data.get("workload") in {"Job", "CronJob"}:
+        data["service"] = {"enabled": False}
+        data["probes"] = {}
+        data.pop("persistence", None) if not facts.persistence else None
+        if facts.schedule:
+            data.setdefault("job", {})["schedule"] = facts.schedule
+        if facts.time_zone:
+            data.setdefault("job", {})["time_zone"] = facts.time_zone
+        if data.get("workload") == "CronJob" and facts.schedule and facts.schedule.startswith("0 0"):
+            notes.append(f"schedule {facts.schedule!r}: midnight assumed where no time was given")
+    if facts.command:
+        data["command"] = facts.command
+    if data.get("workload") == "StatefulSet":
+        data.setdefault("service", {})["headless"] = True
+
+
+def _scaling(data: dict[str, Any], facts: RequestFacts) -> None:
+    if facts.replicas is not None:
+        data["replicas"] = facts.replicas
+    if facts.autoscale and not facts.autoscale_off:
+        low = facts.autoscale_min or facts.replicas or 2
+        high = facts.autoscale_max or max(10, low)
+        data["autoscaling"] = {"enabled": True, "min_replicas": low, "max_replicas": high}
+        data["replicas"] = facts.replicas if facts.replicas is not None else low
+    if facts.autoscale_off:
+        data["autoscaling"] = {"enabled": False}
+    if facts.pdb is not None:
+        data.setdefault("pdb", {})["enabled"] = facts.pdb
+
+
+def _resources(data: dict[str, Any], facts: RequestFacts) -> None:
+    for field in ("cpu_request", "cpu_limit", "memory_request", "memory_limit"):
+        value = getattr(facts, field)
+        if value is not None:
+            data.setdefault("resources", {})[field] = value
+
+
+def _exposure(data: dict[str, Any], facts: RequestFacts, notes: list[str]) -> None:
+    if facts.exposure is None:
+        return
+    exposure: dict[str, Any] = {"kind": facts.exposure}
+    if facts.hosts:
+        exposure["hosts"] = facts.hosts
+    if facts.path:
+        exposure["path"] = facts.path
+    if facts.ingress_class and facts.exposure == "ingress":
+        exposure["class_name"] = facts.ingress_class
+    if facts.tls:
+        exposure["tls"] = True
+    if facts.cert_manager_issuer:
+        exposure["cert_manager_issuer"] = facts.cert_manager_issuer
+    if facts.tls_secret:
+        exposure["tls_secret"] = facts.tls_secret
+    if facts.gateway_name:
+        exposure["gateway_name"] = facts.gateway_name
+    if facts.gateway_namespace:
+        exposure["gateway_namespace"] = facts.gateway_namespace
+    data["exposure"] = exposure
+    if facts.exposure == "ingress" and not facts.ingress_class:
+        notes.append("ingress: no class given, the cluster's default IngressClass is used (set exposure.class_name)")
+    if facts.exposure == "ingress" and not facts.tls:
+        notes.append("ingress: TLS is off; say 'with tls' or name a cert-manager issuer to turn it on")
+    if facts.exposure == "ingressroute" and not facts.tls:
+        exposure["tls"] = True
+        notes.append("ingressroute: TLS on the websecure entry point with Traefik's default certificate; "
+                     "set exposure.tls_secret or name a cert-manager issuer for your own")  # fmt: skip
+
+
+def _env_and_secrets(data: dict[str, Any], facts: RequestFacts, entry: CatalogEntry | None, notes: list[str]) -> None:
+    env: list[dict[str, Any]] = [dict(v) for v in data.get("env", [])]
+
+    def upsert(var: dict[str, Any]) -> None:
+        for i, existing in enumerate(env):
+            if existing["name"] == var["name"]:
+                env[i] = var
+                return
+        env.append(var)
+
+    for name, value in facts.env.items():
+        upsert({"name": name, "value": value})
+    for ref in facts.secret_envs:
+        upsert({"name": ref.env, "secret": ref.secret, "key": ref.key})
+    if env or "env" in data:
+        data["env"] = env
+    refs: list[dict[str, Any]] = list(data.get("secret_refs", []))
+    for db in facts.databases:
+        variable = SERVICE_ENV.get(db.service) or (entry.database_env if entry and entry.database_env else "DATABASE_URL")
+        ref: dict[str, Any] = {"keys": [variable]}
+        if db.secret:
+            ref["name"] = db.secret
+            notes.append(f"{db.service}: Secret {db.secret} must hold key {variable}, passed to the app as env {variable}")
+        refs.append(ref)
+    for secret in facts.secrets:
+        refs.append({"name": secret})
+    if refs:
+        data["secret_refs"] = refs
+
+
+def _persistence(data: dict[str, Any], facts: RequestFacts, notes: list[str]) -> None:
+    if facts.persistence is False:
+        data["persistence"] = {"enabled": False}
+        return
+    if not facts.persistence:
+        return
+    persistence = dict(data.get("persistence", {}))
+    persistence["enabled"] = True
+    if facts.persistence_size:
+        persistence["size"] = facts.persistence_size
+    if facts.persistence_path:
+        persistence["mount_path"] = facts.persistence_path
+    if facts.storage_class:
+        persistence["storage_class"] = facts.storage_class
+    data["persistence"] = persistence
+    if data.get("workload", "Deployment") == "Deployment" and facts.workload is None:
+        data["workload"] = "StatefulSet"
+        data.setdefault("service", {})["headless"] = True
+        notes.append("persistent storage requested: a StatefulSet gives each replica its own volume")
+
+
+def _metrics(data: dict[str, Any], facts: RequestFacts, notes: list[str]) -> None:
+    if facts.metrics is None:
+        return
+    metrics = dict(data.get("metrics", {}))
+    metrics["enabled"] = facts.metrics
+    if facts.service_monitor:
+        metrics["service_monitor"] = True
+    names = [p["name"] for p in data.get("ports", [])]
+    if facts.metrics and metrics.get("port", "metrics") not in names and names:
+        metrics["port"] = names[0]
+        notes.append(f"metrics: scraped from port {names[0]} at {metrics.get('path', '/metrics')} (no metrics port given)")
+    data["metrics"] = metrics
+
+
+def _extras(data: dict[str, Any], facts: RequestFacts, entry: CatalogEntry | None) -> None:
+    if facts.migration:
+        command = facts.migration_command or (entry.migration if entry else [])
+        data["migration"] = {"enabled": True, "command": list(command)}
+    if facts.network_policy is not None:
+        data.setdefault("network_policy", {})["enabled"] = facts.network_policy
+    if facts.egress_restricted:
+        data.setdefault("network_policy", {})["egress_restricted"] = True
+    if facts.rbac_rules:
+        data["rbac"] = {
+            "create": True,
+            "cluster_wide": facts.rbac_cluster_wide,
+            "rules": [r.model_dump() for r in facts.rbac_rules],
+        }
+        data.setdefault("service_account", {})["automount_token"] = True
+    if facts.node_selector:
+        data.setdefault("scheduling", {})["node_selector"] = facts.node_selector
+    if facts.tolerations:
+        data.setdefault("scheduling", {})["tolerations"] = [t.model_dump(exclude_none=True) for t in facts.tolerations]
+
+
+def _writable_paths(data: dict[str, Any]) -> None:
+    """A persistent mount replaces an emptyDir at the same path."""
+    persistence = data.get("persistence", {})
+    security = data.get("security")
+    if persistence.get("enabled") and security:
+        mount = persistence.get("mount_path", "/data")
+        security["writable_paths"] = [p for p in security.get("writable_paths", []) if p != mount]
+
+
+def _name_and_description(data: dict[str, Any], facts: RequestFacts, entry: CatalogEntry | None) -> None:
+    image = data.get("image") or {}
+    if facts.name:
+        data["name"] = chart_name(facts.name)
+    elif entry is not None and entry.kind == "app":
+        data["name"] = chart_name(entry.name)
+    elif image.get("repository"):
+        data["name"] = chart_name(image["repository"].rsplit("/", 1)[-1])
+    elif entry is not None:
+        data["name"] = chart_name(entry.name)
+    else:
+        data["name"] = "app"
+    if not data.get("description"):
+        ref = f"{image.get('registry', 'docker.io')}/{image.get('repository')}" if image.get("repository") else "an app"
+        data["description"] = f"{data['name']}: {ref} on Kubernetes"
+    elif entry is not None and entry.kind == "runtime":
+        data["description"] = f"{data['name']}: {entry.description}"
+
+
+def plan_request(request: str, sets: Sequence[str] = (), answers: Mapping[str, str] | None = None) -> PlanOutcome:
+    """Plan a chart for `request`: a full plan, or the questions whose answers complete it."""
+    if len(request) > MAX_REQUEST:
+        raise PlanError(f"the request is {len(request)} characters long; keep it under {MAX_REQUEST} and use --set for details")
+    facts = parse_request(request)
+    entry = find_entry(facts.app) if facts.app else None
+    notes: list[str] = list(entry.notes) if entry else []
+    data: dict[str, Any] = _from_entry(entry, chart_name(entry.name)) if entry else {}
+    if entry is None and facts.image is None and not facts.name:
+        notes.append("no catalog app or image recognised in the request")
+    _image(data, facts, notes)
+    _workload(data, facts, notes)
+    _ports(data, facts)
+    _default_probes(data, facts, notes)
+    _scaling(data, facts)
+    _resources(data, facts)
+    _exposure(data, facts, notes)
+    _env_and_secrets(data, facts, entry, notes)
+    _persistence(data, facts, notes)
+    _metrics(data, facts, notes)
+    _extras(data, facts, entry)
+    _name_and_description(data, facts, entry)
+    if entry is not None and entry.kind == "app" and data.get("env"):
+        for var in data["env"]:
+            if var.get("secret") == f"{entry.name}-credentials" and data["name"] != entry.name:
+                var["secret"] = f"{data['name']}-credentials"
+    _writable_paths(data)
+    origins: dict[str, str] = {}
+    if answers:
+        apply_answers(data, answers)
+        origins.update({key: f"answer {key}={value}" for key, value in answers.items()})
+    apply_sets(data, sets)
+    for item in sets:
+        key, value = split_assignment(item)
+        origins[key] = f"--set {key}={value}"
+    questions = find_gaps(data)
+    if questions:
+        return PlanOutcome(questions=questions, notes=notes)
+    return PlanOutcome(plan=validate_plan(data, origins), notes=notes)
