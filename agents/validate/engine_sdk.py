@@ -1,0 +1,62 @@
+"""Helm in-process through the `helm_python` SDK (Helm v4): no binary needed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from agents.validate.engine import LintMessage, RenderResult, strip_chart_prefix
+from agents.validate.finding import Severity
+
+RELEASE_NAME = "release-name"  # what `helm template` calls the release when none is given
+_SEVERITIES = {0: Severity.INFO, 1: Severity.INFO, 2: Severity.WARNING, 3: Severity.ERROR}
+
+
+class HelmSdkEngine:
+    """Lint and render with the Helm SDK bundled in `helm_python`."""
+
+    @property
+    def name(self) -> str:
+        import helm_python
+
+        return f"helm-sdk {helm_python.helm_sdk_version()}"
+
+    def lint(self, chart_dir: Path, kube_version: str | None = None) -> list[LintMessage]:
+        import helm_python
+
+        report = helm_python.lint(chart_dir, strict=True, kube_version=kube_version)
+        return [
+            LintMessage(
+                severity=_SEVERITIES.get(int(m.get("severity", 3)), Severity.ERROR),
+                path=str(m.get("path", "")),
+                text=str(m.get("error", "")).strip(),
+            )
+            for m in report.get("messages", [])
+        ]
+
+    def render(
+        self, chart_dir: Path, values_file: str | None = None, kube_version: str | None = None
+    ) -> RenderResult:
+        import helm_python
+
+        label = values_file or "values.yaml"
+        values: dict[str, Any] | None = None
+        if values_file:
+            try:
+                loaded = yaml.safe_load((chart_dir / values_file).read_text())
+            except (OSError, yaml.YAMLError) as exc:
+                return RenderResult(values_file=label, error=f"cannot read {values_file}: {exc}")
+            if loaded is not None and not isinstance(loaded, dict):
+                return RenderResult(
+                    values_file=label, error=f"{values_file} must be a YAML mapping, got {type(loaded).__name__}"
+                )
+            values = loaded
+        try:
+            rendered = helm_python.Chart.load(chart_dir).render(values, name=RELEASE_NAME)
+        except helm_python.HelmError as exc:
+            return RenderResult(values_file=label, error=str(exc).strip())
+        return RenderResult(
+            values_file=label, manifests={strip_chart_prefix(k): v for k, v in sorted(rendered.items())}
+        )

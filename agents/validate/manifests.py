@@ -1,0 +1,109 @@
+"""Rendered manifests parsed into objects that remember where they came from."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from agents.validate.finding import Finding, Severity
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+
+PathPart = str | int
+
+
+@dataclass(frozen=True)
+class RenderedObject:
+    """One Kubernetes object of one render: its data, its YAML node (for lines) and its template."""
+
+    template: str  # "templates/deployment.yaml"
+    values_file: str  # "values.yaml" or "ci/x-values.yaml"
+    doc: dict[str, Any]
+    node: yaml.Node = field(repr=False, compare=False)
+
+    @property
+    def kind(self) -> str:
+        return str(self.doc.get("kind", ""))
+
+    @property
+    def api_version(self) -> str:
+        return str(self.doc.get("apiVersion", ""))
+
+    @property
+    def name(self) -> str:
+        meta = self.doc.get("metadata")
+        return str(meta.get("name", "")) if isinstance(meta, dict) else ""
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind}/{self.name}"
+
+    def rendered_line(self, path: Sequence[PathPart]) -> int:
+        """1-based line in the rendered text of the deepest node along `path` (the key's line)."""
+        node: yaml.Node = self.node
+        line = node.start_mark.line
+        for part in path:
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                match = next(((k, v) for k, v in node.value if getattr(k, "value", None) == part), None)
+                if match is None:
+                    break
+                line, node = match[0].start_mark.line, match[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                node = node.value[part]
+                line = node.start_mark.line
+            else:
+                break
+        return line + 1
+
+
+@dataclass
+class ParsedRender:
+    """The objects of one render plus the YAML errors that stopped some templates from parsing."""
+
+    values_file: str
+    objects: list[RenderedObject]
+    broken: dict[str, int]  # template -> 1-based rendered line of its YAML error
+    errors: dict[str, str]  # template -> YAML error message
+
+
+def parse_manifests(values_file: str, manifests: dict[str, str]) -> ParsedRender:
+    """Split each rendered template into objects; a YAML error in one template spares the others."""
+    parsed = ParsedRender(values_file=values_file, objects=[], broken={}, errors={})
+    constructor = _LOADER("")
+    for template, text in manifests.items():
+        if not template.endswith(MANIFEST_SUFFIXES) or not text.strip():
+            continue
+        try:
+            nodes = list(yaml.compose_all(text, Loader=_LOADER))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            parsed.broken[template] = (mark.line + 1) if mark is not None else 1
+            parsed.errors[template] = " ".join(str(exc).split())
+            continue
+        for node in nodes:
+            if not isinstance(node, yaml.MappingNode):
+                continue
+            doc = constructor.construct_document(node)
+            if isinstance(doc, dict) and doc:
+                parsed.objects.append(RenderedObject(template, values_file, doc, node))
+    return parsed
+
+
+def yaml_findings(parsed: ParsedRender, locate_line: dict[str, int]) -> list[Finding]:
+    """One `yaml` error per template whose rendered output is not valid YAML."""
+    return [
+        Finding(
+            rule_id="yaml",
+            severity=Severity.ERROR,
+            message=f"rendered {template} is not valid YAML: {parsed.errors[template]}",
+            file=template,
+            line=locate_line.get(template),
+            hint="check the indentation around this line (nindent/indent in the template, list items under their key)",
+            values_file=parsed.values_file,
+        )
+        for template in parsed.broken
+    ]

@@ -1,0 +1,60 @@
+"""What a rule is: a stable id, a severity, a fix hint and a check over one render of a chart."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agents.validate.finding import Severity
+from agents.validate.manifests import PathPart, RenderedObject
+
+
+@dataclass(frozen=True)
+class ChartFacts:
+    """What rules may know about the chart besides its rendered objects."""
+
+    chart_dir: Path
+    kube_versions: list[str]
+    default_values: dict[str, Any]
+    external_names: frozenset[str] = frozenset()  # values of existingSecret-style keys
+
+
+@dataclass(frozen=True)
+class RuleInput:
+    """One render (default values or one ci/ values file) of a chart."""
+
+    objects: list[RenderedObject]
+    chart: ChartFacts
+    values_file: str = "values.yaml"
+
+    def of_kind(self, *kinds: str) -> list[RenderedObject]:
+        return [o for o in self.objects if o.kind in kinds]
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A rule's raw complaint; the runner turns it into a located `Finding`."""
+
+    message: str
+    obj: RenderedObject | None = None
+    path: tuple[PathPart, ...] = ()
+    file: str | None = None  # for chart files (values.yaml…) when there is no object
+    line: int | None = None
+    kube_version: str | None = None
+    severity: Severity | None = None  # overrides the rule's default when set
+    hint: str | None = None  # overrides the rule's hint when set
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str  # stable: "family/name"
+    severity: Severity
+    summary: str
+    hint: str
+    check: Callable[[RuleInput], Iterable[Violation]] = field(repr=False)
+
+    @property
+    def family(self) -> str:
+        return self.id.split("/", 1)[0]

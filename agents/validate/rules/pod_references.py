@@ -1,0 +1,72 @@
+"""wiring/pod-references: ConfigMaps, Secrets, PVCs and ServiceAccounts a pod uses must exist.
+
+They exist when the chart renders them or when a values key declares them external
+(`existingSecret: db-creds`-style), or when the reference is marked optional.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from agents.validate.finding import Severity
+from agents.validate.manifests import PathPart
+from agents.validate.pod_templates import PodTemplate, pod_templates
+from agents.validate.rules.contract import Rule, RuleInput, Violation
+
+BUILT_IN = {("ServiceAccount", "default"), ("ConfigMap", "kube-root-ca.crt")}
+
+
+def _references(pod: PodTemplate) -> Iterator[tuple[str, str, tuple[PathPart, ...], bool]]:
+    """(kind, name, path, optional) for every object the pod spec names."""
+    spec = pod.spec
+    if spec.get("serviceAccountName"):
+        yield "ServiceAccount", str(spec["serviceAccountName"]), (*pod.path, "serviceAccountName"), False
+    for i, volume in enumerate(spec.get("volumes") or []):
+        where = (*pod.path, "volumes", i)
+        if cm := volume.get("configMap"):
+            yield "ConfigMap", str(cm.get("name")), (*where, "configMap", "name"), bool(cm.get("optional"))
+        if secret := volume.get("secret"):
+            yield "Secret", str(secret.get("secretName")), (*where, "secret", "secretName"), bool(secret.get("optional"))
+        if claim := volume.get("persistentVolumeClaim"):
+            yield "PersistentVolumeClaim", str(claim.get("claimName")), (*where, "persistentVolumeClaim"), False
+        for s, source in enumerate((volume.get("projected") or {}).get("sources") or []):
+            for key, kind in (("configMap", "ConfigMap"), ("secret", "Secret")):
+                if ref := source.get(key):
+                    yield kind, str(ref.get("name")), (*where, "projected", "sources", s), bool(ref.get("optional"))
+    for path, container in pod.containers():
+        for e, source in enumerate(container.get("envFrom") or []):
+            for key, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
+                if ref := source.get(key):
+                    yield kind, str(ref.get("name")), (*path, "envFrom", e, key), bool(ref.get("optional"))
+        for e, env in enumerate(container.get("env") or []):
+            value_from: dict[str, Any] = env.get("valueFrom") or {}
+            for key, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
+                if ref := value_from.get(key):
+                    yield kind, str(ref.get("name")), (*path, "env", e, "valueFrom", key), bool(ref.get("optional"))
+
+
+def check(given: RuleInput) -> Iterator[Violation]:
+    rendered = {(o.kind, o.name) for o in given.objects}
+    for claim_owner in given.of_kind("StatefulSet"):
+        for template in (claim_owner.doc.get("spec") or {}).get("volumeClaimTemplates") or []:
+            rendered.add(("PersistentVolumeClaim", str((template.get("metadata") or {}).get("name"))))
+    for pod in pod_templates(given.objects):
+        for kind, name, path, optional in _references(pod):
+            if optional or (kind, name) in rendered or (kind, name) in BUILT_IN or name in given.chart.external_names:
+                continue
+            yield Violation(
+                f"{pod.obj.ref} uses {kind} {name!r}, which the chart does not render "
+                "and no existing*-style value declares",
+                pod.obj,
+                path,
+            )
+
+
+RULE = Rule(
+    "wiring/pod-references",
+    Severity.ERROR,
+    "ConfigMaps, Secrets, PVCs and ServiceAccounts used by pods must exist",
+    "render the object in the chart, or take its name from an `existingSecret`-style value (or mark it optional)",
+    check,
+)

@@ -1,0 +1,72 @@
+"""wiring/route-backend: Ingress, IngressRoute, HTTPRoute and GRPCRoute backends must exist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from agents.validate.finding import Severity
+from agents.validate.manifests import PathPart, RenderedObject
+from agents.validate.rules.contract import Rule, RuleInput, Violation
+
+
+def _backends(obj: RenderedObject) -> Iterator[tuple[tuple[PathPart, ...], str, Any]]:
+    """(path, service name, port) of every backend the route points at."""
+    spec = obj.doc.get("spec") or {}
+    if obj.kind == "Ingress":
+        default = (spec.get("defaultBackend") or {}).get("service")
+        if default:
+            yield ("spec", "defaultBackend", "service"), default.get("name"), _ingress_port(default)
+        for r, rule in enumerate(spec.get("rules") or []):
+            for p, path in enumerate((rule.get("http") or {}).get("paths") or []):
+                service = (path.get("backend") or {}).get("service") or {}
+                where: tuple[PathPart, ...] = ("spec", "rules", r, "http", "paths", p, "backend", "service")
+                yield where, service.get("name"), _ingress_port(service)
+    elif obj.kind == "IngressRoute":
+        for r, route in enumerate(spec.get("routes") or []):
+            for s, service in enumerate(route.get("services") or []):
+                if service.get("kind", "Service") == "Service":
+                    yield ("spec", "routes", r, "services", s, "name"), service.get("name"), service.get("port")
+    elif obj.kind in ("HTTPRoute", "GRPCRoute"):
+        for r, rule in enumerate(spec.get("rules") or []):
+            for b, ref in enumerate(rule.get("backendRefs") or []):
+                if ref.get("kind", "Service") == "Service" and ref.get("group", "") in ("", "core"):
+                    yield ("spec", "rules", r, "backendRefs", b, "name"), ref.get("name"), ref.get("port")
+
+
+def _ingress_port(service: dict[str, Any]) -> Any:
+    port = service.get("port") or {}
+    return port.get("name") or port.get("number")
+
+
+def check(given: RuleInput) -> Iterator[Violation]:
+    services = {s.name: s for s in given.of_kind("Service")}
+    for route in given.of_kind("Ingress", "IngressRoute", "HTTPRoute", "GRPCRoute"):
+        for path, name, port in _backends(route):
+            service = services.get(str(name))
+            if service is None:
+                yield Violation(
+                    f"{route.ref} routes to Service {name!r}, which the chart does not render "
+                    f"(Services: {sorted(services) or 'none'})",
+                    route,
+                    path,
+                )
+                continue
+            ports = (service.doc.get("spec") or {}).get("ports") or []
+            known = {p.get("port") for p in ports} | {p.get("name") for p in ports}
+            if port is not None and port not in known:
+                yield Violation(
+                    f"{route.ref} routes to port {port!r} of Service {name!r}, which exposes "
+                    f"{sorted(str(k) for k in known if k is not None)}",
+                    route,
+                    path,
+                )
+
+
+RULE = Rule(
+    "wiring/route-backend",
+    Severity.ERROR,
+    "route backends must name a Service and port the chart renders",
+    "point the backend at the chart's Service (same fullname helper) and one of its port numbers or names",
+    check,
+)
