@@ -32,7 +32,6 @@ COMMON_TEMPLATES = [
     "NOTES.txt",
     "configmap.yaml",
     "networkpolicy.yaml",
-    "pvc.yaml",
     "role.yaml",
     "rolebinding.yaml",
     "serviceaccount.yaml",
@@ -74,7 +73,9 @@ def template_names(plan: ChartPlan) -> list[str]:
     if plan.is_serving:
         names += SERVING_TEMPLATES
     if plan.workload == "StatefulSet":
-        names.append("headless-service.yaml")
+        names.append("headless-service.yaml")  # its claims come from volumeClaimTemplates
+    else:
+        names.append("pvc.yaml")
     if plan.workload in {"Deployment", "StatefulSet"}:
         names += SCALABLE_TEMPLATES
     return sorted(names)
