@@ -25,7 +25,12 @@ def parse_lint_output(text: str) -> list[LintMessage]:
         if match:
             severity, path, body = match.groups()
             messages.append(LintMessage(severity=_SEVERITIES[severity], path=path.strip(), text=body))
-        elif messages and line.strip() and not line.startswith(("==>", "Error:")) and "chart(s) linted" not in line:
+        elif (
+            messages
+            and line.strip()
+            and not line.startswith(("==>", "Error:"))
+            and "chart(s) linted" not in line
+        ):
             last = messages[-1]
             messages[-1] = last.model_copy(update={"text": f"{last.text}\n{line.strip()}"})
     return messages

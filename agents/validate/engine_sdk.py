@@ -50,7 +50,8 @@ class HelmSdkEngine:
                 return RenderResult(values_file=label, error=f"cannot read {values_file}: {exc}")
             if loaded is not None and not isinstance(loaded, dict):
                 return RenderResult(
-                    values_file=label, error=f"{values_file} must be a YAML mapping, got {type(loaded).__name__}"
+                    values_file=label,
+                    error=f"{values_file} must be a YAML mapping, got {type(loaded).__name__}",
                 )
             values = loaded
         try:

@@ -26,7 +26,9 @@ SCHEMA_ROOT = "kubernetes-json-schema"
 def shipped_versions() -> list[str]:
     """Kubernetes versions kubernetes_validate has schemas for, oldest first (e.g. 1.35.0)."""
     root = resources.files(PACKAGE).joinpath(SCHEMA_ROOT)
-    found = {m.group(1) for p in root.iterdir() if (m := re.match(r"^v(\d+\.\d+\.\d+)-local-strict$", p.name))}
+    found = {
+        m.group(1) for p in root.iterdir() if (m := re.match(r"^v(\d+\.\d+\.\d+)-local-strict$", p.name))
+    }
     return sorted(found, key=minor)
 
 

@@ -61,7 +61,9 @@ class TemplateLocator:
 
     @staticmethod
     def _kind_anchor(obj: RenderedObject, source: list[str]) -> int:
-        kind_lines = [i + 1 for i, line in enumerate(source) if (m := KIND_LINE.match(line)) and m.group(1) == obj.kind]
+        kind_lines = [
+            i + 1 for i, line in enumerate(source) if (m := KIND_LINE.match(line)) and m.group(1) == obj.kind
+        ]
         if kind_lines:
             return kind_lines[0]
         any_kind = [i + 1 for i, line in enumerate(source) if line.lstrip().startswith("kind:")]

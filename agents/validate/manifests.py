@@ -52,7 +52,9 @@ class RenderedObject:
                 if match is None:
                     break
                 line, node = match[0].start_mark.line, match[1]
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            elif (
+                isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value)
+            ):
                 node = node.value[part]
                 line = node.start_mark.line
             else:

@@ -13,7 +13,9 @@ def check(given: RuleInput) -> Iterator[Violation]:
     for pod in pod_templates(given.objects):
         for key in ("hostNetwork", "hostPID", "hostIPC"):
             if pod.spec.get(key) is True:
-                yield Violation(f"{pod.obj.ref} shares the host namespace ({key}: true)", pod.obj, (*pod.path, key))
+                yield Violation(
+                    f"{pod.obj.ref} shares the host namespace ({key}: true)", pod.obj, (*pod.path, key)
+                )
 
 
 RULE = Rule(

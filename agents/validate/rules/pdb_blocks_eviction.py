@@ -14,24 +14,28 @@ def check(given: RuleInput) -> Iterator[Violation]:
     for pdb in given.of_kind("PodDisruptionBudget"):
         spec = pdb.doc.get("spec") or {}
         if spec.get("maxUnavailable") in (0, "0", "0%"):
-            yield Violation(f"PodDisruptionBudget {pdb.name!r} has maxUnavailable: 0", pdb, ("spec", "maxUnavailable"))
+            yield Violation(
+                f"PodDisruptionBudget {pdb.name!r} has maxUnavailable: 0", pdb, ("spec", "maxUnavailable")
+            )
             continue
         min_available = spec.get("minAvailable")
         if min_available == "100%":
-            yield Violation(f"PodDisruptionBudget {pdb.name!r} has minAvailable: 100%", pdb, ("spec", "minAvailable"))
+            yield Violation(
+                f"PodDisruptionBudget {pdb.name!r} has minAvailable: 100%", pdb, ("spec", "minAvailable")
+            )
             continue
         if not isinstance(min_available, int):
             continue
         for pod in pods:
             replicas = (pod.obj.doc.get("spec") or {}).get("replicas", 1)
-            if label_selector_matches(spec.get("selector"), pod.labels) and isinstance(replicas, int):
-                if min_available >= replicas:
-                    yield Violation(
-                        f"PodDisruptionBudget {pdb.name!r} needs minAvailable: {min_available} "
-                        f"but {pod.obj.ref} runs {replicas} replica(s): no pod can ever be evicted",
-                        pdb,
-                        ("spec", "minAvailable"),
-                    )
+            matches = label_selector_matches(spec.get("selector"), pod.labels)
+            if matches and isinstance(replicas, int) and min_available >= replicas:
+                yield Violation(
+                    f"PodDisruptionBudget {pdb.name!r} needs minAvailable: {min_available} "
+                    f"but {pod.obj.ref} runs {replicas} replica(s): no pod can ever be evicted",
+                    pdb,
+                    ("spec", "minAvailable"),
+                )
 
 
 RULE = Rule(

@@ -27,13 +27,28 @@ def _references(pod: PodTemplate) -> Iterator[tuple[str, str, tuple[PathPart, ..
         if cm := volume.get("configMap"):
             yield "ConfigMap", str(cm.get("name")), (*where, "configMap", "name"), bool(cm.get("optional"))
         if secret := volume.get("secret"):
-            yield "Secret", str(secret.get("secretName")), (*where, "secret", "secretName"), bool(secret.get("optional"))
+            yield (
+                "Secret",
+                str(secret.get("secretName")),
+                (*where, "secret", "secretName"),
+                bool(secret.get("optional")),
+            )
         if claim := volume.get("persistentVolumeClaim"):
-            yield "PersistentVolumeClaim", str(claim.get("claimName")), (*where, "persistentVolumeClaim"), False
+            yield (
+                "PersistentVolumeClaim",
+                str(claim.get("claimName")),
+                (*where, "persistentVolumeClaim"),
+                False,
+            )
         for s, source in enumerate((volume.get("projected") or {}).get("sources") or []):
             for key, kind in (("configMap", "ConfigMap"), ("secret", "Secret")):
                 if ref := source.get(key):
-                    yield kind, str(ref.get("name")), (*where, "projected", "sources", s), bool(ref.get("optional"))
+                    yield (
+                        kind,
+                        str(ref.get("name")),
+                        (*where, "projected", "sources", s),
+                        bool(ref.get("optional")),
+                    )
     for path, container in pod.containers():
         for e, source in enumerate(container.get("envFrom") or []):
             for key, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
@@ -43,7 +58,12 @@ def _references(pod: PodTemplate) -> Iterator[tuple[str, str, tuple[PathPart, ..
             value_from: dict[str, Any] = env.get("valueFrom") or {}
             for key, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
                 if ref := value_from.get(key):
-                    yield kind, str(ref.get("name")), (*path, "env", e, "valueFrom", key), bool(ref.get("optional"))
+                    yield (
+                        kind,
+                        str(ref.get("name")),
+                        (*path, "env", e, "valueFrom", key),
+                        bool(ref.get("optional")),
+                    )
 
 
 def check(given: RuleInput) -> Iterator[Violation]:
@@ -53,7 +73,12 @@ def check(given: RuleInput) -> Iterator[Violation]:
             rendered.add(("PersistentVolumeClaim", str((template.get("metadata") or {}).get("name"))))
     for pod in pod_templates(given.objects):
         for kind, name, path, optional in _references(pod):
-            if optional or (kind, name) in rendered or (kind, name) in BUILT_IN or name in given.chart.external_names:
+            if (
+                optional
+                or (kind, name) in rendered
+                or (kind, name) in BUILT_IN
+                or name in given.chart.external_names
+            ):
                 continue
             yield Violation(
                 f"{pod.obj.ref} uses {kind} {name!r}, which the chart does not render "

@@ -10,7 +10,7 @@ from agents.validate.manifests import PathPart, RenderedObject
 from agents.validate.rules.contract import Rule, RuleInput, Violation
 
 
-def _backends(obj: RenderedObject) -> Iterator[tuple[tuple[PathPart, ...], str, Any]]:
+def _backends(obj: RenderedObject) -> Iterator[tuple[tuple[PathPart, ...], Any, Any]]:
     """(path, service name, port) of every backend the route points at."""
     spec = obj.doc.get("spec") or {}
     if obj.kind == "Ingress":
@@ -26,7 +26,11 @@ def _backends(obj: RenderedObject) -> Iterator[tuple[tuple[PathPart, ...], str, 
         for r, route in enumerate(spec.get("routes") or []):
             for s, service in enumerate(route.get("services") or []):
                 if service.get("kind", "Service") == "Service":
-                    yield ("spec", "routes", r, "services", s, "name"), service.get("name"), service.get("port")
+                    yield (
+                        ("spec", "routes", r, "services", s, "name"),
+                        service.get("name"),
+                        service.get("port"),
+                    )
     elif obj.kind in ("HTTPRoute", "GRPCRoute"):
         for r, rule in enumerate(spec.get("rules") or []):
             for b, ref in enumerate(rule.get("backendRefs") or []):

@@ -11,8 +11,14 @@ from agents.validate.rules.contract import Rule, RuleInput, Violation
 
 def check(given: RuleInput) -> Iterator[Violation]:
     for obj in given.objects:
-        if obj.api_version and not is_builtin_group(obj.api_version) and crd_validator(obj.api_version, obj.kind) is None:
-            yield Violation(f"no schema for {obj.api_version} {obj.kind} ({obj.ref}): not validated", obj, ("kind",))
+        if (
+            obj.api_version
+            and not is_builtin_group(obj.api_version)
+            and crd_validator(obj.api_version, obj.kind) is None
+        ):
+            yield Violation(
+                f"no schema for {obj.api_version} {obj.kind} ({obj.ref}): not validated", obj, ("kind",)
+            )
 
 
 RULE = Rule(

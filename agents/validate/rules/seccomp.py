@@ -21,7 +21,9 @@ def check(given: RuleInput) -> Iterator[Violation]:
                 yield Violation(
                     f"container {container.get('name')!r} of {pod.obj.ref} has seccomp profile {effective!r}",
                     pod.obj,
-                    (*pod.path, "securityContext", "seccompProfile") if not own else (*path, "securityContext"),
+                    (*pod.path, "securityContext", "seccompProfile")
+                    if not own
+                    else (*path, "securityContext"),
                 )
 
 

@@ -17,7 +17,8 @@ def check(given: RuleInput) -> Iterator[Violation]:
             s
             for s in services
             if label_selector_matches(
-                spec.get("selector"), {str(k): str(v) for k, v in ((s.doc.get("metadata") or {}).get("labels") or {}).items()}
+                spec.get("selector"),
+                {str(k): str(v) for k, v in ((s.doc.get("metadata") or {}).get("labels") or {}).items()},
             )
         ]
         if not selected:

@@ -25,7 +25,11 @@ def check(given: RuleInput) -> Iterator[Violation]:
                     numbers.add(port.get("containerPort"))
         for i, port in enumerate(spec.get("ports") or []):
             target = port.get("targetPort", port.get("port"))
-            found = target in names if isinstance(target, str) and not target.isdigit() else int(target) in numbers
+            found = (
+                target in names
+                if isinstance(target, str) and not target.isdigit()
+                else int(target) in numbers
+            )
             if not found:
                 yield Violation(
                     f"Service {svc.name!r} port {port.get('name') or port.get('port')!r} targets {target!r}, "

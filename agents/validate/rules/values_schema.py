@@ -34,7 +34,9 @@ def _read_schema(path: Path, mtime: float) -> tuple[Any, str | None]:
 def _values_line(chart_dir: Path, path: list[Any]) -> int | None:
     """Line of the deepest key of `path` in values.yaml."""
     try:
-        node = yaml.compose((chart_dir / "values.yaml").read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        node = yaml.compose(
+            (chart_dir / "values.yaml").read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        )
     except (OSError, yaml.YAMLError):
         return None
     if node is None:
@@ -56,7 +58,10 @@ def _values_line(chart_dir: Path, path: list[Any]) -> int | None:
 
 def check_missing(given: RuleInput) -> Iterator[Violation]:
     if not (given.chart.chart_dir / SCHEMA_FILE).is_file():
-        yield Violation(f"the chart has no {SCHEMA_FILE}: wrong values types are only found at install time", file=SCHEMA_FILE)
+        yield Violation(
+            f"the chart has no {SCHEMA_FILE}: wrong values types are only found at install time",
+            file=SCHEMA_FILE,
+        )
 
 
 def check_invalid(given: RuleInput) -> Iterator[Violation]:
@@ -75,7 +80,9 @@ def check_defaults(given: RuleInput) -> Iterator[Violation]:
     if problem or schema is None:
         return
     validator = jsonschema.validators.validator_for(schema)(schema)
-    for error in sorted(validator.iter_errors(given.chart.default_values), key=lambda e: list(map(str, e.absolute_path))):
+    for error in sorted(
+        validator.iter_errors(given.chart.default_values), key=lambda e: list(map(str, e.absolute_path))
+    ):
         where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
         yield Violation(
             f"default value {where}: {error.message}",

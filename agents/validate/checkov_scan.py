@@ -1,0 +1,104 @@
+"""checkov's Kubernetes checks, run in-process over the rendered manifests, mapped to templates."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from agents.validate.finding import Finding, Severity
+from agents.validate.locate import TemplateLocator
+from agents.validate.manifests import PathPart, RenderedObject
+
+CONTROL_PLANE_CHECKS = [f"CKV_K8S_{n}" for n in range(68, 152)]  # API server/kubelet/etcd flags
+OPINION_CHECKS = {"CKV_K8S_11", "CKV_K8S_15", "CKV_K8S_21", "CKV_K8S_40", "CKV_K8S_43"}
+# checks our own security/* rules already report, with a better message and fix hint
+COVERED_BY_OUR_RULES = {
+    "CKV_K8S_6", "CKV_K8S_8", "CKV_K8S_9", "CKV_K8S_10", "CKV_K8S_12", "CKV_K8S_13", "CKV_K8S_16",
+    "CKV_K8S_17", "CKV_K8S_18", "CKV_K8S_19", "CKV_K8S_20", "CKV_K8S_22", "CKV_K8S_23", "CKV_K8S_28",
+    "CKV_K8S_29", "CKV_K8S_30", "CKV_K8S_31", "CKV_K8S_37", "CKV_K8S_38",
+}  # fmt: skip
+
+
+def _runner() -> tuple[Any, Any]:
+    """Import checkov once, offline (no Bridgecrew mapping download)."""
+    os.environ.setdefault("BC_SKIP_MAPPING", "TRUE")
+    os.environ.setdefault("CHECKOV_SKIP_DOWNLOAD", "TRUE")
+    from checkov.kubernetes.runner import Runner
+    from checkov.runner_filter import RunnerFilter
+
+    return Runner, RunnerFilter
+
+
+def _path_of(evaluated_key: str) -> tuple[PathPart, ...]:
+    """`spec/template/spec/containers/[0]/image` -> ("spec", "template", "spec", "containers", 0, "image")."""
+    parts: list[PathPart] = []
+    for piece in evaluated_key.split("/"):
+        index = re.fullmatch(r"\[(\d+)\]", piece)
+        if index:
+            parts.append(int(index.group(1)))
+        elif piece and piece != "[]":
+            parts.append(piece)
+    return tuple(parts)
+
+
+def checkov_findings(
+    objects_by_render: dict[str, list[RenderedObject]], locator: TemplateLocator
+) -> list[Finding]:
+    """One checkov run over every render at once (each render in its own folder)."""
+    runner_cls, filter_cls = _runner()
+    findings: list[Finding] = []
+    with tempfile.TemporaryDirectory(prefix="autopilot-checkov-") as tmp:
+        origin: dict[str, tuple[str, str]] = {}
+        files: list[str] = []
+        for index, (values_file, _) in enumerate(objects_by_render.items()):
+            for template, text in locator.rendered.get(values_file, {}).items():
+                if not template.endswith((".yaml", ".yml")) or not text.strip():
+                    continue
+                target = Path(tmp, str(index), template)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text)
+                files.append(str(target))
+                origin[str(target.resolve())] = (values_file, template)
+        if not files:
+            return []
+        runner_filter = filter_cls(
+            framework=["kubernetes"], skip_checks=CONTROL_PLANE_CHECKS, show_progress_bar=False
+        )
+        report = runner_cls().run(root_folder=None, files=files, runner_filter=runner_filter)
+        reports = report if isinstance(report, list) else [report]
+        for result in (r for rep in reports for r in rep.failed_checks):
+            if result.check_id in COVERED_BY_OUR_RULES:
+                continue
+            source = origin.get(str(Path(result.file_abs_path).resolve()))
+            if source is None:
+                continue
+            values_file, template = source
+            obj = _object_for(objects_by_render.get(values_file, []), template, str(result.resource))
+            keys = (result.check_result or {}).get("evaluated_keys") or []
+            line = locator.line_of(obj, _path_of(keys[0]) if keys else ()) if obj else None
+            findings.append(
+                Finding(
+                    rule_id=result.check_id,
+                    severity=Severity.INFO if result.check_id in OPINION_CHECKS else Severity.WARNING,
+                    message=f"{result.check_name} ({obj.ref if obj else result.resource})",
+                    file=template,
+                    line=line,
+                    hint=result.guideline or f"see checkov's {result.check_id}",
+                    values_file=values_file,
+                    resource=obj.ref if obj else None,
+                )
+            )
+    return findings
+
+
+def _object_for(objects: list[RenderedObject], template: str, resource: str) -> RenderedObject | None:
+    """checkov names resources `Kind.namespace.name`; graph checks append labels, so match by prefix."""
+    candidates = [o for o in objects if o.template == template]
+    kind = resource.split(".", 1)[0]
+    for obj in candidates:
+        if obj.kind == kind and (f".{obj.name}" in resource or not obj.name):
+            return obj
+    return candidates[0] if candidates else None

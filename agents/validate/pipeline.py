@@ -1,0 +1,162 @@
+"""`validate_chart`: lint, render every values file, then run the rule registry and checkov."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from agents.validate.engine import HelmEngine, get_engine
+from agents.validate.errors import ChartNotFoundError
+from agents.validate.finding import Finding, Severity, ValidationReport
+from agents.validate.helm_messages import lint_findings, render_finding
+from agents.validate.kube_schema import default_kube_versions, schema_version_for
+from agents.validate.locate import TemplateLocator
+from agents.validate.manifests import ParsedRender, RenderedObject, parse_manifests, yaml_findings
+from agents.validate.rules import RULES, ChartFacts, Rule, RuleInput, Violation
+
+SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+def ci_values_files(chart_dir: Path) -> list[str]:
+    """`ci/*-values.yaml`, the files chart-testing installs the chart with."""
+    return sorted(p.relative_to(chart_dir).as_posix() for p in (chart_dir / "ci").glob("*-values.yaml"))
+
+
+def _require_chart(chart_dir: Path) -> None:
+    chart_yaml = chart_dir / "Chart.yaml"
+    if not chart_dir.is_dir():
+        raise ChartNotFoundError(
+            f"{chart_dir} is not a directory: pass the path of a Helm chart (the folder with Chart.yaml)"
+        )
+    try:
+        chart_yaml.read_text()
+    except OSError as exc:
+        raise ChartNotFoundError(
+            f"{chart_dir} is not a Helm chart: cannot read {chart_yaml} ({exc.strerror or exc}); "
+            "pass the folder that holds Chart.yaml"
+        ) from exc
+
+
+def _default_values(chart_dir: Path) -> dict[str, Any]:
+    try:
+        loaded = yaml.safe_load((chart_dir / "values.yaml").read_text())
+    except (OSError, yaml.YAMLError):
+        return {}  # helm-lint reports an unreadable values.yaml
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def external_names(values: Any) -> frozenset[str]:
+    """Names the user promises exist outside the chart: values of `existing*` keys (existingSecret…)."""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if str(key).lower().startswith("existing") and isinstance(value, str) and value:
+                    found.add(value)
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(values)
+    return frozenset(found)
+
+
+def _findings(
+    rule: Rule, violations: Iterable[Violation], values_file: str, locator: TemplateLocator
+) -> Iterator[Finding]:
+    for v in violations:
+        obj: RenderedObject | None = v.obj
+        yield Finding(
+            rule_id=rule.id,
+            severity=v.severity or rule.severity,
+            message=v.message,
+            file=obj.template if obj else v.file,
+            line=(locator.line_of(obj, v.path) if obj else v.line),
+            hint=v.hint or rule.hint,
+            kube_version=v.kube_version,
+            values_file=values_file if obj else None,
+            resource=obj.ref if obj else None,
+        )
+
+
+def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    """The same problem found by several renders or versions is reported once (first render wins)."""
+    seen: dict[tuple[Any, ...], Finding] = {}
+    for f in findings:
+        seen.setdefault((f.rule_id, f.file, f.line, f.message, f.kube_version), f)
+    return sorted(
+        seen.values(), key=lambda f: (SEVERITY_ORDER[f.severity], f.file or "", f.line or 0, f.rule_id)
+    )
+
+
+def validate_chart(
+    chart_dir: Path,
+    kube_versions: Sequence[str] | None = None,
+    *,
+    values_files: Sequence[str] | None = None,
+    security: bool = True,
+    engine: HelmEngine | None = None,
+) -> ValidationReport:
+    """Every finding for a chart; a broken chart gives findings, only a non-chart raises."""
+    chart_dir = Path(chart_dir)
+    _require_chart(chart_dir)
+    versions = list(kube_versions) if kube_versions else default_kube_versions()
+    for version in versions:
+        schema_version_for(version)  # unknown version: a clear error now, not one finding per object
+    helm = engine or get_engine()
+
+    renders = [helm.render(chart_dir, None)]
+    for values_file in values_files if values_files is not None else ci_values_files(chart_dir):
+        renders.append(helm.render(chart_dir, values_file))
+    rendered = {r.values_file: r.manifests for r in renders if r.error is None}
+    locator = TemplateLocator(chart_dir, rendered)
+
+    findings: list[Finding] = []
+    parsed: list[ParsedRender] = []
+    for render in renders:
+        if render.error is not None:
+            parsed.append(ParsedRender(render.values_file, [], {}, {}))
+            continue
+        result = parse_manifests(render.values_file, render.manifests)
+        lines = {t: locator.line_of_rendered(render.values_file, t, n) or n for t, n in result.broken.items()}
+        reported = {f.file for f in findings}
+        findings += [f for f in yaml_findings(result, lines) if f.file not in reported]
+        parsed.append(result)
+    # our YAML parse names the exact line; Helm's "yaml: line N" for the same template is dropped
+    broken = {f.file for f in findings}
+    findings += [
+        f
+        for f in lint_findings(helm.lint(chart_dir, kube_version=versions[0]), locator)
+        if not (f.file in broken and "yaml" in f.message.lower())
+    ]
+    for render in renders:
+        if render.error is not None:
+            failure = render_finding(render.error, render.values_file, locator)
+            if not any(f.severity == Severity.ERROR and f.message in failure.message for f in findings):
+                findings.append(failure)  # else helm-lint already said it
+
+    defaults = _default_values(chart_dir)
+    facts = ChartFacts(chart_dir, versions, defaults, external_names(defaults))
+    rules = [r for r in RULES if security or r.family != "security"]
+    for result in parsed:
+        given = RuleInput(result.objects, facts, result.values_file)
+        for rule in rules:
+            findings += _findings(rule, rule.check(given), result.values_file, locator)
+
+    if security and any(p.objects for p in parsed):
+        from agents.validate.checkov_scan import checkov_findings
+
+        findings += checkov_findings({p.values_file: p.objects for p in parsed if p.objects}, locator)
+
+    return ValidationReport(
+        chart_dir=str(chart_dir),
+        findings=_dedupe(findings),
+        engine=helm.name,
+        kube_versions=versions,
+        rendered=rendered,
+    )
