@@ -418,10 +418,12 @@ def _extract_ports(t: _Text, facts: RequestFacts) -> None:
 
 
 def _extract_name(t: _Text, facts: RequestFacts) -> None:
-    if m := t.find(r"\b(?:named|called|name\s+it|chart\s+name)\s+[`\"']?([a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9])"):
-        if m.group(1) not in NOT_NAMES:
+    for m in re.finditer(r"\b(?:named|called|name\s+it|chart\s+name)\s+[`\"']?([a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9])", t.lower):
+        before = t.lower[max(0, m.start() - 12) : m.start()]
+        if m.group(1) not in NOT_NAMES and not re.search(r"(gateway|secret|issuer|class|account)\s+$", before):
             facts.name = m.group(1)
             t.take(re.escape(m.group(0)))
+            return
 
 
 def _extract_app(t: _Text, facts: RequestFacts) -> None:
@@ -441,6 +443,7 @@ def _extract_app(t: _Text, facts: RequestFacts) -> None:
 EXTRACTORS: list[Callable[[_Text, RequestFacts], None]] = [
     _extract_quoted_commands,
     _extract_secrets,
+    _extract_name,
     _extract_image,
     _extract_schedule,
     _extract_workload,
@@ -455,7 +458,6 @@ EXTRACTORS: list[Callable[[_Text, RequestFacts], None]] = [
     _extract_scaling,
     _extract_network_policy,
     _extract_ports,
-    _extract_name,
 ]
 
 

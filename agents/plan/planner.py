@@ -336,6 +336,10 @@ def plan_request(request: str, sets: Sequence[str] = (), answers: Mapping[str, s
     if answers:
         apply_answers(data, answers)
         origins.update({key: f"answer {key}={value}" for key, value in answers.items()})
+        if not facts.name and (entry is None or entry.kind == "runtime"):
+            if entry is None:
+                data.pop("description", None)
+            _name_and_description(data, facts, entry)  # an answered image names the chart
     apply_sets(data, sets)
     for item in sets:
         key, value = split_assignment(item)
