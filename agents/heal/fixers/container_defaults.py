@@ -15,7 +15,16 @@ from typing import Any
 import yaml
 
 from agents.heal.fixers.contract import FixOutcome
-from agents.heal.yaml_text import KEY_LINE, block_end, find_path, indent_of, key_of, split_lines, with_scalar
+from agents.heal.yaml_text import (
+    KEY_LINE,
+    block_end,
+    child_indent,
+    find_path,
+    indent_of,
+    key_of,
+    split_lines,
+    with_scalar,
+)
 from agents.validate.finding import Finding
 
 VALUES_FILE = "values.yaml"
@@ -78,16 +87,15 @@ class ContainerDefaultsFixer:
         out = dict(files)
         changes: list[str] = []
         for need in needs:
-            key = _values_key(out, need)
             wanted = _default_for(need, values)
             if wanted is None:
                 continue
-            if key is None:
-                key = "securityContext" if need == "securityContext" else need
-                if _add_template_stanza(out, key, need, changes) is False:
-                    continue
+            key = _values_key(out, need) or ("securityContext" if need == "securityContext" else need)
+            _add_template_stanzas(out, key, need, changes)
+            before = out[VALUES_FILE]
             _ensure_values(out, values, key, need, wanted, changes)
-            _ensure_schema_entry(out, key, changes)
+            if key not in values and out[VALUES_FILE] != before:
+                _ensure_schema_entry(out, key, changes)
         return FixOutcome(out, changes)
 
 
@@ -236,22 +244,33 @@ def _fill_missing_keys(
         changes.append(f"{VALUES_FILE}: {key}: {', '.join(edited)}")
 
 
-def _add_template_stanza(files: dict[str, str], key: str, need: str, changes: list[str]) -> bool:
-    """Insert `{{- with .Values.key }}` after each container's image line in the workload templates."""
+LONG_RUNNING = re.compile(r"^kind:\s*(Deployment|StatefulSet|DaemonSet)\s*$", re.MULTILINE)
+
+
+def _add_template_stanzas(files: dict[str, str], key: str, need: str, changes: list[str]) -> None:
+    """Give each container that lacks the field a `{{- with .Values.key }}` stanza after its image line."""
     field = "securityContext" if need == "securityContext" else need
-    added = False
     for path, text in list(files.items()):
         if not (path.startswith("templates/") and path.endswith(".yaml")) or "containers:" not in text:
             continue
+        if need.endswith("Probe") and not LONG_RUNNING.search(text):
+            continue  # Jobs run to completion: probes would only kill slow runs
         lines = split_lines(text)
+        added = 0
         for i in range(len(lines) - 1, -1, -1):
             if key_of(lines[i]) != "image" or not _in_containers(lines, i):
                 continue
-            at = i + 1 if i + 1 < len(lines) and key_of(lines[i + 1]) == "imagePullPolicy" else i
+            item = _container_item(lines, i)
             match = KEY_LINE.match(lines[i])
             indent = (
                 len(match.group("indent")) + len(match.group("dash") or "") if match else indent_of(lines[i])
             )
+            item_end = block_end(lines, item)
+            if any(
+                key_of(lines[j]) == field and child_indent(lines[j]) == indent for j in range(item, item_end)
+            ):
+                continue
+            at = i + 1 if i + 1 < len(lines) and key_of(lines[i + 1]) == "imagePullPolicy" else i
             pad = " " * indent
             lines[at + 1 : at + 1] = [
                 f"{pad}{{{{- with .Values.{key} }}}}",
@@ -259,10 +278,21 @@ def _add_template_stanza(files: dict[str, str], key: str, need: str, changes: li
                 f"{pad}  {{{{- toYaml . | nindent {indent + 2} }}}}",
                 f"{pad}{{{{- end }}}}",
             ]
-            added = True
-            changes.append(f"{path}: container {field} now comes from .Values.{key}")
-        files[path] = "\n".join(lines)
-    return added
+            added += 1
+        if added:
+            files[path] = "\n".join(lines)
+            changes.append(f"{path}: {added} container(s) now take {field} from .Values.{key}")
+
+
+def _container_item(lines: list[str], image_line: int) -> int:
+    """The `- name:` line that opens the container holding `image_line`."""
+    if lines[image_line].lstrip().startswith("- "):
+        return image_line
+    indent = indent_of(lines[image_line])
+    for j in range(image_line - 1, -1, -1):
+        if lines[j].lstrip().startswith("- ") and indent_of(lines[j]) < indent:
+            return j
+    return image_line
 
 
 def _in_containers(lines: list[str], index: int) -> bool:
@@ -284,7 +314,49 @@ def _ensure_schema_entry(files: dict[str, str], key: str, changes: list[str]) ->
     properties = schema.get("properties")
     if not isinstance(properties, dict) or key in properties:
         return
-    properties[key] = {"type": "object", "description": f"Container {key} (added by autopilot heal)"}
-    indent = 2 if files[SCHEMA_FILE].startswith("{\n  ") else 4
-    files[SCHEMA_FILE] = json.dumps(schema, indent=indent, ensure_ascii=False) + "\n"
+    entry = {"type": "object", "description": f"Container {key} (added by autopilot heal)"}
+    text = files[SCHEMA_FILE]
+    for indent in (2, 4):
+        if json.dumps(schema, indent=indent, ensure_ascii=False) + "\n" == text:
+            # generated-style JSON: writing it back the same way changes only the new entry
+            properties[key] = entry
+            files[SCHEMA_FILE] = json.dumps(schema, indent=indent, ensure_ascii=False) + "\n"
+            break
+    else:
+        inserted = _insert_top_level_property(text, key, entry)
+        if inserted is None:
+            return
+        files[SCHEMA_FILE] = inserted
     changes.append(f"{SCHEMA_FILE}: added properties.{key}")
+
+
+def _insert_top_level_property(text: str, key: str, entry: dict[str, Any]) -> str | None:
+    """Add `"key": {...},` as the first top-level property of a hand-formatted schema, touching no other line."""
+    depth, in_string, escaped = 0, False, False
+    for i, char in enumerate(text):
+        if in_string:
+            escaped = char == "\\" and not escaped
+            if char == '"' and not escaped:
+                in_string = False
+            continue
+        if char == '"':
+            if depth == 1 and text.startswith('"properties"', i):
+                brace = text.find("{", i)
+                line_end = text.find("\n", brace)
+                if brace == -1 or line_end == -1 or text[brace + 1 : line_end].strip():
+                    return None
+                following = text[line_end + 1 :]
+                pad = following[: len(following) - len(following.lstrip(" "))]
+                addition = f"{pad}{json.dumps(key)}: {json.dumps(entry, ensure_ascii=False)},\n"
+                candidate = text[: line_end + 1] + addition + text[line_end + 1 :]
+                try:
+                    json.loads(candidate)
+                except json.JSONDecodeError:
+                    return None
+                return candidate
+            in_string = True
+        elif char in "{[":
+            depth += 1
+        elif char in "}]":
+            depth -= 1
+    return None

@@ -11,7 +11,15 @@ import re
 from collections.abc import Sequence
 
 from agents.heal.fixers.contract import FixOutcome
-from agents.heal.yaml_text import KEY_LINE, block_end, indent_of, is_content, key_of, split_lines
+from agents.heal.yaml_text import (
+    KEY_LINE,
+    block_end,
+    indent_of,
+    is_content,
+    is_directive,
+    key_of,
+    split_lines,
+)
 from agents.validate.finding import Finding
 
 HELPER_DEFINE = re.compile(r'define\s+"(?P<name>[^"]+\.selectorLabels)"')
@@ -144,7 +152,7 @@ def _fix_selector(
         return []
     body_start, body_end = at + 1, block_end(lines, at)
     body = lines[body_start:body_end]
-    literal = [line for line in body if KEY_LINE.match(line) and "include" not in line]
+    literal = [line for line in body if KEY_LINE.match(line) and not is_directive(line)]
     has_helper = helper is not None and any(f'"{helper}"' in line for line in body)
     if helper and not has_helper:
         indent = indent_of(lines[at]) + 2
@@ -155,7 +163,7 @@ def _fix_selector(
     notes = []
     for i in range(body_start, body_end):
         match = KEY_LINE.match(lines[i])
-        if not match or "include" in lines[i]:
+        if not match or is_directive(lines[i]):
             continue
         key, value = match.group("key"), match.group("rest") or ""
         if key in pod_labels and value == pod_labels[key]:
