@@ -1,5 +1,5 @@
 {{/*
-Helpers shared by every template. "CHARTNAME" is replaced by the chart's name when the
+Helpers shared by every template. The define-name prefix is replaced by the chart name when the
 chart is generated, so define names are unique when this chart is used as a subchart.
 */}}
 

@@ -1,0 +1,74 @@
+"""write_chart writes below the chart directory only, and refuses anything that would escape it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from agents.chart import UnsafeChartPathError, write_chart
+
+
+def test_writes_files_and_creates_directories(tmp_path: Path) -> None:
+    write_chart({"Chart.yaml": "name: a\n", "templates/tests/t.yaml": "x: 1\n"}, tmp_path / "chart")
+    assert (tmp_path / "chart" / "Chart.yaml").read_text() == "name: a\n"
+    assert (tmp_path / "chart" / "templates" / "tests" / "t.yaml").read_text() == "x: 1\n"
+
+
+def test_overwrites_existing_files(tmp_path: Path) -> None:
+    write_chart({"values.yaml": "a: 1\n"}, tmp_path)
+    write_chart({"values.yaml": "a: 2\n"}, tmp_path)
+    assert (tmp_path / "values.yaml").read_text() == "a: 2\n"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/etc/passwd",
+        "../outside.yaml",
+        "templates/../../outside.yaml",
+        ".github/workflows/evil.yml",
+        "./values.yaml",
+        "templates//x.yaml",
+        "",
+        "templates\\x.yaml",
+    ],
+)
+def test_refuses_unsafe_paths_and_writes_nothing(path: str, tmp_path: Path) -> None:
+    chart_dir = tmp_path / "chart"
+    with pytest.raises(UnsafeChartPathError) as error:
+        write_chart({"Chart.yaml": "name: a\n", path: "x"}, chart_dir)
+    assert repr(path) in str(error.value)
+    assert not (chart_dir / "Chart.yaml").exists()
+    assert not (tmp_path / "outside.yaml").exists()
+
+
+def test_refuses_to_write_through_a_symlinked_directory(tmp_path: Path) -> None:
+    chart_dir = tmp_path / "chart"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    chart_dir.mkdir()
+    os.symlink(outside, chart_dir / "templates")
+    with pytest.raises(UnsafeChartPathError, match="symlink"):
+        write_chart({"templates/deployment.yaml": "x"}, chart_dir)
+    assert list(outside.iterdir()) == []
+
+
+def test_refuses_to_overwrite_a_symlinked_file(tmp_path: Path) -> None:
+    target = tmp_path / "secret.txt"
+    target.write_text("keep")
+    chart_dir = tmp_path / "chart"
+    chart_dir.mkdir()
+    os.symlink(target, chart_dir / "values.yaml")
+    with pytest.raises(UnsafeChartPathError, match="symlink"):
+        write_chart({"values.yaml": "x"}, chart_dir)
+    assert target.read_text() == "keep"
+
+
+def test_refuses_a_symlinked_chart_directory(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    os.symlink(real, tmp_path / "chart")
+    with pytest.raises(UnsafeChartPathError, match="symlink"):
+        write_chart({"Chart.yaml": "x"}, tmp_path / "chart")
