@@ -133,18 +133,22 @@ class TestRunStep:
 
     def test_shell_syntax_in_an_input_stays_data(self, tmp_path: Path) -> None:
         hostile = 'respond"; touch pwned; echo "$(id)'
-        result = run_autopilot_step(tmp_path, mode=hostile, llm_model="$(touch pwned2)")
+        result = run_autopilot_step(
+            tmp_path, mode=hostile, llm_provider="openai", llm_model="$(touch pwned2)"
+        )
         assert f"args={hostile}|" in result.stdout
-        assert "llm=$(touch pwned2)" in result.stdout
+        assert "llm=openai:$(touch pwned2)" in result.stdout
         assert not list(tmp_path.glob("pwned*"))
 
     def test_provider_and_model_make_an_init_chat_model_spec(self, tmp_path: Path) -> None:
         result = run_autopilot_step(tmp_path, mode="respond", llm_provider="openai", llm_model="gpt-4o-mini")
         assert "llm=openai:gpt-4o-mini" in result.stdout
 
-    def test_model_alone_is_passed_bare(self, tmp_path: Path) -> None:
-        result = run_autopilot_step(tmp_path, mode="respond", llm_model="claude-sonnet-4-5")
-        assert "llm=claude-sonnet-4-5" in result.stdout
+    def test_a_model_without_a_provider_stops_with_the_fix(self, tmp_path: Path) -> None:
+        result = run_autopilot_step(tmp_path, mode="respond", llm_model="gpt-4o-mini")
+        assert result.returncode == 2
+        assert "llm-model is set but llm-provider is empty: set llm-provider" in result.stdout
+        assert "args=" not in result.stdout  # autopilot never started
 
     def test_without_a_model_no_llm_is_configured(self, tmp_path: Path) -> None:
         result = run_autopilot_step(tmp_path, mode="respond", llm_provider="openai")

@@ -51,19 +51,25 @@ def test_configuration_reference_covers_every_setting() -> None:
         "AUTOPILOT_DATA_DIR",
         "AUTOPILOT_LLM",
         "AUTOPILOT_LLM_API_KEY",
+        "AUTOPILOT_LLM_BASE_URL",
+        "AUTOPILOT_BOT_LOGIN",
+        "AUTOPILOT_MAX_BODY_BYTES",
+        "AUTOPILOT_LOG_LEVEL",
     ):
         assert f"| `{variable}` |" in text
-    keys = re.findall(r"^\| `(\w+)` \|", text.split("## `.github/autopilot.yml`")[1], flags=re.MULTILINE)
+    keys = re.findall(r"^\| `([\w.]+)` \|", text.split("## `.github/autopilot.yml`")[1], flags=re.MULTILINE)
     assert keys == [
         "charts_dir",
         "branch_prefix",
         "kube_versions",
-        "allowed_users",
-        "allowed_teams",
-        "min_permission",
+        "allowed.min_permission",
+        "allowed.users",
+        "allowed.teams",
         "max_heal_attempts",
+        "max_bot_commits_in_a_row",
         "draft_prs",
         "plan_review",
+        "llm",
     ]
 
 
@@ -81,3 +87,35 @@ def test_app_docs_name_the_dockerfiles_helm_version() -> None:
     version = arg_defaults(read("Dockerfile"))["HELM_VERSION"]
     assert f"default `{version}`" in read("docs/app.md")
     assert f"helm-{version}-linux-amd64.tar.gz.sha256sum" in read("docs/app.md")
+
+
+class TestConfigurationMatchesTheCode:
+    """The reference is checked against bot/config.py, so a new setting cannot go undocumented."""
+
+    text = read("docs/configuration.md")
+
+    def test_every_setting_is_documented(self) -> None:
+        from bot.config import ENV_PREFIX, Settings
+
+        documented = set(re.findall(r"^\| `(AUTOPILOT_\w+)` \|", self.text, flags=re.MULTILINE))
+        in_code = {f"{ENV_PREFIX}{name.upper()}" for name in Settings.model_fields}
+        assert in_code <= documented
+
+    def test_every_repo_config_key_is_documented(self) -> None:
+        from bot.config import RepoConfig
+
+        section = self.text.split("## `.github/autopilot.yml`")[1]
+        documented = set(re.findall(r"^\| `([\w.]+)` \|", section, flags=re.MULTILINE))
+        in_code = set()
+        for name, field in RepoConfig.model_fields.items():
+            nested = getattr(field.annotation, "model_fields", None)
+            in_code |= {f"{name}.{sub}" for sub in nested} if nested else {name}
+        assert in_code == documented
+
+    def test_the_example_file_loads(self) -> None:
+        from bot.config import load_repo_config
+
+        example = self.text.split("```yaml\n", 1)[1].split("```", 1)[0]
+        config = load_repo_config(example)
+        assert config.kube_versions == ["1.30.0", "1.33.0"]
+        assert config.allowed.teams == ["my-org/platform"]
