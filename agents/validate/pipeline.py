@@ -100,9 +100,13 @@ def validate_chart(
     *,
     values_files: Sequence[str] | None = None,
     security: bool = True,
+    checkov: bool | None = None,
     engine: HelmEngine | None = None,
 ) -> ValidationReport:
-    """Every finding for a chart; a broken chart gives findings, only a non-chart raises."""
+    """Every finding for a chart; a broken chart gives findings, only a non-chart raises.
+
+    `checkov` defaults to `security`; `engine` defaults to `get_engine()` (helm binary, else SDK).
+    """
     chart_dir = Path(chart_dir)
     _require_chart(chart_dir)
     versions = list(kube_versions) if kube_versions else default_kube_versions()
@@ -146,9 +150,11 @@ def validate_chart(
     for result in parsed:
         given = RuleInput(result.objects, facts, result.values_file)
         for rule in rules:
+            if rule.family == "wiring" and result.broken:
+                continue  # objects are missing from a broken render: wiring findings would be false alarms
             findings += _findings(rule, rule.check(given), result.values_file, locator)
 
-    if security and any(p.objects for p in parsed):
+    if (security if checkov is None else checkov) and any(p.objects for p in parsed):
         from agents.validate.checkov_scan import checkov_findings
 
         findings += checkov_findings({p.values_file: p.objects for p in parsed if p.objects}, locator)
