@@ -111,7 +111,7 @@ def coerce_value(key: str, parts: Sequence[PathPart], raw: str) -> Any:
         try:
             return ImageSpec.parse(raw).model_dump()
         except ValidationError as exc:
-            raise PlanError(f"image={raw!r} is not a pinned image reference ({_first_message(exc)}); "
+            raise PlanError(f"image={raw!r} is not a pinned image reference ({first_message(exc)}); "
                             "give REPOSITORY:TAG, e.g. ghcr.io/acme/shop:1.4") from None  # fmt: skip
     if parts == ["ports"] and not raw.strip().startswith("["):
         return _ports_shorthand(raw)
@@ -137,7 +137,7 @@ def _yaml(raw: str) -> Any:
         return raw  # "*/15 * * * *" and "@hourly" are not YAML; they are plain strings
 
 
-def _first_message(exc: ValidationError) -> str:
+def first_message(exc: ValidationError) -> str:
     err = exc.errors()[0]
     return str(err["msg"]).removeprefix("Value error, ")
 

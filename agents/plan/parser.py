@@ -318,9 +318,9 @@ def _extract_rbac(t: _Text, facts: RequestFacts) -> None:
     for res in resources:
         by_group.setdefault(RESOURCE_GROUPS[res], []).append(res)
     facts.rbac_rules = [RbacRule(api_groups=[g], resources=r, verbs=list(verbs)) for g, r in by_group.items()]
-    t.take(re.escape(m.group(0)))
     if t.take(r"\b(?:cluster[- ]wide|across\s+(?:the\s+|all\s+)?(?:cluster|namespaces)|cluster\s*role)\b"):
         facts.rbac_cluster_wide = True
+    t.take(re.escape(m.group(0)))
 
 
 def _extract_scaling(t: _Text, facts: RequestFacts) -> None:

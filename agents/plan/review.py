@@ -12,11 +12,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from agents.plan.errors import PlanError
 from agents.plan.model import ChartPlan, ImageSpec
-from agents.plan.overrides import validate_plan
+from agents.plan.overrides import first_message, validate_plan
 from agents.plan.parser import parse_request
 
 Edit = Callable[[re.Match[str], dict[str, Any]], str]
@@ -212,8 +212,11 @@ def apply_review(plan: ChartPlan, text: str) -> ReviewOutcome:
                 description = edit(m, candidate)
             except LookupError:
                 continue
+            except ValidationError as exc:
+                outcome.rejected.append(f"{clause!r} not applied: {first_message(exc)}")
+                break
             except ValueError as exc:
-                outcome.rejected.append(f"{clause!r}: {exc}")
+                outcome.rejected.append(f"{clause!r} not applied: {exc}")
                 break
             try:
                 current = validate_plan(candidate)
