@@ -27,6 +27,7 @@ ABSOLUTE_PATH = re.compile(r"^/[^\0]*$")
 WorkloadKind = Literal["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"]
 ExposureKind = Literal["none", "ingress", "ingressroute", "httproute", "grpcroute"]
 PullPolicy = Literal["IfNotPresent", "Always", "Never"]
+AccessMode = Literal["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]
 
 
 class PlanModel(BaseModel):
@@ -234,9 +235,7 @@ class Persistence(PlanModel):
     enabled: bool = False
     mount_path: AbsolutePath = "/data"
     size: Quantity = "8Gi"
-    access_modes: list[Literal["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]] = Field(
-        default_factory=lambda: ["ReadWriteOnce"]
-    )
+    access_modes: list[AccessMode] = Field(default_factory=lambda: list[AccessMode](["ReadWriteOnce"]))
     storage_class: str | None = None
     existing_claim: str | None = None
 
@@ -293,7 +292,9 @@ class Autoscaling(PlanModel):
     @model_validator(mode="after")
     def _bounds(self) -> Autoscaling:
         if self.max_replicas < self.min_replicas:
-            raise ValueError(f"max_replicas ({self.max_replicas}) is below min_replicas ({self.min_replicas})")
+            raise ValueError(
+                f"max_replicas ({self.max_replicas}) is below min_replicas ({self.min_replicas})"
+            )
         if self.enabled and not (self.target_cpu_utilization or self.target_memory_utilization):
             raise ValueError("autoscaling needs a CPU or memory utilization target")
         return self
@@ -405,7 +406,9 @@ class JobSettings(PlanModel):
             return v
         fields = v.split()
         if not (v.startswith("@") or len(fields) == 5):
-            raise ValueError(f"schedule {v!r} must be a 5-field cron expression (e.g. '*/15 * * * *') or @hourly")
+            raise ValueError(
+                f"schedule {v!r} must be a 5-field cron expression (e.g. '*/15 * * * *') or @hourly"
+            )
         return v
 
 
@@ -417,7 +420,9 @@ class PodSecurity(PlanModel):
     fs_group: int | None = Field(default=10001, ge=1)
     read_only_root_filesystem: bool = True
     writable_paths: list[AbsolutePath] = Field(default_factory=lambda: ["/tmp"])
-    capabilities_add: list[str] = Field(default_factory=list)  # only NET_BIND_SERVICE is allowed by restricted
+    capabilities_add: list[str] = Field(
+        default_factory=list
+    )  # only NET_BIND_SERVICE is allowed by restricted
 
     @field_validator("capabilities_add")
     @classmethod
