@@ -123,15 +123,25 @@ class SqliteStore(Store):
                 raise StoreError(f"SQLite store {self.path} is busy or unwritable: {err}") from err
             try:
                 yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            else:
                 self._db.execute("COMMIT")
+            except BaseException as err:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                if isinstance(err, sqlite3.Error):
+                    raise StoreError(f"SQLite store {self.path}: {err}") from err
+                raise
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                yield self._db
+            except sqlite3.Error as err:
+                raise StoreError(f"SQLite store {self.path} does not answer: {err}") from err
 
     def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
+        with self._reading() as db:
+            return db.execute(sql, params).fetchall()
 
     # --- deliveries and jobs -----------------------------------------------------------------
 
@@ -246,8 +256,8 @@ class SqliteStore(Store):
         )
 
     def get_run(self, thread_id: str) -> RunRecord | None:
-        with self._lock:
-            return self._load_run(self._db, thread_id)
+        with self._reading() as db:
+            return self._load_run(db, thread_id)
 
     def save_run(self, run: RunRecord) -> RunRecord:
         saved = run.model_copy(update={"updated_at": self._clock()})
@@ -278,11 +288,11 @@ class SqliteStore(Store):
         return saved
 
     def _find_run(self, where: str, params: tuple[Any, ...]) -> RunRecord | None:
-        with self._lock:
-            row = self._db.execute(
+        with self._reading() as db:
+            row = db.execute(
                 f"SELECT thread_id FROM runs WHERE {where} ORDER BY updated_at DESC LIMIT 1", params
             ).fetchone()
-            return self._load_run(self._db, row["thread_id"]) if row else None
+            return self._load_run(db, row["thread_id"]) if row else None
 
     def find_run_by_pr(self, repo: str, pr_number: int) -> RunRecord | None:
         return self._find_run("repo = ? AND pr_number = ?", (repo, pr_number))
@@ -351,10 +361,7 @@ class SqliteStore(Store):
     # --- lifecycle -----------------------------------------------------------------------------
 
     def ping(self) -> None:
-        try:
-            self._read("SELECT 1")
-        except sqlite3.Error as err:
-            raise StoreError(f"SQLite store {self.path} does not answer: {err}") from err
+        self._read("SELECT 1")
 
     def close(self) -> None:
         with self._lock:
