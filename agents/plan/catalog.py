@@ -87,7 +87,9 @@ class CatalogEntry(BaseModel):
             if image.tag in {None, "latest"} and image.digest is None:
                 raise ValueError(f"catalog app {self.name}: pin a real tag, not {self.image!r}")
             if image.registry == "docker.io" and image.repository.startswith("bitnami/"):
-                raise ValueError(f"catalog app {self.name}: docker.io/bitnami images are not freely available")
+                raise ValueError(
+                    f"catalog app {self.name}: docker.io/bitnami images are not freely available"
+                )
         elif self.image:
             raise ValueError(f"runtime profile {self.name} must not carry an image")
         live, ready = self.probes.liveness, self.probes.readiness
@@ -115,7 +117,9 @@ class Catalog(BaseModel):
         for entry in self.apps:
             for alias in [entry.name, *entry.aliases]:
                 if alias in seen:
-                    raise ValueError(f"catalog alias {alias!r} is used by both {seen[alias]} and {entry.name}")
+                    raise ValueError(
+                        f"catalog alias {alias!r} is used by both {seen[alias]} and {entry.name}"
+                    )
                 seen[alias] = entry.name
         return self
 

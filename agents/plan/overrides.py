@@ -35,7 +35,9 @@ def parse_path(key: str) -> list[PathPart]:
     for segment in key.split("."):
         m = _SEGMENT.match(segment)
         if not m:
-            raise PlanError(f"--set key {key!r}: {segment!r} is not a field name (use e.g. ports[0].container_port)")
+            raise PlanError(
+                f"--set key {key!r}: {segment!r} is not a field name (use e.g. ports[0].container_port)"
+            )
         parts.append(m.group(1))
         parts.extend(int(i) for i in re.findall(r"\[(\d+)\]", m.group(2)))
     return parts
@@ -64,7 +66,9 @@ def target_type(parts: Sequence[PathPart], key: str) -> Any:
         current = _unwrap(current)
         if isinstance(part, int):
             if typing.get_origin(current) is not list:
-                raise PlanError(f"--set {key}: {'.'.join(walked) or 'plan'} is not a list, so [{part}] cannot index it")
+                raise PlanError(
+                    f"--set {key}: {'.'.join(walked) or 'plan'} is not a list, so [{part}] cannot index it"
+                )
             current = typing.get_args(current)[0]
             continue
         if typing.get_origin(current) is dict:
@@ -76,7 +80,9 @@ def target_type(parts: Sequence[PathPart], key: str) -> Any:
         fields = current.model_fields
         if part not in fields:
             where = ".".join(walked) or "the plan"
-            raise PlanError(f"--set {key}: unknown key {part!r} under {where}; allowed: {', '.join(sorted(fields))}")
+            raise PlanError(
+                f"--set {key}: unknown key {part!r} under {where}; allowed: {', '.join(sorted(fields))}"
+            )
         current = fields[part].annotation
         walked.append(part)
     return current
@@ -152,7 +158,9 @@ def set_path(data: dict[str, Any], parts: Sequence[PathPart], value: Any, key: s
             if not isinstance(node, list):
                 raise PlanError(f"--set {key}: the value before [{part}] is not a list")
             if part > len(node):
-                raise PlanError(f"--set {key}: index {part} is past the end of a list of {len(node)} (next is [{len(node)}])")
+                raise PlanError(
+                    f"--set {key}: index {part} is past the end of a list of {len(node)} (next is [{len(node)}])"
+                )
             if part == len(node):
                 node.append(value if last else nxt)
             elif last:
@@ -213,7 +221,12 @@ def validate_plan(data: Mapping[str, Any], origins: Mapping[str, str] | None = N
         shown = "" if isinstance(value, dict | list) or value is None else f" = {value!r}"
         origin = ""
         for key, text in (origins or {}).items():
-            if loc == key or loc.startswith(key + ".") or loc.startswith(key + "[") or key.startswith(loc + "."):
+            if (
+                loc == key
+                or loc.startswith(key + ".")
+                or loc.startswith(key + "[")
+                or key.startswith(loc + ".")
+            ):
                 origin = f" (from {text})"
                 break
         raise PlanError(f"{loc}{shown}{origin}: {message}") from None

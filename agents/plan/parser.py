@@ -35,7 +35,23 @@ RESOURCE_GROUPS = {
 READ_VERBS = ["get", "list", "watch"]
 WRITE_VERBS = ["get", "list", "watch", "create", "update", "patch", "delete"]
 SECRET_NAME = r"([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)"
-NOT_NAMES = {"and", "with", "key", "as", "for", "the", "a", "an", "to", "on", "in", "via", "port", "named", "called"}
+NOT_NAMES = {
+    "and",
+    "with",
+    "key",
+    "as",
+    "for",
+    "the",
+    "a",
+    "an",
+    "to",
+    "on",
+    "in",
+    "via",
+    "port",
+    "named",
+    "called",
+}
 QTY = r"(\d+(?:\.\d+)?\s?(?:mi|gi|ki|ti|mb|gb|kb|tb|m|g|k|t|cores?|cpus?|millicores?)?)\b"
 
 
@@ -133,7 +149,9 @@ def _extract_schedule(t: _Text, facts: RequestFacts) -> None:
         if at.group(3) is None:
             hour = int(at.group(1))
     day = t.find(r"\bevery\s+(sunday|monday|tuesday|wednesday|thursday|friday|saturday)\b")
-    period = t.find(r"\b(nightly|daily|every\s+day|every\s+night|each\s+night|weekly|every\s+week|monthly|every\s+month)\b")
+    period = t.find(
+        r"\b(nightly|daily|every\s+day|every\s+night|each\s+night|weekly|every\s+week|monthly|every\s+month)\b"
+    )
     cron_said = t.find(r"\bcron\s*job|\bcronjob\b|\bscheduled\b|\bcron\b") is not None
     if not (day or period or (at and hour is not None and cron_said)):
         return
@@ -173,13 +191,17 @@ def _extract_secrets(t: _Text, facts: RequestFacts) -> None:
         facts.secret_envs.append(SecretEnv(secret=m.group(1).lower(), key=m.group(2), env=m.group(3)))
     for m in t.take(rf"\b{env_name}\s+from\s+(?:the\s+)?(?:existing\s+)?secret\s+{SECRET_NAME}(?:\s+key\s+([\w.-]+))?",
                     raw=True, flags=re.I):  # fmt: skip
-        facts.secret_envs.append(SecretEnv(env=m.group(1), secret=m.group(2).lower(), key=m.group(3) or m.group(1)))
+        facts.secret_envs.append(
+            SecretEnv(env=m.group(1), secret=m.group(2).lower(), key=m.group(3) or m.group(1))
+        )
     services = r"(postgres(?:ql)?|pg|mysql|mariadb|mongo(?:db)?|redis|valkey|rabbitmq|amqp|kafka|database|db)"
     for m in t.take(rf"\b{services}\s+(?:credentials\s+|url\s+)?(?:via|from|using|with|in|through)\s+(?:an?\s+|the\s+)?"
                     rf"(?:existing\s+)?secret(?:\s+(?:named\s+|called\s+)?[`\"']?{SECRET_NAME}[`\"']?)?"):  # fmt: skip
         name = m.group(2) if m.group(2) and m.group(2) not in NOT_NAMES else None
         facts.databases.append(DatabaseSecret(service=m.group(1), secret=name))
-    for m in t.take(rf"\b(?:with|using|from)\s+(?:an?\s+|the\s+)?existing\s+secret\s+(?:named\s+|called\s+)?{SECRET_NAME}"):
+    for m in t.take(
+        rf"\b(?:with|using|from)\s+(?:an?\s+|the\s+)?existing\s+secret\s+(?:named\s+|called\s+)?{SECRET_NAME}"
+    ):
         if m.group(1) not in NOT_NAMES:
             facts.secrets.append(m.group(1))
 
@@ -194,7 +216,9 @@ def _extract_image(t: _Text, facts: RequestFacts) -> None:
         has_tag = re.search(r":[\w][\w.-]*$", token.split("@")[0]) is not None or "@sha256:" in token
         head = token.split("/")[0]
         registry_like = has_path and ("." in head or ":" in head or head == "localhost")
-        if not (has_path and (has_tag or registry_like)) and not (has_tag and re.search(r"\b(image|on|from|using|use|run)\s*$", prefix)):
+        if not (has_path and (has_tag or registry_like)) and not (
+            has_tag and re.search(r"\b(image|on|from|using|use|run)\s*$", prefix)
+        ):
             continue
         if not re.search(r"[a-z]", token.split(":")[0].lower()):
             continue
@@ -215,7 +239,9 @@ def _is_image_reference(token: str, has_tag: bool) -> bool:
 
 
 def _extract_exposure(t: _Text, facts: RequestFacts) -> None:
-    if m := t.find(r"\b(?:cert[- ]manager\s+)?(?:cluster[- ]?)?issuer\s+[`\"']?([a-z0-9][a-z0-9.-]*[a-z0-9])"):
+    if m := t.find(
+        r"\b(?:cert[- ]manager\s+)?(?:cluster[- ]?)?issuer\s+[`\"']?([a-z0-9][a-z0-9.-]*[a-z0-9])"
+    ):
         facts.cert_manager_issuer, facts.tls = m.group(1), True
         t.take(re.escape(m.group(0)))
     if m := t.find(r"\b(letsencrypt(?:-[a-z0-9-]+)?)\b"):
@@ -228,13 +254,17 @@ def _extract_exposure(t: _Text, facts: RequestFacts) -> None:
     if t.take(r"\b(?:tls|https|cert[- ]manager|certificate)\b"):
         facts.tls = True
     gw_ns = r"(?:\s+in\s+(?:the\s+)?(?:namespace\s+([a-z0-9-]+)|([a-z0-9-]+)\s+namespace))?"
-    if m := t.find(rf"\bgateway\s+(?:named\s+|called\s+)?[`\"']?(?!api\b|class\b)([a-z0-9][a-z0-9-]*[a-z0-9]){gw_ns}"):
+    if m := t.find(
+        rf"\bgateway\s+(?:named\s+|called\s+)?[`\"']?(?!api\b|class\b)([a-z0-9][a-z0-9-]*[a-z0-9]){gw_ns}"
+    ):
         facts.gateway_name = m.group(1)
         facts.gateway_namespace = m.group(2) or m.group(3)
         t.take(re.escape(m.group(0)))
     grpc = bool(t.find(r"\bgrpc\b"))
     facts.grpc = grpc
-    no_exposure = t.take(r"\b(?:no\s+ingress|not\s+exposed|internal\s+only|internal[- ]only|cluster[- ]internal)\b")
+    no_exposure = t.take(
+        r"\b(?:no\s+ingress|not\s+exposed|internal\s+only|internal[- ]only|cluster[- ]internal)\b"
+    )
     if t.take(r"\bgrpc\s*route\b"):
         facts.exposure = "grpcroute"
     elif t.take(r"\bhttp\s*route\b") or t.take(r"\bgateway[- ]api\b") or facts.gateway_name:
@@ -278,7 +308,9 @@ def _extract_env(t: _Text, facts: RequestFacts) -> None:
     value = r"(\"[^\"]*\"|'[^']*'|[^\s,;]+)"
     for m in t.take(rf"(?<![\w.-])([A-Za-z_][A-Za-z0-9_]*)={value}", raw=True):
         name, val = m.group(1), m.group(2).strip("\"'")
-        if name.isupper() or t.lower[max(0, m.start() - 25) : m.start()].rstrip().endswith(("env", "envs", "variable", "variables", ",", "and")):
+        if name.isupper() or t.lower[max(0, m.start() - 25) : m.start()].rstrip().endswith(
+            ("env", "envs", "variable", "variables", ",", "and")
+        ):
             facts.env[name] = val
     for name in list(facts.env):
         if not name.isupper() and name.lower() in {"replicas", "port", "name"}:
@@ -288,11 +320,15 @@ def _extract_env(t: _Text, facts: RequestFacts) -> None:
 def _extract_scheduling(t: _Text, facts: RequestFacts) -> None:
     for m in t.take(r"\bnode[- ]?selector\s+([\w./-]+)\s*[=:]\s*([\w.-]+)", raw=True, flags=re.I):
         facts.node_selector[m.group(1)] = m.group(2)
-    if m := t.find(r"\bon\s+(arm64|amd64)\s+nodes?\b"):
-        facts.node_selector["kubernetes.io/arch"] = m.group(1)
-        t.take(re.escape(m.group(0)))
+    if arch := t.find(r"\bon\s+(arm64|amd64)\s+nodes?\b"):
+        facts.node_selector["kubernetes.io/arch"] = arch.group(1)
+        t.take(re.escape(arch.group(0)))
     effects = "NoSchedule|PreferNoSchedule|NoExecute"
-    for m in t.take(rf"\btolerat\w*\s+(?:the\s+)?(?:taint\s+)?([\w./-]+)(?:=([\w.-]+))?(?::({effects}))?", raw=True, flags=re.I):
+    for m in t.take(
+        rf"\btolerat\w*\s+(?:the\s+)?(?:taint\s+)?([\w./-]+)(?:=([\w.-]+))?(?::({effects}))?",
+        raw=True,
+        flags=re.I,
+    ):
         key, val, effect = m.group(1), m.group(2), m.group(3)
         facts.tolerations.append(
             Toleration(key=key, operator="Equal" if val else "Exists", value=val, effect=effect)  # type: ignore[arg-type]
@@ -300,7 +336,9 @@ def _extract_scheduling(t: _Text, facts: RequestFacts) -> None:
 
 
 def _extract_rbac(t: _Text, facts: RequestFacts) -> None:
-    m = t.find(r"\b(read[- ]only|read[- ]write|read|write|full|list|get|watch|edit)\s+(?:access|permissions?)\s+(?:to|on|for)\s+([a-z ,/]+)")
+    m = t.find(
+        r"\b(read[- ]only|read[- ]write|read|write|full|list|get|watch|edit)\s+(?:access|permissions?)\s+(?:to|on|for)\s+([a-z ,/]+)"
+    )
     if not m:
         return
     words = re.findall(r"[a-z]+", m.group(2))
@@ -325,9 +363,15 @@ def _extract_rbac(t: _Text, facts: RequestFacts) -> None:
 
 def _extract_scaling(t: _Text, facts: RequestFacts) -> None:
     if m := t.find(rf"\b(?:between|from)\s+{NUMBER}\s+(?:and|to)\s+{NUMBER}\s+(?:replicas|pods|instances)\b"):
-        facts.autoscale, facts.autoscale_min, facts.autoscale_max = True, _number(m.group(1)), _number(m.group(2))
+        facts.autoscale, facts.autoscale_min, facts.autoscale_max = (
+            True,
+            _number(m.group(1)),
+            _number(m.group(2)),
+        )
         t.take(re.escape(m.group(0)))
-    if m := t.find(rf"\b(?:auto-?scal\w*|hpa)\s+(?:from\s+{NUMBER}\s+)?(?:up\s+)?(?:to|max(?:imum)?|up\s+to)\s+{NUMBER}"):
+    if m := t.find(
+        rf"\b(?:auto-?scal\w*|hpa)\s+(?:from\s+{NUMBER}\s+)?(?:up\s+)?(?:to|max(?:imum)?|up\s+to)\s+{NUMBER}"
+    ):
         facts.autoscale = True
         if m.group(1):
             facts.autoscale_min = _number(m.group(1))
@@ -337,7 +381,9 @@ def _extract_scaling(t: _Text, facts: RequestFacts) -> None:
         facts.autoscale_off = True
     elif t.take(r"\b(?:auto-?scal\w*|hpa)\b"):
         facts.autoscale = True
-    if m := t.find(rf"\b{NUMBER}\s+(?:replicas?|pods|instances|copies)\b") or t.find(rf"\breplicas?\s*(?:=|:|of)?\s*{NUMBER}\b"):
+    if m := t.find(rf"\b{NUMBER}\s+(?:replicas?|pods|instances|copies)\b") or t.find(
+        rf"\breplicas?\s*(?:=|:|of)?\s*{NUMBER}\b"
+    ):
         facts.replicas = _number(m.group(1))
         t.take(re.escape(m.group(0)))
     if t.take(r"\b(?:no|without|disable)\s+(?:pdb|pod\s+disruption\s+budget|disruption\s+budget)\b"):
@@ -356,26 +402,35 @@ def _extract_resources(t: _Text, facts: RequestFacts) -> None:
     kinds = r"(cpu|memory|mem|ram)"
     for m in t.take(rf"\b{kinds}\s+(request|limit)s?\s*(?:of|=|:|to|at)?\s*{QTY}"):
         record(m.group(1), m.group(2), m.group(3))
-    for m in t.take(rf"\b(?:(request|limit)s?\s+(?:of\s+)?)?{QTY}\s*(?:of\s+)?{kinds}(?:\s+(request|limit)s?)?\b"):
+    for m in t.take(
+        rf"\b(?:(request|limit)s?\s+(?:of\s+)?)?{QTY}\s*(?:of\s+)?{kinds}(?:\s+(request|limit)s?)?\b"
+    ):
         record(m.group(3), m.group(1) or m.group(4), m.group(2))
     for m in t.take(rf"\b(request|limit)s?\s+(?:of\s+)?{kinds}\s*(?:of|=|:|to|at)?\s*{QTY}"):
         record(m.group(2), m.group(1), m.group(3))
 
 
 def _extract_persistence(t: _Text, facts: RequestFacts) -> None:
-    if t.take(r"\b(?:no|without|disable)\s+(?:persistence|persistent\s+storage|storage|volume)\b|\bephemeral\b"):
+    if t.take(
+        r"\b(?:no|without|disable)\s+(?:persistence|persistent\s+storage|storage|volume)\b|\bephemeral\b"
+    ):
         facts.persistence = False
         return
     size = r"(\d+(?:\.\d+)?\s?(?:gi|gb|mi|mb|ti|tb|g|t))"
     nouns = r"(?:persistent\s+)?(?:storage|volume|disk|pvc|persistence|data)"
     where = r"(?:\s+(?:at|on|mounted\s+at|in|under)\s+(/[\w./-]*))?"
-    if m := t.find(rf"\b{size}\s+(?:of\s+)?{nouns}{where}"):
-        facts.persistence, facts.persistence_size, facts.persistence_path = True, _memory(m.group(1)), m.group(2)
+    if (m := t.find(rf"\b{size}\s+(?:of\s+)?{nouns}{where}")) or (
+        m := t.find(rf"\b{nouns}\s+(?:of\s+)?{size}{where}")
+    ):
+        facts.persistence, facts.persistence_size, facts.persistence_path = (
+            True,
+            _memory(m.group(1)),
+            m.group(2),
+        )
         t.take(re.escape(m.group(0)))
-    elif m := t.find(rf"\b{nouns}\s+(?:of\s+)?{size}{where}"):
-        facts.persistence, facts.persistence_size, facts.persistence_path = True, _memory(m.group(1)), m.group(2)
-        t.take(re.escape(m.group(0)))
-    if m := t.find(r"\b(?:persist\w*|storage|volume|data)\s+(?:\w+\s+)?(?:at|on|mounted\s+at|in|under)\s+(/[\w./-]*)"):
+    if m := t.find(
+        r"\b(?:persist\w*|storage|volume|data)\s+(?:\w+\s+)?(?:at|on|mounted\s+at|in|under)\s+(/[\w./-]*)"
+    ):
         facts.persistence, facts.persistence_path = True, facts.persistence_path or m.group(1)
         t.take(re.escape(m.group(0)))
     if m := t.find(r"\bstorage\s*class\s+([a-z0-9][a-z0-9.-]*)"):
@@ -408,7 +463,9 @@ def _extract_network_policy(t: _Text, facts: RequestFacts) -> None:
 
 
 def _extract_ports(t: _Text, facts: RequestFacts) -> None:
-    for m in t.take(r"\b(?:ports?|listens?\s+on|listening\s+on|serves?\s+on|exposes?)\s*(?:=|:|port)?\s*(\d{2,5}(?:\s*(?:,|and|&|/)\s*(?:port\s+)?\d{2,5})*)\b"):
+    for m in t.take(
+        r"\b(?:ports?|listens?\s+on|listening\s+on|serves?\s+on|exposes?)\s*(?:=|:|port)?\s*(\d{2,5}(?:\s*(?:,|and|&|/)\s*(?:port\s+)?\d{2,5})*)\b"
+    ):
         for number in re.findall(r"\d+", m.group(1)):
             if 1 <= int(number) <= 65535 and int(number) not in facts.ports:
                 facts.ports.append(int(number))
@@ -418,16 +475,22 @@ def _extract_ports(t: _Text, facts: RequestFacts) -> None:
 
 
 def _extract_name(t: _Text, facts: RequestFacts) -> None:
-    for m in re.finditer(r"\b(?:named|called|name\s+it|chart\s+name)\s+[`\"']?([a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9])", t.lower):
+    for m in re.finditer(
+        r"\b(?:named|called|name\s+it|chart\s+name)\s+[`\"']?([a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9])", t.lower
+    ):
         before = t.lower[max(0, m.start() - 12) : m.start()]
-        if m.group(1) not in NOT_NAMES and not re.search(r"(gateway|secret|issuer|class|account)\s+$", before):
+        if m.group(1) not in NOT_NAMES and not re.search(
+            r"(gateway|secret|issuer|class|account)\s+$", before
+        ):
             facts.name = m.group(1)
             t.take(re.escape(m.group(0)))
             return
 
 
 def _extract_app(t: _Text, facts: RequestFacts) -> None:
-    text = re.sub(r"\b(?:every|each|all|per|worker|gpu|arm64|amd64|linux|windows)\s+nodes?\b|\bnodes\b", " ", t.lower)
+    text = re.sub(
+        r"\b(?:every|each|all|per|worker|gpu|arm64|amd64|linux|windows)\s+nodes?\b|\bnodes\b", " ", t.lower
+    )
     text = re.sub(r"\bprometheus\s+(?:metrics|operator|scrap\w*|annotations?)\b", " ", text)
     best: tuple[int, int, str] | None = None
     for alias, entry in catalog_aliases().items():

@@ -182,7 +182,9 @@ def _exposure(data: dict[str, Any], facts: RequestFacts, notes: list[str]) -> No
         exposure["gateway_namespace"] = facts.gateway_namespace
     data["exposure"] = exposure
     if facts.exposure == "ingress" and not facts.ingress_class:
-        notes.append("ingress: no class given, the cluster's default IngressClass is used (set exposure.class_name)")
+        notes.append(
+            "ingress: no class given, the cluster's default IngressClass is used (set exposure.class_name)"
+        )
     if facts.exposure == "ingress" and not facts.tls:
         notes.append("ingress: TLS is off; say 'with tls' or name a cert-manager issuer to turn it on")
     if facts.exposure == "ingressroute" and not facts.tls:
@@ -191,7 +193,9 @@ def _exposure(data: dict[str, Any], facts: RequestFacts, notes: list[str]) -> No
                      "set exposure.tls_secret or name a cert-manager issuer for your own")  # fmt: skip
 
 
-def _env_and_secrets(data: dict[str, Any], facts: RequestFacts, entry: CatalogEntry | None, notes: list[str]) -> None:
+def _env_and_secrets(
+    data: dict[str, Any], facts: RequestFacts, entry: CatalogEntry | None, notes: list[str]
+) -> None:
     env: list[dict[str, Any]] = [dict(v) for v in data.get("env", [])]
 
     def upsert(var: dict[str, Any]) -> None:
@@ -203,17 +207,21 @@ def _env_and_secrets(data: dict[str, Any], facts: RequestFacts, entry: CatalogEn
 
     for name, value in facts.env.items():
         upsert({"name": name, "value": value})
-    for ref in facts.secret_envs:
-        upsert({"name": ref.env, "secret": ref.secret, "key": ref.key})
+    for secret_env in facts.secret_envs:
+        upsert({"name": secret_env.env, "secret": secret_env.secret, "key": secret_env.key})
     if env or "env" in data:
         data["env"] = env
     refs: list[dict[str, Any]] = list(data.get("secret_refs", []))
     for db in facts.databases:
-        variable = SERVICE_ENV.get(db.service) or (entry.database_env if entry and entry.database_env else "DATABASE_URL")
+        variable = SERVICE_ENV.get(db.service) or (
+            entry.database_env if entry and entry.database_env else "DATABASE_URL"
+        )
         ref: dict[str, Any] = {"keys": [variable]}
         if db.secret:
             ref["name"] = db.secret
-            notes.append(f"{db.service}: Secret {db.secret} must hold key {variable}, passed to the app as env {variable}")
+            notes.append(
+                f"{db.service}: Secret {db.secret} must hold key {variable}, passed to the app as env {variable}"
+            )
         refs.append(ref)
     for secret in facts.secrets:
         refs.append({"name": secret})
@@ -252,7 +260,9 @@ def _metrics(data: dict[str, Any], facts: RequestFacts, notes: list[str]) -> Non
     names = [p["name"] for p in data.get("ports", [])]
     if facts.metrics and metrics.get("port", "metrics") not in names and names:
         metrics["port"] = names[0]
-        notes.append(f"metrics: scraped from port {names[0]} at {metrics.get('path', '/metrics')} (no metrics port given)")
+        notes.append(
+            f"metrics: scraped from port {names[0]} at {metrics.get('path', '/metrics')} (no metrics port given)"
+        )
     data["metrics"] = metrics
 
 
@@ -274,7 +284,9 @@ def _extras(data: dict[str, Any], facts: RequestFacts, entry: CatalogEntry | Non
     if facts.node_selector:
         data.setdefault("scheduling", {})["node_selector"] = facts.node_selector
     if facts.tolerations:
-        data.setdefault("scheduling", {})["tolerations"] = [t.model_dump(exclude_none=True) for t in facts.tolerations]
+        data.setdefault("scheduling", {})["tolerations"] = [
+            t.model_dump(exclude_none=True) for t in facts.tolerations
+        ]
 
 
 def _writable_paths(data: dict[str, Any]) -> None:
@@ -299,16 +311,24 @@ def _name_and_description(data: dict[str, Any], facts: RequestFacts, entry: Cata
     else:
         data["name"] = "app"
     if not data.get("description"):
-        ref = f"{image.get('registry', 'docker.io')}/{image.get('repository')}" if image.get("repository") else "an app"
+        ref = (
+            f"{image.get('registry', 'docker.io')}/{image.get('repository')}"
+            if image.get("repository")
+            else "an app"
+        )
         data["description"] = f"{data['name']}: {ref} on Kubernetes"
     elif entry is not None and entry.kind == "runtime":
         data["description"] = f"{data['name']}: {entry.description}"
 
 
-def plan_request(request: str, sets: Sequence[str] = (), answers: Mapping[str, str] | None = None) -> PlanOutcome:
+def plan_request(
+    request: str, sets: Sequence[str] = (), answers: Mapping[str, str] | None = None
+) -> PlanOutcome:
     """Plan a chart for `request`: a full plan, or the questions whose answers complete it."""
     if len(request) > MAX_REQUEST:
-        raise PlanError(f"the request is {len(request)} characters long; keep it under {MAX_REQUEST} and use --set for details")
+        raise PlanError(
+            f"the request is {len(request)} characters long; keep it under {MAX_REQUEST} and use --set for details"
+        )
     facts = parse_request(request)
     entry = find_entry(facts.app) if facts.app else None
     notes: list[str] = list(entry.notes) if entry else []

@@ -153,7 +153,10 @@ def _host(m: re.Match[str], data: dict[str, Any]) -> str:
         raise LookupError
     exposure = data.setdefault("exposure", {})
     if m.group("verb") in {"add", "also"}:
-        exposure["hosts"] = [*exposure.get("hosts", []), *[h for h in hosts if h not in exposure.get("hosts", [])]]
+        exposure["hosts"] = [
+            *exposure.get("hosts", []),
+            *[h for h in hosts if h not in exposure.get("hosts", [])],
+        ]
     else:
         exposure["hosts"] = hosts
     if exposure.get("kind", "none") == "none":
@@ -173,18 +176,35 @@ def _env_remove(m: re.Match[str], data: dict[str, Any]) -> str:
     name = m.group("name")
     before = data.get("env", [])
     if not any(v["name"] == name for v in before):
-        raise ValueError(f"there is no env {name} to remove (env: {', '.join(v['name'] for v in before) or 'none'})")
+        raise ValueError(
+            f"there is no env {name} to remove (env: {', '.join(v['name'] for v in before) or 'none'})"
+        )
     data["env"] = [v for v in before if v["name"] != name]
     return f"env {name} removed"
 
 
 RULES: list[tuple[str, Edit]] = [
-    (rf"^(?:{DISABLE})\s+(?:the\s+|a\s+|an\s+)?(?:env(?:ironment)?\s+(?:var(?:iable)?\s+)?)(?P<name>[A-Za-z_]\w*)$", _env_remove),
-    (r"\b(?:add|set)\s+(?:an?\s+)?env(?:ironment)?(?:\s+var(?:iable)?)?\s+(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<value>\S+)", _env_set),
-    (r"\b(?:between\s+\d+\s+and\s+\d+\s+replicas|auto-?scal\w*\s+(?:from\s+\d+\s+)?(?:up\s+)?to\s+\d+)", _autoscale),
-    (r"(?:^|\b(?:use|set|scale(?:\s+to)?|run|want|make\s+it)\s+)(?:replicas\s+(?:to\s+)?)?(?P<n>\d+)\s+(?:replicas?|pods|instances)\b", _replicas),
+    (
+        rf"^(?:{DISABLE})\s+(?:the\s+|a\s+|an\s+)?(?:env(?:ironment)?\s+(?:var(?:iable)?\s+)?)(?P<name>[A-Za-z_]\w*)$",
+        _env_remove,
+    ),
+    (
+        r"\b(?:add|set)\s+(?:an?\s+)?env(?:ironment)?(?:\s+var(?:iable)?)?\s+(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<value>\S+)",
+        _env_set,
+    ),
+    (
+        r"\b(?:between\s+\d+\s+and\s+\d+\s+replicas|auto-?scal\w*\s+(?:from\s+\d+\s+)?(?:up\s+)?to\s+\d+)",
+        _autoscale,
+    ),
+    (
+        r"(?:^|\b(?:use|set|scale(?:\s+to)?|run|want|make\s+it)\s+)(?:replicas\s+(?:to\s+)?)?(?P<n>\d+)\s+(?:replicas?|pods|instances)\b",
+        _replicas,
+    ),
     (r"\breplicas?\s+(?:to\s+|=\s*|:\s*)?(?P<n>\d+)\b", _replicas),
-    (r"\b(?:bump|update|upgrade|change|set|use|move)\s+(?:the\s+)?(?:image\s*(?:tag)?|tag|version)\s+(?:to\s+)?(?P<v>\S+)", _image),
+    (
+        r"\b(?:bump|update|upgrade|change|set|use|move)\s+(?:the\s+)?(?:image\s*(?:tag)?|tag|version)\s+(?:to\s+)?(?P<v>\S+)",
+        _image,
+    ),
     (r"\b(?:use|switch\s+to)\s+image\s+(?P<v>\S+)", _image),
     (r"\b(?:cpu|memory|mem|ram)\b.*\d|\d.*\b(?:cpu|memory|mem|ram)\b", _resources),
     (r"\b(?:change|set|use|switch)\s+(?:the\s+)?(?:container\s+)?port\s+(?:to\s+)?(?P<n>\d{1,5})\b", _port),

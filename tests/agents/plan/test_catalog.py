@@ -15,7 +15,17 @@ RUNTIMES = [e.name for e in load_catalog().apps if e.kind == "runtime"]
 
 def test_catalog_is_large_enough_and_lists_runtimes_separately() -> None:
     assert len(APPS) >= 32
-    assert {"django", "flask", "fastapi", "rails", "express", "spring-boot", "go", "dotnet", "php-fpm"} <= set(RUNTIMES)
+    assert {
+        "django",
+        "flask",
+        "fastapi",
+        "rails",
+        "express",
+        "spring-boot",
+        "go",
+        "dotnet",
+        "php-fpm",
+    } <= set(RUNTIMES)
     assert not set(RUNTIMES) & set(APPS)
     assert set(catalog_names(include_runtimes=True)) == set(APPS) | set(RUNTIMES)
 

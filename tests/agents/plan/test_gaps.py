@@ -17,7 +17,12 @@ def test_django_example_asks_only_for_the_secret_name() -> None:
     assert "DATABASE_URL" in asked.questions[0].prompt
     plan = plan_request(request, answers={"secret_refs[0].name": "shop-db"}).plan
     assert plan is not None
-    assert (plan.name, plan.replicas, plan.autoscaling.min_replicas, plan.autoscaling.max_replicas) == ("shop", 3, 3, 10)
+    assert (plan.name, plan.replicas, plan.autoscaling.min_replicas, plan.autoscaling.max_replicas) == (
+        "shop",
+        3,
+        3,
+        10,
+    )
     assert plan.exposure.kind == "ingressroute" and plan.exposure.hosts == ["shop.example.com"]
     assert plan.secret_refs[0].name == "shop-db"
 
@@ -34,11 +39,27 @@ def test_answers_and_sets_both_fill_gaps() -> None:
         ({}, ["image", "ports"]),
         ({"image": {"repository": "a/b"}, "ports": [{"name": "http"}]}, ["image.tag"]),
         ({"image": {"repository": "a/b", "tag": "1"}, "workload": "Job"}, []),
-        ({"image": {"repository": "a/b", "tag": "1"}, "ports": [1], "exposure": {"kind": "ingressroute"}}, ["exposure.hosts"]),
-        ({"image": {"repository": "a/b", "tag": "1"}, "ports": [1], "exposure": {"kind": "grpcroute"}}, ["exposure.gateway_name"]),
+        (
+            {"image": {"repository": "a/b", "tag": "1"}, "ports": [1], "exposure": {"kind": "ingressroute"}},
+            ["exposure.hosts"],
+        ),
+        (
+            {"image": {"repository": "a/b", "tag": "1"}, "ports": [1], "exposure": {"kind": "grpcroute"}},
+            ["exposure.gateway_name"],
+        ),
         ({"image": {"repository": "a/b", "tag": "1"}, "workload": "CronJob"}, ["job.schedule"]),
-        ({"image": {"repository": "a/b", "tag": "1"}, "ports": [1], "env": [{"name": "X", "secret": "", "key": "k"}]}, ["env[0].secret"]),
-        ({"image": {"repository": "a/b", "tag": "1"}, "ports": [1], "migration": {"enabled": True}}, ["migration.command"]),
+        (
+            {
+                "image": {"repository": "a/b", "tag": "1"},
+                "ports": [1],
+                "env": [{"name": "X", "secret": "", "key": "k"}],
+            },
+            ["env[0].secret"],
+        ),
+        (
+            {"image": {"repository": "a/b", "tag": "1"}, "ports": [1], "migration": {"enabled": True}},
+            ["migration.command"],
+        ),
         ({"image": {"repository": "a/b", "tag": "1"}, "service": {"enabled": False}}, []),
     ],
 )
@@ -52,7 +73,10 @@ def test_bad_answer_raises_plan_error_with_the_key() -> None:
     with pytest.raises(PlanError, match="empty"):
         plan_request("a django app", answers={"image": "  "})
     with pytest.raises(PlanError, match="secret_refs\\[0\\].name"):
-        plan_request("django on ghcr.io/a/b:1 postgres via existing secret", answers={"secret_refs[0].name": "Bad_Name"})
+        plan_request(
+            "django on ghcr.io/a/b:1 postgres via existing secret",
+            answers={"secret_refs[0].name": "Bad_Name"},
+        )
 
 
 def test_outcome_holds_exactly_one_of_plan_or_questions() -> None:

@@ -36,29 +36,57 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("every monday at 6:30am", {"workload": "CronJob", "schedule": "30 6 * * 1"}),
     ("cron '*/5 * * * *'", {"workload": "CronJob", "schedule": "*/5 * * * *"}),
     ("@hourly job", {"workload": "CronJob", "schedule": "@hourly"}),
-    ("nginx ingress for shop.example.com", {"exposure": "ingress", "ingress_class": "nginx", "hosts": ["shop.example.com"]}),
+    (
+        "nginx ingress for shop.example.com",
+        {"exposure": "ingress", "ingress_class": "nginx", "hosts": ["shop.example.com"]},
+    ),
     ("ingress class traefik host a.example.com", {"exposure": "ingress", "ingress_class": "traefik"}),
     ("traefik host shop.example.com", {"exposure": "ingressroute", "hosts": ["shop.example.com"]}),
     ("gateway api on gateway public-gw", {"exposure": "httproute", "gateway_name": "public-gw"}),
     ("httproute", {"exposure": "httproute", "gateway_name": None}),
-    ("grpc via gateway edge in namespace infra", {"exposure": "grpcroute", "gateway_name": "edge", "gateway_namespace": "infra"}),
+    (
+        "grpc via gateway edge in namespace infra",
+        {"exposure": "grpcroute", "gateway_name": "edge", "gateway_namespace": "infra"},
+    ),
     ("with tls issuer letsencrypt-prod", {"tls": True, "cert_manager_issuer": "letsencrypt-prod"}),
     ("internal only", {"exposure": "none"}),
     ("env FOO=bar and LOG_LEVEL=debug", {"env": {"FOO": "bar", "LOG_LEVEL": "debug"}}),
-    ("secret shop-db key url as DATABASE_URL", {"secret_envs": [{"env": "DATABASE_URL", "secret": "shop-db", "key": "url"}]}),
-    ("API_KEY from secret vendor-keys", {"secret_envs": [{"env": "API_KEY", "secret": "vendor-keys", "key": "API_KEY"}]}),
-    ("postgres via existing secret shop-db", {"databases": [{"service": "postgres", "secret": "shop-db"}], "app": None}),
+    (
+        "secret shop-db key url as DATABASE_URL",
+        {"secret_envs": [{"env": "DATABASE_URL", "secret": "shop-db", "key": "url"}]},
+    ),
+    (
+        "API_KEY from secret vendor-keys",
+        {"secret_envs": [{"env": "API_KEY", "secret": "vendor-keys", "key": "API_KEY"}]},
+    ),
+    (
+        "postgres via existing secret shop-db",
+        {"databases": [{"service": "postgres", "secret": "shop-db"}], "app": None},
+    ),
     ("postgres via existing secret", {"databases": [{"service": "postgres", "secret": None}]}),
     ("10Gi storage at /data", {"persistence": True, "persistence_size": "10Gi", "persistence_path": "/data"}),
     ("no persistence", {"persistence": False}),
     ("metrics on port 9102", {"metrics": True, "metrics_port": 9102}),
     ("with a servicemonitor", {"metrics": True, "service_monitor": True}),
-    ("run migrations with python manage.py migrate", {"migration": True, "migration_command": ["python", "manage.py", "migrate"]}),
+    (
+        "run migrations with python manage.py migrate",
+        {"migration": True, "migration_command": ["python", "manage.py", "migrate"]},
+    ),
     ("no network policy", {"network_policy": False}),
-    ("service account with read access to configmaps", {"rbac_rules": [{"api_groups": [""], "resources": ["configmaps"], "verbs": ["get", "list", "watch"]}]}),
+    (
+        "service account with read access to configmaps",
+        {
+            "rbac_rules": [
+                {"api_groups": [""], "resources": ["configmaps"], "verbs": ["get", "list", "watch"]}
+            ]
+        },
+    ),
     ("write access to deployments cluster-wide", {"rbac_cluster_wide": True}),
     ("nodeSelector disktype=ssd", {"node_selector": {"disktype": "ssd"}, "env": {}}),
-    ("tolerate dedicated=gpu:NoSchedule", {"tolerations": [{"key": "dedicated", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"}]}),
+    (
+        "tolerate dedicated=gpu:NoSchedule",
+        {"tolerations": [{"key": "dedicated", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"}]},
+    ),
     ("named shop", {"name": "shop"}),
     ("fastapi app called orders-api", {"app": "fastapi", "name": "orders-api"}),
     ("a next.js site", {"app": "nextjs", "hosts": []}),

@@ -49,7 +49,9 @@ def test_review_edit_applies(plan: ChartPlan, text: str, field: str, value: obje
 
 
 def test_several_edits_in_one_comment(plan: ChartPlan) -> None:
-    outcome = apply_review(plan, "use 2 replicas, add ingress for shop.example.com and disable the network policy")
+    outcome = apply_review(
+        plan, "use 2 replicas, add ingress for shop.example.com and disable the network policy"
+    )
     assert outcome.applied == ["replicas set to 2", "ingress added for shop.example.com", "NetworkPolicy off"]
     assert outcome.plan.replicas == 2 and not outcome.plan.network_policy.enabled
 
@@ -64,7 +66,9 @@ def test_several_edits_in_one_comment(plan: ChartPlan) -> None:
         ("bump the image to not/valid:", "not applied"),
     ],
 )
-def test_invalid_or_unknown_edits_leave_the_plan_alone(plan: ChartPlan, text: str, reason: str | None) -> None:
+def test_invalid_or_unknown_edits_leave_the_plan_alone(
+    plan: ChartPlan, text: str, reason: str | None
+) -> None:
     outcome = apply_review(plan, text)
     assert outcome.plan == plan
     assert not outcome.applied
