@@ -36,11 +36,7 @@ class HealAttempt(BaseModel):
     applied: list[str] = Field(default_factory=list)
     rejected: list[str] = Field(default_factory=list)  # LLM edits refused as unsafe or unusable
     source: FixSource = "deterministic"
-
-    @property
-    def made_progress(self) -> bool:
-        """Fewer errors than before: anything else means another round would just repeat itself."""
-        return self.errors_after is not None and self.errors_after < self.errors_before
+    progressed: bool | None = None  # set with errors_after: did this attempt resolve anything?
 
 
 class QuestionView(BaseModel):
@@ -84,3 +80,34 @@ def options_of(state: ChartState) -> GraphOptions:
 
 def heal_attempts_of(state: ChartState) -> list[HealAttempt]:
     return [HealAttempt.model_validate(a) for a in state.get("heal_attempts") or []]
+
+
+class ClarifyRequest(BaseModel):
+    """Interrupt payload: the planner needs these answers; resume with a {key: answer} mapping."""
+
+    kind: Literal["clarify"] = "clarify"
+    questions: list[QuestionView]
+    notes: list[str] = Field(default_factory=list)
+    error: str | None = None  # why the previous answers were not usable, when they were not
+
+
+class PlanReviewRequest(BaseModel):
+    """Interrupt payload: approve this plan (resume "approve") or resume with edit text."""
+
+    kind: Literal["plan_review"] = "plan_review"
+    plan: dict[str, Any]
+    notes: list[str] = Field(default_factory=list)
+    applied: list[str] = Field(default_factory=list)  # edits applied since the last review
+    unrecognised: list[str] = Field(default_factory=list)  # parts of the edit text not understood
+
+
+class EscalateRequest(BaseModel):
+    """Interrupt payload: healing stopped; resume "retry", "give_up" or new instructions."""
+
+    kind: Literal["escalate"] = "escalate"
+    reason: str
+    findings: list[dict[str, Any]]  # the remaining errors and warnings, as Finding JSON
+    attempts: list[HealAttempt]
+
+
+InterruptPayload = ClarifyRequest | PlanReviewRequest | EscalateRequest
