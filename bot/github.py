@@ -252,17 +252,41 @@ def _batches(items: Sequence[Annotation]) -> Iterator[list[Annotation]]:
         yield list(items[start : start + ANNOTATIONS_PER_REQUEST])
 
 
-def _new_github(auth: Any, base_url: str, timeout: float) -> GitHub[Any]:
+class _PooledTransport(httpx.BaseTransport):
+    """Keeps one connection pool across githubkit's per-request httpx clients.
+
+    githubkit builds (and closes) an httpx client per call unless used as a context manager,
+    which is per-thread; sharing this transport keeps connections alive and skips rebuilding
+    an SSL context each call (≈ 10 ms instead of ≈ 100 ms per call, measured on the fake).
+    """
+
+    def __init__(self) -> None:
+        self._inner = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        """Ignored: githubkit closes its client after every call; `shutdown` really closes."""
+
+    def shutdown(self) -> None:
+        self._inner.close()
+
+
+def _new_github(auth: Any, base_url: str, timeout: float) -> tuple[GitHub[Any], _PooledTransport]:
     # Per client: no HTTP cache, a private token cache (the default one is process-wide and
     # ignores base_url), and no githubkit retries (a `retry-after: 0` would sleep 60 s).
-    return GitHub(
+    transport = _PooledTransport()
+    github = GitHub(
         auth,
         base_url=base_url,
         timeout=httpx.Timeout(timeout),
         http_cache=False,
         cache_strategy=MemCacheStrategy(),
         auto_retry=False,
+        transport=transport,
     )
+    return github, transport
 
 
 class GitHubApp:
@@ -287,7 +311,7 @@ class GitHubApp:
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
         self.observer = observer
-        self._jwt_github = _new_github(
+        self._jwt_github, self._transport = _new_github(
             AppAuthStrategy(app_id, self._key.get_secret_value()), base_url, timeout
         )
         self._caller = _Caller(self.retry, sleep, observer)
@@ -311,11 +335,16 @@ class GitHubApp:
         expires = datetime.strptime(data.expires_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
         return InstallationToken(token=SecretStr(data.token), expires_at=expires)
 
+    def close(self) -> None:
+        self._transport.shutdown()
+
     def client_for(self, installation_id: int) -> GitHubClient:
         """A client acting as installation `installation_id`."""
         auth = AppInstallationAuthStrategy(self.app_id, self._key.get_secret_value(), installation_id)
+        github, transport = _new_github(auth, self.base_url, self.timeout)
         return GitHubClient(
-            _new_github(auth, self.base_url, self.timeout),
+            github,
+            transport=transport,
             token_source=lambda: self.create_installation_token(installation_id),
             retry=self.retry,
             sleep=self.sleep,
@@ -441,12 +470,14 @@ class GitHubClient:
         self,
         github: GitHub[Any],
         *,
+        transport: _PooledTransport | None = None,
         token_source: Callable[[], InstallationToken],
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         observer: CallObserver | None = None,
     ) -> None:
         self._github = github  # keep a reference: githubkit fails on a collected client
+        self._transport = transport
         self._token_source = token_source
         self._token: InstallationToken | None = None
         self._caller = _Caller(retry or RetryPolicy(), sleep, observer)
@@ -495,15 +526,27 @@ class GitHubClient:
         register_secret(secret.get_secret_value())
         env = os.environ if environ is None else environ
         url = base_url or env.get("GITHUB_API_URL") or DEFAULT_API_URL
-        github = _new_github(TokenAuthStrategy(secret.get_secret_value()), url, timeout)
+        github, transport = _new_github(TokenAuthStrategy(secret.get_secret_value()), url, timeout)
         far = datetime.now(UTC) + timedelta(days=3650)
         return cls(
             github,
+            transport=transport,
             token_source=lambda: InstallationToken(token=secret, expires_at=far),
             retry=retry,
             sleep=sleep,
             observer=observer,
         )
+
+    def close(self) -> None:
+        """Close pooled connections; the client must not be used afterwards."""
+        if self._transport:
+            self._transport.shutdown()
+
+    def __enter__(self) -> GitHubClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
     def counters(self) -> ApiCounters:
