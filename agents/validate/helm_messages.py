@@ -10,6 +10,8 @@ from agents.validate.locate import TemplateLocator
 
 # "parse error at (chart/templates/x.yaml:5): …", "template: chart/templates/x.yaml:12:3: executing …"
 TEMPLATE_POSITION = re.compile(r"(?:\(|template: )([\w.\-]+/(?:templates|charts)/[^:()\s]+):(\d+)")
+# "unclosed action started at chart/templates/x.yaml:4": the opening line is where the fix goes
+STARTED_AT = re.compile(r"started at ([\w.\-]+/(?:templates|charts)/[^:()\s]+):(\d+)")
 YAML_LINE = re.compile(r"yaml: line (\d+)")
 DEPRECATION = re.compile(r" is deprecated in v[\d.]+\+")
 SCHEMA_VIOLATION = re.compile(r"^- at '([^']*)'")
@@ -19,6 +21,8 @@ HINTS = {
     "yaml:": "fix the indentation at this line: list items under their key, nindent matching the parent",
     "chart.metadata": "complete Chart.yaml (apiVersion: v2, name, version as SemVer)",
     "schema": "make values.yaml match values.schema.json (or fix the schema)",
+    "is required": "add the missing field to Chart.yaml",
+    "semver": "use a SemVer 2 version in Chart.yaml (e.g. 0.1.0)",
     "icon is recommended": "add `icon:` (an https URL) to Chart.yaml",
 }
 
@@ -34,7 +38,7 @@ def position_of(
     text: str, path: str, locator: TemplateLocator | None, values_file: str = "values.yaml"
 ) -> tuple[str | None, int | None]:
     """The file and line a Helm message is about."""
-    match = TEMPLATE_POSITION.search(text)
+    match = STARTED_AT.search(text) or TEMPLATE_POSITION.search(text)
     if match:
         return strip_chart_prefix(match.group(1)), int(match.group(2))
     file = path.strip() or None
@@ -46,6 +50,8 @@ def position_of(
         if locator is not None and file.startswith("templates/"):
             return file, locator.line_of_rendered(values_file, file, line)
         return file, line
+    if file is None and "chart.metadata" in text:
+        return "Chart.yaml", None
     if file is None and ("schema" in text or SCHEMA_VIOLATION.search(text)):
         return "values.yaml", None
     return file, None

@@ -1,0 +1,85 @@
+"""`ok` semantics, chart-not-found errors, and a broken chart never raising."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from agents.validate import ChartNotFoundError, Finding, Severity, ValidationReport, validate_chart
+
+CHARTS = Path(__file__).resolve().parents[2] / "fixtures" / "charts"
+
+
+@pytest.mark.parametrize(
+    ("severities", "ok"),
+    [
+        ([], True),
+        ([Severity.INFO, Severity.INFO], True),
+        ([Severity.WARNING, Severity.INFO], True),
+        ([Severity.ERROR], False),
+        ([Severity.INFO, Severity.ERROR], False),
+    ],
+)
+def test_only_errors_fail_a_report(severities: list[Severity], ok: bool) -> None:
+    report = ValidationReport(
+        chart_dir="c", findings=[Finding(rule_id="r", severity=s, message="m") for s in severities]
+    )
+    assert report.ok is ok
+
+
+def test_unknown_custom_resource_is_info_and_keeps_the_chart_ok() -> None:
+    report = validate_chart(CHARTS / "rules" / "schema" / "unknown-kind", checkov=False)
+    unknown = [f for f in report.findings if f.rule_id == "schema/unknown-kind"]
+    assert [f.severity for f in unknown] == [Severity.INFO]
+    assert report.ok
+
+
+def test_missing_directory_raises_chart_not_found(tmp_path: Path) -> None:
+    with pytest.raises(ChartNotFoundError, match="is not a directory"):
+        validate_chart(tmp_path / "nope")
+
+
+def test_directory_without_chart_yaml_raises_chart_not_found(tmp_path: Path) -> None:
+    with pytest.raises(ChartNotFoundError, match="cannot read .*Chart.yaml"):
+        validate_chart(tmp_path)
+
+
+def test_broken_template_gives_a_located_finding_not_an_exception(tmp_path: Path) -> None:
+    chart = tmp_path / "web"
+    shutil.copytree(CHARTS / "good", chart)
+    (chart / "templates" / "configmap.yaml").write_text("kind: ConfigMap\nmetadata:\n  name: {{ .Values.x\n")
+    report = validate_chart(chart, checkov=False)
+    assert not report.ok
+    assert ("templates/configmap.yaml", 3) in {
+        (f.file, f.line) for f in report.findings if f.rule_id == "helm-lint"
+    }
+    assert not [f for f in report.findings if f.rule_id == "render"]  # helm-lint already said it
+
+
+def test_incomplete_chart_yaml_gives_chart_yaml_findings(tmp_path: Path) -> None:
+    chart = tmp_path / "web"
+    shutil.copytree(CHARTS / "good", chart)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: web\n")  # no version
+    report = validate_chart(chart, checkov=False)
+    errors = [f for f in report.errors if "version is required" in f.message]
+    assert errors and all(f.file == "Chart.yaml" for f in errors)
+
+
+def test_security_off_skips_security_rules_only() -> None:
+    report = validate_chart(CHARTS / "rules" / "security" / "privileged", security=False)
+    assert not [f for f in report.findings if f.rule_id.startswith(("security/", "CKV"))]
+    assert report.ok
+
+
+def test_checkov_findings_are_mapped_to_template_lines_and_opinions_are_info() -> None:
+    report = validate_chart(CHARTS / "good", ["1.35.0"])
+    ckv = [f for f in report.findings if f.rule_id.startswith("CKV")]
+    assert ckv, "checkov ran in-process"
+    assert all(f.file and f.file.startswith("templates/") and f.line for f in ckv)
+    digest = [f for f in ckv if f.rule_id == "CKV_K8S_43"]
+    assert digest and all(f.severity == Severity.INFO for f in digest)
+    assert ("templates/deployment.yaml", 28) in {(f.file, f.line) for f in digest}  # the image: line
+    assert not [f for f in ckv if f.rule_id in {"CKV_K8S_20", "CKV_K8S_8"}]  # our own rules own those
+    assert report.ok
