@@ -71,7 +71,6 @@ def full_values(plan: ChartPlan) -> dict[str, Any]:
             "create": True,
             "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list", "watch"]}],
         },
-        "automountServiceAccountToken": True,
         "persistence": {
             "enabled": True,
             "size": "1Gi",
@@ -96,10 +95,14 @@ def full_values(plan: ChartPlan) -> dict[str, Any]:
             "targetCPU": 75,
             "targetMemory": 80,
         }
-        values["pdb"] = {"create": True, "minAvailable": 1, "maxUnavailable": ""}
+        values["replicaCount"] = 2
+        values["pdb"] = {"create": True, "minAvailable": "", "maxUnavailable": 1}
         values["podAntiAffinityPreset"] = "soft"
     if plan.is_serving:
-        values["sidecars"] = [_helper_container("ci-sidecar", ["sh", "-c", "sleep 3600"])]
+        sidecar = _helper_container("ci-sidecar", ["sh", "-c", "sleep 3600"])
+        sidecar["livenessProbe"] = {"exec": {"command": ["true"]}, "periodSeconds": 30, "failureThreshold": 3}
+        sidecar["readinessProbe"] = {"exec": {"command": ["true"]}, "periodSeconds": 10}
+        values["sidecars"] = [sidecar]
         values["lifecycleHooks"] = {"preStop": {"exec": {"command": ["sh", "-c", "sleep 5"]}}}
         values["migration"] = {
             "enabled": True,

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from agents.chart.params import Section
-from agents.plan.model import ChartPlan, EnvVar, PortSpec, Probe
+from agents.plan.model import ChartPlan, PortSpec, Probe
 
 TEST_IMAGE = {
     "registry": "docker.io",
@@ -131,24 +131,35 @@ def _container_section(plan: ChartPlan) -> Section:
         "Container ports; each is also a Service port (servicePort) and a NetworkPolicy ingress port",
         items=PORT_ITEM_SCHEMA,
     )
-    env, env_from, secret_mounts = _environment(plan)
-    s.add("env", env, "Environment variables (Kubernetes EnvVar list)", items={"type": "object"})
-    s.add("envFrom", env_from, "Sources of environment variables (Kubernetes EnvFromSource list)")
+    env = _environment(plan)
+    s.add("env", env.literal, "Environment variables (Kubernetes EnvVar list)", items={"type": "object"})
+    s.add(
+        "secretEnv",
+        env.from_secrets,
+        "Environment variables read from keys of existing Secrets (name, existingSecret, key)",
+        items=_reference_schema("name", "existingSecret", "key"),
+    )
+    s.add(
+        "configMapEnv",
+        env.from_config_maps,
+        "Environment variables read from keys of existing ConfigMaps (name, existingConfigMap, key)",
+        items=_reference_schema("name", "existingConfigMap", "key"),
+    )
+    s.add(
+        "envFromSecrets",
+        env.whole_secrets,
+        "Existing Secrets whose every key becomes an environment variable (existingSecret)",
+        items=_reference_schema("existingSecret"),
+    )
+    s.add("envFrom", [], "Other sources of environment variables (Kubernetes EnvFromSource list)")
     s.add("extraEnvVars", [], "Extra environment variables appended to env")
     s.add("extraEnvVarsCM", "", "Name of an existing ConfigMap with extra environment variables")
     s.add("extraEnvVarsSecret", "", "Name of an existing Secret with extra environment variables")
     s.add(
         "secretMounts",
-        secret_mounts,
-        "Existing Secrets mounted read-only as files (secretName, mountPath)",
-        items={
-            "type": "object",
-            "required": ["secretName", "mountPath"],
-            "properties": {
-                "secretName": {"type": "string"},
-                "mountPath": {"type": "string", "pattern": "^/"},
-            },
-        },
+        env.mounts,
+        "Existing Secrets mounted read-only as files (existingSecret, mountPath)",
+        items=_reference_schema("existingSecret", "mountPath"),
     )
     s.add(
         "configFiles",
@@ -719,30 +730,46 @@ def _exposed_port(plan: ChartPlan, grpc: bool) -> PortSpec | None:
     return chosen or (plan.ports[0] if plan.ports else None)
 
 
-def _environment(plan: ChartPlan) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, str]]]:
-    """env, envFrom and secret mounts: existing Secrets are referenced, never copied into the chart."""
-    env = [_env_var(e) for e in plan.env]
-    env_from: list[dict[str, Any]] = []
-    mounts: list[dict[str, str]] = []
+class _Environment(NamedTuple):
+    literal: list[dict[str, Any]]
+    from_secrets: list[dict[str, str]]
+    from_config_maps: list[dict[str, str]]
+    whole_secrets: list[dict[str, str]]
+    mounts: list[dict[str, str]]
+
+
+def _environment(plan: ChartPlan) -> _Environment:
+    """Env and mounts; Secrets and ConfigMaps the user already has sit under `existing*` keys, never copied."""
+    env = _Environment([], [], [], [], [])
+    for var in plan.env:
+        if var.value is not None:
+            env.literal.append({"name": var.name, "value": var.value})
+        elif var.config_map is not None:
+            env.from_config_maps.append(
+                {"name": var.name, "existingConfigMap": var.config_map, "key": var.key or ""}
+            )
+        else:
+            env.from_secrets.append(
+                {"name": var.name, "existingSecret": var.secret or "", "key": var.key or ""}
+            )
     for ref in plan.secret_refs:
         if ref.mount_path:
-            mounts.append({"secretName": ref.name, "mountPath": ref.mount_path})
+            env.mounts.append({"existingSecret": ref.name, "mountPath": ref.mount_path})
         elif ref.keys:
-            for key in ref.keys:
-                env.append(
-                    {"name": _env_name(key), "valueFrom": {"secretKeyRef": {"name": ref.name, "key": key}}}
-                )
+            env.from_secrets.extend(
+                {"name": _env_name(k), "existingSecret": ref.name, "key": k} for k in ref.keys
+            )
         else:
-            env_from.append({"secretRef": {"name": ref.name}})
-    return env, env_from, mounts
+            env.whole_secrets.append({"existingSecret": ref.name})
+    return env
 
 
-def _env_var(var: EnvVar) -> dict[str, Any]:
-    if var.value is not None:
-        return {"name": var.name, "value": var.value}
-    if var.config_map is not None:
-        return {"name": var.name, "valueFrom": {"configMapKeyRef": {"name": var.config_map, "key": var.key}}}
-    return {"name": var.name, "valueFrom": {"secretKeyRef": {"name": var.secret, "key": var.key}}}
+def _reference_schema(*required: str) -> dict[str, Any]:
+    """Items of a list that names existing objects: every listed key is a non-empty string."""
+    properties: dict[str, Any] = {key: {"type": "string", "minLength": 1} for key in required}
+    if "mountPath" in properties:
+        properties["mountPath"]["pattern"] = "^/"
+    return {"type": "object", "required": list(required), "properties": properties}
 
 
 def _env_name(secret_key: str) -> str:

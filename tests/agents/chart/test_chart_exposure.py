@@ -128,7 +128,27 @@ def test_network_policy_opens_app_ports_and_keeps_dns_when_egress_is_restricted(
     assert {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "frontend"}}} in rule["from"]
     dns = policy["egress"][0]["ports"]
     assert {"port": 53, "protocol": "UDP"} in dns and {"port": 53, "protocol": "TCP"} in dns
-    assert policy["egress"][1] == {"to": [{"ipBlock": {"cidr": "10.1.0.0/16"}}]}
+    selector = only(docs, "Deployment")["spec"]["selector"]["matchLabels"]
+    assert policy["egress"][1] == {
+        "to": [{"podSelector": {"matchLabels": selector}}],
+        "ports": [{"port": 50051, "protocol": "TCP"}],
+    }
+    assert policy["egress"][2] == {"to": [{"ipBlock": {"cidr": "10.1.0.0/16"}}]}
+
+
+def test_network_policy_also_covers_the_migration_hook_and_helm_test_pods(tmp_path: Path) -> None:
+    docs = render_docs(write(plan("shop-ingress"), tmp_path))
+    selector = only(docs, "NetworkPolicy")["spec"]["podSelector"]
+    helper_pods = [
+        only(docs, "Job", "-migrate")["spec"]["template"]["metadata"],
+        only(docs, "Pod")["metadata"],
+    ]
+    app_pod = only(docs, "Deployment")["spec"]["template"]["metadata"]
+    for pod in [app_pod, *helper_pods]:
+        labels = pod["labels"]
+        assert selector["matchLabels"].items() <= labels.items()
+        for expression in selector["matchExpressions"]:
+            assert labels[expression["key"]] in expression["values"]
 
 
 def test_network_policy_allows_ingress_from_anywhere_only_when_asked(tmp_path: Path) -> None:

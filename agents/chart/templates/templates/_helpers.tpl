@@ -136,11 +136,16 @@ Usage: include "CHARTNAME.helperLabels" (dict "context" $ "component" "migration
 */}}
 {{- define "CHARTNAME.helperLabels" -}}
 helm.sh/chart: {{ include "CHARTNAME.chart" .context }}
-app.kubernetes.io/name: {{ printf "%s-%s" (include "CHARTNAME.name" .context) .component | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/name: {{ include "CHARTNAME.helperName" . }}
 app.kubernetes.io/instance: {{ .context.Release.Name }}
 app.kubernetes.io/managed-by: {{ .context.Release.Service }}
 app.kubernetes.io/component: {{ .component }}
 {{- with .context.Values.partOf }}
 app.kubernetes.io/part-of: {{ . }}
 {{- end }}
+{{- end -}}
+
+{{/* app.kubernetes.io/name of a helper pod. Usage: include "CHARTNAME.helperName" (dict "context" $ "component" "test") */}}
+{{- define "CHARTNAME.helperName" -}}
+{{- printf "%s-%s" (include "CHARTNAME.name" .context) .component | trunc 63 | trimSuffix "-" -}}
 {{- end -}}

@@ -38,9 +38,9 @@ Usage: include "CHARTNAME.podTemplate" (dict "context" $ "hook" false "statefuls
 {{- end -}}
 {{- end -}}
 {{- range $values.secretMounts -}}
-{{- $name := printf "secret-%s" .secretName | trunc 63 | trimSuffix "-" -}}
+{{- $name := printf "secret-%s" .existingSecret | trunc 63 | trimSuffix "-" -}}
 {{- $mounts = append $mounts (dict "name" $name "mountPath" .mountPath "readOnly" true) -}}
-{{- $volumes = append $volumes (dict "name" $name "secret" (dict "secretName" .secretName)) -}}
+{{- $volumes = append $volumes (dict "name" $name "secret" (dict "secretName" .existingSecret)) -}}
 {{- end -}}
 {{- if not $hook -}}
 {{- $mounts = concat $mounts (default (list) $values.extraVolumeMounts) -}}
@@ -161,13 +161,24 @@ spec:
           protocol: {{ .protocol | default "TCP" }}
         {{- end }}
       {{- end }}
-      {{- $env := concat (default (list) $values.env) (default (list) $values.extraEnvVars) }}
+      {{- $env := default (list) $values.env }}
+      {{- range $values.secretEnv }}
+      {{- $env = append $env (dict "name" .name "valueFrom" (dict "secretKeyRef" (dict "name" .existingSecret "key" .key))) }}
+      {{- end }}
+      {{- range $values.configMapEnv }}
+      {{- $env = append $env (dict "name" .name "valueFrom" (dict "configMapKeyRef" (dict "name" .existingConfigMap "key" .key))) }}
+      {{- end }}
+      {{- $env = concat $env (default (list) $values.extraEnvVars) }}
       {{- with $env }}
       env:
         {{- toYaml . | nindent 8 }}
       {{- end }}
-      {{- if or $values.envFrom $values.extraEnvVarsCM $values.extraEnvVarsSecret }}
+      {{- if or $values.envFrom $values.envFromSecrets $values.extraEnvVarsCM $values.extraEnvVarsSecret }}
       envFrom:
+        {{- range $values.envFromSecrets }}
+        - secretRef:
+            name: {{ .existingSecret }}
+        {{- end }}
         {{- with $values.envFrom }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
