@@ -299,3 +299,111 @@ def pr_body(
         f"Comment `{COMMAND} revise <text>` to change it, `{COMMAND} fix` to re-run validation and self-heal."
         f"{closes}"
     )
+
+
+# --- conversation replies (runner and handlers) ---------------------------------------------------
+
+_REQUESTER = re.compile(r"<!-- autopilot:requester login=(?P<login>[A-Za-z0-9-]+(?:\[bot\])?) -->")
+
+
+def requester_marker(login: str) -> str:
+    """Hidden line in the status comment naming who asked: approvals from them do not count."""
+    return f"<!-- autopilot:requester login={login} -->"
+
+
+def find_requester(body: str) -> str | None:
+    match = _REQUESTER.search(body)
+    return match["login"] if match else None
+
+
+def _bullets(items: Iterable[str]) -> str:
+    return "\n".join(f"- {_echo(item)}" for item in items)
+
+
+def revision_reply(
+    thread_id: str, *, applied: Sequence[str], unrecognised: Sequence[str], commit: str | None
+) -> str:
+    """What a review or `revise` changed, and what it could not understand."""
+    parts = [marker("reply", thread_id)]
+    if applied:
+        parts.append(f"Applied your feedback:\n\n{_bullets(applied)}")
+    if unrecognised:
+        parts.append(
+            f"I did not understand:\n\n{_bullets(unrecognised)}\n\n"
+            f"Rephrase it with `{COMMAND} revise <text>` (e.g. `use 2 replicas`, `add ingress for shop.example.com`)."
+        )
+    if not applied and not unrecognised:
+        parts.append("Your feedback made no change to the chart.")
+    parts.append(f"New commit: {commit}." if commit else "The chart on the branch is unchanged.")
+    return "\n\n".join(parts)
+
+
+def heal_reply(
+    thread_id: str, *, trigger: str, applied: Sequence[str], commit: str | None, remaining: int
+) -> str:
+    """Self-heal after a failing check (or `fix`) pushed a commit, or found nothing to do."""
+    fixes = f"\n\n{_bullets(applied)}" if applied else ""
+    tail = f" {remaining} problem(s) remain." if remaining else " Validation is clean now."
+    if commit:
+        return f"{marker('reply', thread_id)}\n{_echo(trigger)}: pushed {commit} with fixes:{fixes}\n\n{tail.strip()}"
+    return f"{marker('reply', thread_id)}\n{_echo(trigger)}: nothing to fix on the branch.{tail}"
+
+
+def validation_comment(
+    thread_id: str, *, chart_path: str, errors: int, warnings: int, check_url: str | None
+) -> str:
+    verdict = "✅ passes" if errors == 0 else f"❌ has {errors} error(s)"
+    link = f" Details: {check_url}" if check_url else ""
+    return (
+        f"{marker('reply', thread_id)}\n"
+        f"Validation of `{_cell(chart_path)}` {verdict} and {warnings} warning(s).{link}"
+    )
+
+
+def status_summary(thread_id: str, *, stage: str, pr_url: str | None, branch: str | None) -> str:
+    lines = [f"Stage: **{_echo(stage)}**"]
+    if branch:
+        lines.append(f"Branch: `{_echo(branch)}`")
+    if pr_url:
+        lines.append(f"Pull request: {pr_url}")
+    return f"{marker('reply', thread_id)}\n" + "\n".join(f"- {line}" for line in lines)
+
+
+def no_run(thread_id: str, verb: str) -> str:
+    return (
+        f"{marker('reply', thread_id)}\n"
+        f"There is no k8s-autopilot run here for `{COMMAND} {verb}` to act on. "
+        f"Start one with `{COMMAND} chart <request>`."
+    )
+
+
+def not_waiting_for_answer(thread_id: str) -> str:
+    return (
+        f"{marker('reply', thread_id)}\n"
+        f"I have no open question here. `{COMMAND} revise <text>` changes an existing chart; "
+        f"`{COMMAND} status` shows where the run is."
+    )
+
+
+def approval_not_counted(thread_id: str, user: str, reason: str) -> str:
+    return (
+        f"{marker('reply', thread_id)}\nThe approval by @{user} does not finalise the chart: {_echo(reason)}."
+    )
+
+
+def run_failed(thread_id: str, stage: str, problem: str) -> str:
+    """A run stopped on an error; `problem` is already redacted by the caller."""
+    return (
+        f"{marker('reply', thread_id)}\n"
+        f"The run stopped during **{_echo(stage)}**: {_quote(problem, 600).removeprefix('> ')}\n\n"
+        f"Fix the cause and run the command again; `{COMMAND} status` shows where the run is."
+    )
+
+
+def plan_reply(thread_id: str, plan: BaseModel, notes: Sequence[str]) -> str:
+    assumed = f"\n\nAssumptions:\n\n{_bullets(notes)}" if notes else ""
+    return (
+        f"{marker('reply', thread_id)}\n"
+        f"The plan for this request (nothing written yet):\n\n{plan_table(plan)}{assumed}\n\n"
+        f"Run `{COMMAND} chart …` with the same request to open a pull request."
+    )
