@@ -7,8 +7,10 @@ every error rather than the first.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -63,8 +65,14 @@ def _load(schema_version: str, name: str) -> Any:
 
 
 @cache
+def _definitions_doc(schema_version: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = _load(schema_version, "_definitions.json")
+    return loaded
+
+
+@cache
 def _definitions(schema_version: str) -> Registry:
-    return Resource.from_contents(_load(schema_version, "_definitions.json")) @ Registry()
+    return Resource.from_contents(_definitions_doc(schema_version)) @ Registry()
 
 
 def schema_file_name(api_version: str, kind: str) -> str:
@@ -82,3 +90,83 @@ def kube_validator(kube_version: str, api_version: str, kind: str) -> jsonschema
         return None
     registry = Resource.from_contents(schema) @ _definitions(schema_version)
     return jsonschema.validators.Draft202012Validator(schema, registry=registry)
+
+
+# keys that document a schema without changing what it accepts
+_DOC_ONLY_KEYS = {
+    "description",
+    "x-kubernetes-group-version-kind",
+    "x-kubernetes-patch-merge-key",
+    "x-kubernetes-patch-strategy",
+}
+_RESULT_CACHE_LIMIT = 20_000
+
+
+@dataclass(frozen=True)
+class SchemaProblem:
+    path: tuple[str | int, ...]
+    message: str
+
+
+def _without_docs(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _without_docs(v) for k, v in node.items() if k not in _DOC_ONLY_KEYS}
+    if isinstance(node, list):
+        return [_without_docs(v) for v in node]
+    return node
+
+
+@cache
+def schema_fingerprint(kube_version: str, api_version: str, kind: str) -> str | None:
+    """A hash of everything the kind's schema accepts: equal across versions when the API did not change."""
+    schema_version = schema_version_for(kube_version)
+    schema = _load(schema_version, schema_file_name(api_version, kind))
+    if schema is None:
+        return None
+    definitions = _definitions_doc(schema_version)["$defs"]
+    reachable: dict[str, Any] = {}
+    stack: list[Any] = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and "#/$defs/" in ref:
+                name = ref.split("#/$defs/", 1)[1]
+                if name not in reachable:
+                    reachable[name] = definitions[name]
+                    stack.append(definitions[name])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    closure = json.dumps(_without_docs([schema, reachable]), sort_keys=True)
+    return hashlib.sha1(closure.encode(), usedforsecurity=False).hexdigest()
+
+
+_results: dict[tuple[str, str], tuple[SchemaProblem, ...]] = {}
+
+
+def collect_problems(
+    validator: jsonschema.protocols.Validator, doc: dict[str, Any]
+) -> tuple[SchemaProblem, ...]:
+    errors = sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
+    return tuple(SchemaProblem(tuple(e.absolute_path), e.message) for e in errors)
+
+
+def kube_schema_problems(kube_version: str, doc: dict[str, Any]) -> tuple[SchemaProblem, ...] | None:
+    """Strict-schema problems of a built-in object, or None when the version has no such API.
+
+    Results are cached by (document, schema fingerprint): the same object in several renders,
+    or against versions whose schema for it is unchanged, is validated once.
+    """
+    api_version, kind = str(doc.get("apiVersion", "")), str(doc.get("kind", ""))
+    fingerprint = schema_fingerprint(kube_version, api_version, kind)
+    if fingerprint is None:
+        return None
+    key = (fingerprint, json.dumps(doc, sort_keys=True, default=str))
+    if key not in _results:
+        validator = kube_validator(kube_version, api_version, kind)
+        assert validator is not None  # a fingerprint exists only for a shipped schema
+        if len(_results) > _RESULT_CACHE_LIMIT:
+            _results.clear()
+        _results[key] = collect_problems(validator, doc)
+    return _results[key]

@@ -84,14 +84,23 @@ def _findings(
         )
 
 
-def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
-    """The same problem found by several renders or versions is reported once (first render wins)."""
-    seen: dict[tuple[Any, ...], Finding] = {}
+def _dedupe(findings: Iterable[Finding], versions: Sequence[str]) -> list[Finding]:
+    """The same problem from several renders is reported once (first render wins); one found on
+    every requested Kubernetes version is reported once without a version."""
+    groups: dict[tuple[Any, ...], list[Finding]] = {}
     for f in findings:
-        seen.setdefault((f.rule_id, f.file, f.line, f.message, f.kube_version), f)
-    return sorted(
-        seen.values(), key=lambda f: (SEVERITY_ORDER[f.severity], f.file or "", f.line or 0, f.rule_id)
-    )
+        groups.setdefault((f.rule_id, f.file, f.line, f.message), []).append(f)
+    kept: list[Finding] = []
+    for group in groups.values():
+        found_on = {f.kube_version for f in group}
+        if len(versions) > 1 and found_on == set(versions):
+            kept.append(group[0].model_copy(update={"kube_version": None}))
+            continue
+        by_version: dict[str | None, Finding] = {}
+        for f in group:
+            by_version.setdefault(f.kube_version, f)
+        kept += by_version.values()
+    return sorted(kept, key=lambda f: (SEVERITY_ORDER[f.severity], f.file or "", f.line or 0, f.rule_id))
 
 
 def validate_chart(
@@ -161,7 +170,7 @@ def validate_chart(
 
     return ValidationReport(
         chart_dir=str(chart_dir),
-        findings=_dedupe(findings),
+        findings=_dedupe(findings, versions),
         engine=helm.name,
         kube_versions=versions,
         rendered=rendered,

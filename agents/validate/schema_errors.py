@@ -1,12 +1,11 @@
-"""jsonschema errors turned into located, readable violations."""
+"""Schema problems turned into located, readable violations."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-import jsonschema
-
+from agents.validate.kube_schema import SchemaProblem
 from agents.validate.manifests import PathPart, RenderedObject
 from agents.validate.rules.contract import Violation
 
@@ -15,14 +14,13 @@ UNEXPECTED = re.compile(r"\('([^']+)' was unexpected\)|'([^']+)' was unexpected"
 
 
 def schema_violations(
-    obj: RenderedObject, validator: jsonschema.protocols.Validator, kube_version: str | None = None
+    obj: RenderedObject, problems: Iterable[SchemaProblem], kube_version: str | None = None
 ) -> Iterator[Violation]:
-    errors = sorted(validator.iter_errors(obj.doc), key=lambda e: list(map(str, e.absolute_path)))
-    for error in errors[:MAX_ERRORS_PER_OBJECT]:
-        path: tuple[PathPart, ...] = tuple(error.absolute_path)
-        unexpected = UNEXPECTED.search(error.message)
+    for problem in list(problems)[:MAX_ERRORS_PER_OBJECT]:
+        path: tuple[PathPart, ...] = problem.path
+        unexpected = UNEXPECTED.search(problem.message)
         if unexpected:
-            path = (*path, unexpected.group(1) or unexpected.group(2))
-        where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
-        message = error.message if len(error.message) < 300 else error.message[:297] + "..."
+            path = (*path, unexpected.group(1) or unexpected.group(2))  # point at the unknown key itself
+        where = ".".join(str(p) for p in problem.path) or "(top level)"
+        message = problem.message if len(problem.message) < 300 else problem.message[:297] + "..."
         yield Violation(f"{obj.ref}: {where}: {message}", obj, path, kube_version=kube_version)

@@ -17,8 +17,8 @@ def check(given: RuleInput) -> Iterator[Violation]:
         for version in given.chart.kube_versions:
             if is_removed(entry, version):
                 yield Violation(
-                    f"{obj.api_version} {obj.kind} was removed in Kubernetes {entry.removed}; "
-                    f"{obj.ref} cannot be installed on {version}",
+                    f"{obj.api_version} {obj.kind} was removed in Kubernetes {entry.removed}: "
+                    f"{obj.ref} cannot be installed",
                     obj,
                     ("apiVersion",),
                     kube_version=version,

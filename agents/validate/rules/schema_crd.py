@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from agents.validate.crd_schemas import crd_validator, is_builtin_group
 from agents.validate.finding import Severity
+from agents.validate.kube_schema import collect_problems
 from agents.validate.rules.contract import Rule, RuleInput, Violation
 from agents.validate.schema_errors import schema_violations
 
@@ -15,7 +16,7 @@ def check(given: RuleInput) -> Iterator[Violation]:
         if obj.api_version and not is_builtin_group(obj.api_version):
             validator = crd_validator(obj.api_version, obj.kind)
             if validator is not None:
-                yield from schema_violations(obj, validator)
+                yield from schema_violations(obj, collect_problems(validator, obj.doc))
 
 
 RULE = Rule(

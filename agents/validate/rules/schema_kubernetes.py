@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from agents.validate.api_lifecycle import is_removed, lifecycle
 from agents.validate.crd_schemas import is_builtin_group
 from agents.validate.finding import Severity
-from agents.validate.kube_schema import kube_validator
+from agents.validate.kube_schema import kube_schema_problems
 from agents.validate.rules.contract import Rule, RuleInput, Violation
 from agents.validate.schema_errors import schema_violations
 
@@ -20,9 +20,9 @@ def check(given: RuleInput) -> Iterator[Violation]:
         if not is_builtin_group(obj.api_version):
             continue
         for version in given.chart.kube_versions:
-            validator = kube_validator(version, obj.api_version, obj.kind)
-            if validator is not None:
-                yield from schema_violations(obj, validator, version)
+            problems = kube_schema_problems(version, obj.doc)
+            if problems is not None:
+                yield from schema_violations(obj, problems, version)
                 continue
             entry = lifecycle(obj.api_version, obj.kind)
             if entry is not None and is_removed(entry, version):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agents.validate import default_kube_versions, validate_chart
+from agents.validate import Severity, default_kube_versions, validate_chart
 from agents.validate.api_lifecycle import is_deprecated, is_removed, lifecycle
 from agents.validate.crd_schemas import crd_index, crd_validator, is_builtin_group
 from agents.validate.kube_schema import kube_validator, shipped_versions
@@ -94,9 +94,25 @@ def test_hpa_v2beta2_lifecycle_per_version(version: str, removed: bool, deprecat
 
 
 def test_removed_api_is_an_error_only_on_versions_that_removed_it() -> None:
-    report = validate_chart(CHARTS / "mistakes" / "removed-api", ["1.35.0"], checkov=False)
-    assert {f.kube_version for f in report.findings if f.rule_id == "api/removed"} == {"1.35.0"}
+    # autoscaling/v2beta2 HPA: deprecated in 1.23, removed in 1.26
+    report = validate_chart(CHARTS / "mistakes" / "removed-api", ["1.25.0", "1.26.0"], checkov=False)
+    by_rule = {
+        (f.rule_id, f.kube_version, f.severity) for f in report.findings if f.rule_id.startswith("api/")
+    }
+    assert by_rule == {
+        ("api/deprecated", "1.25.0", Severity.WARNING),
+        ("api/removed", "1.26.0", Severity.ERROR),
+    }
     assert not report.ok
+    assert report.kube_versions == ["1.25.0", "1.26.0"]
+
+
+def test_problem_on_every_target_version_is_reported_once() -> None:
+    report = validate_chart(CHARTS / "rules" / "schema" / "kubernetes", checkov=False)
+    [finding] = [f for f in report.findings if f.rule_id == "schema/kubernetes"]
+    assert finding.kube_version is None
+    assert "'sessionAfinity' was unexpected" in finding.message
+    assert len(report.kube_versions) == 3
 
 
 @pytest.mark.parametrize(
