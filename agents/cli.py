@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import yaml
 
@@ -29,10 +29,16 @@ class CliError(Exception):
 def add_engine_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register chart/plan/validate/fix on a subparser set (shared by the bot's CLI)."""
     chart = sub.add_parser("chart", help="plan, generate and validate a chart from a request")
-    chart.add_argument("request", help='what to chart, e.g. "nginx" or "a django app on ghcr.io/acme/shop:1.4"')
-    chart.add_argument("--out", default="charts", help="directory the chart folder is written into (default: charts)")
+    chart.add_argument(
+        "request", help='what to chart, e.g. "nginx" or "a django app on ghcr.io/acme/shop:1.4"'
+    )
+    chart.add_argument(
+        "--out", default="charts", help="directory the chart folder is written into (default: charts)"
+    )
     chart.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
-    chart.add_argument("--yes", action="store_true", help="never ask: fail listing the open questions instead")
+    chart.add_argument(
+        "--yes", action="store_true", help="never ask: fail listing the open questions instead"
+    )
     chart.add_argument("--kube-version", dest="kube_versions", action="append", metavar="V")
     chart.add_argument("--force", action="store_true", help="overwrite an existing chart directory")
     chart.set_defaults(handler=cmd_chart)
@@ -95,46 +101,62 @@ def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _ask(questions: Sequence[object], ask: Callable[[str], str]) -> dict[str, str]:
+def _ask(questions: Sequence[Mapping[str, Any]], ask: Callable[[str], str]) -> dict[str, str]:
+    """Ask each open question on the terminal; an empty reply takes the question's default."""
     answers: dict[str, str] = {}
     for q in questions:
-        key = getattr(q, "key")  # noqa: B009 - Question is imported lazily
-        prompt = getattr(q, "prompt")  # noqa: B009
-        default = getattr(q, "default", None)
+        default = q.get("default")
         suffix = f" [{default}]" if default else ""
-        reply = ask(f"{prompt}{suffix} ").strip()
-        answers[key] = reply or (default or "")
+        reply = ask(f"{q['prompt']}{suffix} ").strip()
+        answers[str(q["key"])] = reply or (default or "")
     return answers
 
 
 def cmd_chart(args: argparse.Namespace, out: TextIO) -> int:
-    from agents.session import ChartRequest, run_chart_request
+    """Run the request through the agent graph; on a TTY its questions are asked, otherwise listed."""
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from agents.chart import write_chart
+    from agents.graph import ChartSession
+    from agents.plan import PlanError
 
     interactive = not args.yes and sys.stdin.isatty()
-    result = run_chart_request(
-        ChartRequest(request=args.request, sets=list(args.sets), kube_versions=_kube_versions(args)),
-        ask=(lambda qs: _ask(qs, input)) if interactive else None,
-    )
-    if result.questions:
-        out.write("The request needs more facts. Answer with --set, e.g. --set image=REPO:TAG\n")
-        for q in result.questions:
-            out.write(f"  {q.key}: {q.prompt}\n")
+    session = ChartSession(InMemorySaver())
+    thread = "cli"
+    try:
+        result = session.start(thread, args.request, args.sets, kube_versions=_kube_versions(args))
+        while result.status == "interrupted" and result.kind == "clarify" and interactive:
+            questions = (result.payload or {}).get("questions", [])
+            result = session.resume(thread, _ask(questions, input))
+    except PlanError as exc:
+        raise CliError(str(exc)) from exc
+    if result.status == "interrupted" and result.kind == "clarify":
+        out.write("The request needs more facts. Answer each with --set KEY=VALUE:\n")
+        for q in (result.payload or {}).get("questions", []):
+            out.write(f"  {q['key']}: {q['prompt']}\n")
         return EXIT_FINDINGS
-    assert result.plan is not None and result.files is not None
-    chart_dir = Path(args.out) / result.plan.name
+    if result.status == "interrupted":  # escalate: healing ran out; write what we have and report it
+        result = session.resume(thread, "give_up")
+    plan = result.chart_plan
+    if plan is None or not result.files:
+        raise CliError(
+            result.error or "no chart was produced; run `autopilot plan` to see the plan", EXIT_FINDINGS
+        )
+    chart_dir = Path(args.out) / plan.name
     if chart_dir.exists() and any(chart_dir.iterdir()) and not args.force:
-        raise CliError(f"{chart_dir} already exists and is not empty: use --force to overwrite or --out elsewhere")
-    from agents.chart import write_chart
-    from agents.validate import format_report
-
+        raise CliError(
+            f"{chart_dir} already exists and is not empty: use --force to overwrite or --out elsewhere"
+        )
     write_chart(result.files, chart_dir)
     for note in result.notes:
         out.write(f"note: {note}\n")
-    if result.report is not None:
-        out.write(format_report(result.report, "text"))
-    status = "valid" if result.ok else "has errors"
-    out.write(f"wrote {chart_dir} ({len(result.files)} files): chart {status}\n")
-    return EXIT_OK if result.ok else EXIT_FINDINGS
+    errors = [f for f in result.findings if f.severity == "error"]
+    for finding in result.findings:
+        if finding.severity != "info":
+            out.write(f"{finding.severity}: {finding.location}: [{finding.rule_id}] {finding.message}\n")
+    status = "valid" if not errors else f"{len(errors)} error(s) left after healing"
+    out.write(f"wrote {chart_dir} ({len(result.files)} files): {status}\n")
+    return EXIT_OK if not errors else EXIT_FINDINGS
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
@@ -166,8 +188,10 @@ def cmd_fix(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if result.healed else EXIT_FINDINGS
 
 
-def run_command(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def run_command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run a parsed subcommand, turning user mistakes into one line and an exit code."""
+    out = out or sys.stdout
+    err = err or sys.stderr
     try:
         code: int = args.handler(args, out)
         return code

@@ -1,0 +1,129 @@
+"""The `autopilot` command line as a user meets it: exit codes, files written, one-line errors."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.cli import main
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_chart_for_a_catalog_app_writes_a_valid_chart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "chart", "nginx", "--out", str(tmp_path), "--yes")
+    assert code == 0, out + err
+    chart = tmp_path / "nginx"
+    assert (chart / "Chart.yaml").is_file()
+    assert (chart / "values.schema.json").is_file()
+    assert (chart / "templates" / "deployment.yaml").is_file()
+    assert "valid" in out and "error" not in out
+
+
+def test_chart_refuses_to_overwrite_without_force(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "nginx").mkdir()
+    (tmp_path / "nginx" / "keep.txt").write_text("mine")
+    code, _, err = run(capsys, "chart", "nginx", "--out", str(tmp_path), "--yes")
+    assert code == 2
+    assert "already exists" in err and "--force" in err
+    assert (tmp_path / "nginx" / "keep.txt").read_text() == "mine"
+
+
+def test_chart_without_tty_lists_open_questions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "chart", "a flask app", "--out", str(tmp_path), "--yes")
+    assert code == 1
+    assert "image:" in out and "--set" in out
+    assert not any(tmp_path.iterdir())
+
+
+def test_answering_with_set_completes_the_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        capsys, "chart", "a flask app", "--set", "image=ghcr.io/acme/api:2.0", "--out", str(tmp_path), "--yes"
+    )
+    assert code == 0, out + err
+    chart_yaml = yaml.safe_load(next(tmp_path.glob("*/Chart.yaml")).read_text())
+    assert chart_yaml["appVersion"] == "2.0"
+
+
+def test_plan_prints_yaml(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "plan", "redis", "--set", "replicas=1")
+    assert code == 0
+    plan = yaml.safe_load(out)
+    assert plan["name"] == "redis" and plan["image"]["repository"].endswith("redis")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["plan", "nginx", "--set", "replicas=many"], "replicas"),
+        (["plan", "nginx", "--set", "nosuchkey=1"], "nosuchkey"),
+        (["validate", "/nonexistent/chart"], "is not a directory"),
+        (["validate", str(FIXTURES), "--kube-version", "1.x"], "has no Chart.yaml"),
+        (["validate", str(FIXTURES / "charts" / "good"), "--kube-version", "one.two"], "not a version"),
+        (["fix", str(FIXTURES / "charts" / "good"), "--max-attempts", "0"], "at least 1"),
+    ],
+)
+def test_user_mistakes_are_one_line_and_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err
+    assert err.count("\n") == 1
+
+
+def test_validate_a_good_chart_passes_in_every_format(capsys: pytest.CaptureFixture[str]) -> None:
+    good = str(FIXTURES / "charts" / "good")
+    for fmt in ("text", "json", "github"):
+        code, out, _ = run(capsys, "validate", good, "--format", fmt)
+        assert code == 0, out
+        assert "::error" not in out
+
+
+def test_validate_a_broken_chart_names_file_and_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "validate", str(FIXTURES / "charts" / "mistakes" / "removed-api"), "--format", "github"
+    )
+    assert code == 1
+    assert "::error file=" in out and ",line=" in out
+
+
+def test_fix_heals_a_chart_in_place_and_prints_the_diff(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chart = tmp_path / "shop"
+    shutil.copytree(FIXTURES / "heal" / "shop", chart)
+    for overlay in (FIXTURES / "heal" / "broken" / "types-quoted-port").rglob("*"):
+        if overlay.is_file():
+            target = chart / overlay.relative_to(FIXTURES / "heal" / "broken" / "types-quoted-port")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(overlay, target)
+    code, out, err = run(capsys, "validate", str(chart))
+    assert code == 1, "the overlay must break the chart"
+    code, out, err = run(capsys, "fix", str(chart))
+    assert code == 0, out + err
+    assert out.startswith("---") or "\n---" in out or "@@" in out
+    assert "healed" in out
+    code, _, _ = run(capsys, "validate", str(chart))
+    assert code == 0
+
+
+def test_console_script_reports_bad_subcommand_without_traceback() -> None:
+    script = Path(sys.executable).with_name("autopilot")
+    done = subprocess.run([str(script), "frobnicate"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "invalid choice" in done.stderr and "Traceback" not in done.stderr
