@@ -52,6 +52,13 @@ from agents.validate.finding import Finding, Severity, ValidationReport
 NodeHook = Callable[[str, ChartState], None]
 """Called with the node name and its input state each time a node starts (logging, metrics, tests)."""
 
+WAITING_OUTCOME: dict[str, Outcome] = {
+    "clarify": "needs_answers",
+    "plan_review": "needs_answers",
+    "escalate": "escalated",
+}
+"""The outcome reported while a thread waits at each interrupt kind."""
+
 CANCEL = "cancel"
 APPROVE = "approve"
 RETRY = "retry"
@@ -516,12 +523,13 @@ class ChartSession:
         snapshot = self.graph.get_state(self._config(thread_id))
         values = cast(ChartState, snapshot.values)
         payload = snapshot.interrupts[0].value if snapshot.interrupts else None
+        kind: InterruptKind | None = payload.get("kind") if isinstance(payload, dict) else None
         return RunResult(
             thread_id=thread_id,
             status="interrupted" if payload is not None else "finished",
-            kind=payload.get("kind") if isinstance(payload, dict) else None,
+            kind=kind,
             payload=payload if isinstance(payload, dict) else None,
-            outcome=values.get("outcome"),
+            outcome=WAITING_OUTCOME[kind] if kind else values.get("outcome"),
             plan=values.get("plan"),
             files=values.get("files") or {},
             findings=_findings(values),

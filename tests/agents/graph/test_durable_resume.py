@@ -17,6 +17,7 @@ def _spawn(phase: str, db: Path, log: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
         [sys.executable, str(SCRIPT), phase, str(db), str(log)],
+        stdin=subprocess.PIPE,  # the start phase blocks reading it until killed
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
