@@ -6,12 +6,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from langgraph.checkpoint.base import BaseCheckpointSaver
 
 from agents.chart import render_chart
 from agents.checkpoint import open_checkpointer
 from agents.graph import ChartSession
 from agents.plan.model import ChartPlan
-from langgraph.checkpoint.base import BaseCheckpointSaver
 
 KUBE = ["1.35.0"]  # one version keeps each validation near a second
 SHOP_CHART = Path(__file__).parents[2] / "fixtures" / "heal" / "shop"
