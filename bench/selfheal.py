@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import sys
 import tempfile
 import time
@@ -64,8 +65,11 @@ def corpus_charts(limit: int | None = None) -> list[tuple[str, ChartFiles]]:
     """(label, files) for every catalog app with an image and every corpus request that plans fully."""
     from agents.plan import catalog_names, plan_request
 
-    requests = [(f"catalog:{name}", name) for name in catalog_names()]
-    requests += [(f"request:{text[:40]}", text) for text in corpus_requests()]
+    apps = [(f"catalog:{name}", name) for name in catalog_names()]
+    texts = [(f"request:{text[:40]}", text) for text in corpus_requests()]
+    # alternate the two sources so a --limit or --budget run still sees both kinds of chart
+    requests = [item for pair in zip(apps, texts, strict=False) for item in pair]
+    requests += apps[len(texts) :] + texts[len(apps) :]
     charts: list[tuple[str, ChartFiles]] = []
     for label, request in requests:
         if limit is not None and len(charts) >= limit:
@@ -129,17 +133,26 @@ def run_one(
     healed_files = read_chart_files(chart_dir)
     original = {p: t for p, t in files.items() if p in healed_files or p in broken}
     problems = collateral_edits(original, broken, healed_files)
-    if not result.attempts:
+    if not any(a.errors_before or a.applied for a in result.attempts):
         return "undetected", 0, healed_files == original, problems
     return ("healed" if result.healed else "failed"), len(result.attempts), healed_files == original, problems
 
 
 def run(
-    charts: list[tuple[str, ChartFiles]], faults: Sequence[Fault], kube_versions: Sequence[str] | None = None
+    charts: list[tuple[str, ChartFiles]],
+    faults: Sequence[Fault],
+    kube_versions: Sequence[str] | None = None,
+    budget_seconds: float | None = None,
 ) -> dict[str, Tally]:
+    """Every fault on every chart; with a budget, stops between charts once it is spent."""
     tallies = {fault.name: Tally() for fault in faults}
+    started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="selfheal-") as tmp:
         for index, (label, files) in enumerate(charts):
+            if budget_seconds is not None and time.monotonic() - started > budget_seconds:
+                print(f"budget spent: stopped after {index} of {len(charts)} charts", file=sys.stderr)
+                break
+            print(f"[{index + 1}/{len(charts)}] {label}", file=sys.stderr, flush=True)
             for fault in faults:
                 workdir = Path(tmp) / f"{index}-{fault.name}"
                 outcome, attempts, restored, problems = run_one(fault, files, workdir, kube_versions)
@@ -199,14 +212,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--fault", action="append", dest="faults", help="only this fault class (repeatable)")
     parser.add_argument("--kube-version", action="append", dest="kube_versions", metavar="V")
     parser.add_argument("--target", type=float, default=0.95, help="exit 1 below this overall heal rate")
+    parser.add_argument(
+        "--budget", type=float, default=None, metavar="SECONDS", help="stop starting charts after this"
+    )
     args = parser.parse_args(argv)
+    # checkov forks a process per file by default; in-process is faster for one small chart at a time
+    os.environ.setdefault("CHECKOV_PARALLELIZATION_TYPE", "none")
     limit = 3 if args.quick and args.limit is None else args.limit
     faults = [f for f in FAULTS if not args.faults or f.name in args.faults]
     if not faults:
         parser.error(f"no fault named {args.faults}; known: {', '.join(f.name for f in FAULTS)}")
     started = time.monotonic()
     charts = corpus_charts(limit)
-    tallies = run(charts, faults, args.kube_versions)
+    tallies = run(charts, faults, args.kube_versions, args.budget)
     print(format_table(tallies))
     print(f"{len(charts)} charts × {len(faults)} fault classes in {time.monotonic() - started:.0f} s")
     return 0 if overall_rate(tallies) >= args.target else 1

@@ -62,9 +62,12 @@ def heal_chart(
         if not result.changed and extra_fixer is not None:
             result = extra_fixer(files, findings, versions)
         if result.files == files:
-            attempts.append(
-                HealAttempt(number=number, errors_before=len(report.errors), errors_after=len(report.errors))
-            )
+            if report.errors:  # an attempt that could not touch the errors; warnings alone are not worth one
+                attempts.append(
+                    HealAttempt(
+                        number=number, errors_before=len(report.errors), errors_after=len(report.errors)
+                    )
+                )
             break
         write_changes(chart_dir, files, result.files)
         after = validate_chart(chart_dir, versions)

@@ -29,7 +29,9 @@ class ValuesSchemaFixer:
 
     def handles(self, finding: Finding) -> bool:
         text = f"{finding.rule_id} {finding.message}".lower()
-        return "schema" in text and ("values" in text or finding.file == VALUES_FILE)
+        return finding.rule_id.startswith("values/") or (
+            "schema" in text and ("values" in text or finding.file == VALUES_FILE)
+        )
 
     def fix(
         self, files: dict[str, str], findings: Sequence[Finding], kube_versions: Sequence[str]

@@ -47,3 +47,9 @@ def write_files(files: dict[str, str], root: Path) -> Path:
 @pytest.fixture
 def shop_dir(tmp_path: Path) -> Path:
     return write_files(shop_files(), tmp_path / "shop")
+
+
+@pytest.fixture(autouse=True)
+def checkov_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """checkov forks per file by default; in-process is faster for these one-chart validations."""
+    monkeypatch.setenv("CHECKOV_PARALLELIZATION_TYPE", "none")
