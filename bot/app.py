@@ -1,0 +1,147 @@
+"""The composition root: settings → store → checkpointer → GitHub App → ChartSession → server → background work.
+
+`build_bot(settings)` returns a `Bot` whose `asgi` is the FastAPI app. The server's `dispatch`
+hands each recorded job to a bounded thread pool in this process; a sweeper claims jobs that
+are due again (busy retries, failures, and — at start-up — jobs a killed process left
+unfinished), so a delivery accepted before a crash is run after the restart. Every step of a
+run is idempotent, so such a retry makes no duplicate comment, commit or PR.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from pathlib import Path
+
+from agents.checkpoint import CheckpointConfigError, is_postgres_url, open_checkpointer
+from agents.graph import ChartSession
+from agents.llm import LLMConfigError, build_chat_model
+from bot.config import Settings, SettingsError
+from bot.git import GitIdentity
+from bot.github import GitHubApp
+from bot.runner import Bot, InstallationClients, process_job, process_next
+from bot.server import create_app
+from bot.store import Job, StoreError, open_store
+
+log = logging.getLogger("autopilot.app")
+
+DEFAULT_CONCURRENCY = 2
+SWEEP_SECONDS = 2.0
+
+
+def identity_for(settings: Settings) -> GitIdentity:
+    """Commits by the App's bot user, so GitHub links them to the App."""
+    if not settings.bot_login:
+        return GitIdentity()
+    return GitIdentity(name=settings.bot_login, email=f"{settings.bot_login}@users.noreply.github.com")
+
+
+def check_settings(settings: Settings) -> None:
+    """Refuse to start without what the App cannot run without; one line naming the variable."""
+    if settings.app_id is None:
+        raise SettingsError("AUTOPILOT_APP_ID is not set: give your GitHub App's numeric id")
+    settings.private_key_pem()  # raises SettingsError naming AUTOPILOT_PRIVATE_KEY(_PATH)
+    if settings.webhook_secret is None or not settings.webhook_secret.get_secret_value():
+        raise SettingsError(
+            "AUTOPILOT_WEBHOOK_SECRET is not set: the server refuses unsigned webhooks; "
+            "use the secret configured in the App's webhook settings"
+        )
+
+
+class BackgroundWork:
+    """Runs jobs in a bounded pool; a sweeper thread picks up jobs that are due again."""
+
+    def __init__(self, bot: Bot, *, concurrency: int, sweep_seconds: float) -> None:
+        self.bot = bot
+        self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="autopilot-job")
+        self.slots = threading.BoundedSemaphore(concurrency)
+        self.sweep_seconds = sweep_seconds
+        self.stopping = threading.Event()
+        self.sweeper = threading.Thread(target=self._sweep, name="autopilot-sweeper", daemon=True)
+
+    def start(self) -> None:
+        self.sweeper.start()
+
+    def submit(self, job_id: str) -> None:
+        self.pool.submit(self._run_one, job_id)
+
+    def _run_one(self, job_id: str) -> None:
+        with self.slots:
+            try:
+                process_job(job_id, self.bot)
+            except Exception:  # noqa: BLE001 - the job stays in the store; the sweeper retries it
+                log.exception("job %s could not be processed", job_id)
+
+    def _sweep(self) -> None:
+        """Claim due jobs while a slot is free: restart recovery first, then every `sweep_seconds`."""
+        while not self.stopping.is_set():
+            while not self.stopping.is_set() and self.slots.acquire(blocking=False):
+                try:
+                    done = process_next(self.bot)
+                except Exception:  # noqa: BLE001 - a broken store must not kill the sweeper
+                    log.exception("sweeping the job queue failed")
+                    done = None
+                finally:
+                    self.slots.release()
+                if done is None:
+                    break
+            self.stopping.wait(self.sweep_seconds)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self.sweeper.is_alive():
+            self.sweeper.join(timeout=30)
+        self.pool.shutdown(wait=True)
+
+
+def build_bot(
+    settings: Settings,
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    sweep_seconds: float = SWEEP_SECONDS,
+    lease_seconds: float = 600.0,
+    github: InstallationClients | None = None,
+    background: bool = True,
+) -> Bot:
+    """Open everything the App needs and return the bot with its ASGI app; `bot.close()` undoes it."""
+    check_settings(settings)
+    stack = ExitStack()
+    try:
+        store = open_store(settings.database_url)
+        stack.callback(store.close)
+        checkpoint_url = settings.database_url if is_postgres_url(settings.database_url) else None
+        checkpointer = stack.enter_context(
+            open_checkpointer(checkpoint_url, Path(settings.data_dir).expanduser())
+        )
+        llm = build_chat_model(settings.llm, base_url=settings.llm_base_url)
+        app = github
+        if app is None:
+            assert settings.app_id is not None  # check_settings
+            real = GitHubApp(settings.app_id, settings.private_key_pem(), base_url=settings.github_api_url)
+            stack.callback(real.close)
+            app = real
+    except (StoreError, CheckpointConfigError, LLMConfigError) as err:
+        stack.close()
+        raise SettingsError(str(err)) from err
+    bot = Bot(
+        settings=settings,
+        store=store,
+        session=ChartSession(checkpointer, llm=llm),
+        github=app,
+        workdir=Path(settings.data_dir).expanduser() / "work",
+        identity=identity_for(settings),
+        lease_seconds=lease_seconds,
+    )
+    bot.close_hooks.append(stack.close)
+    work = BackgroundWork(bot, concurrency=concurrency, sweep_seconds=sweep_seconds)
+
+    async def dispatch(job: Job) -> None:
+        work.submit(job.id)
+
+    bot.asgi = create_app(settings, store, dispatch)
+    if background:
+        work.start()
+        bot.close_hooks.append(work.stop)
+    return bot

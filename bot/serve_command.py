@@ -1,0 +1,47 @@
+"""`autopilot serve`: run the GitHub App (webhook server + background runner) under uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from bot.config import SettingsError, load_settings
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+
+
+def add_serve_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `serve --host --port` to the CLI's subcommands; its handler is `args.func(args)`."""
+    serve = sub.add_parser("serve", help="run the GitHub App: webhook server and background runner")
+    serve.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})")
+    serve.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port to bind (default {DEFAULT_PORT})"
+    )
+    serve.set_defaults(func=serve_command)
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    """Start the App; a missing or invalid setting stops start-up with one line naming it."""
+    import uvicorn
+
+    from bot.app import build_bot
+    from bot.redact import install_redaction
+
+    try:
+        settings = load_settings(require_app=True, require_webhook_secret=True)
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        install_redaction()
+        bot = build_bot(settings)
+    except SettingsError as err:
+        print(f"autopilot serve: {err}", file=sys.stderr)
+        return 2
+    assert bot.asgi is not None
+    try:
+        uvicorn.run(bot.asgi, host=args.host, port=args.port, log_level=settings.log_level.lower())
+    finally:
+        bot.close()
+    return 0
