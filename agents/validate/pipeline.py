@@ -123,9 +123,10 @@ def validate_chart(
         schema_version_for(version)  # unknown version: a clear error now, not one finding per object
     helm = engine or get_engine()
 
-    renders = [helm.render(chart_dir, None)]
+    # the CLI engine sets .Capabilities.KubeVersion from this; the SDK cannot target a version
+    renders = [helm.render(chart_dir, None, kube_version=versions[0])]
     for values_file in values_files if values_files is not None else ci_values_files(chart_dir):
-        renders.append(helm.render(chart_dir, values_file))
+        renders.append(helm.render(chart_dir, values_file, kube_version=versions[0]))
     rendered = {r.values_file: r.manifests for r in renders if r.error is None}
     locator = TemplateLocator(chart_dir, rendered)
 
