@@ -93,7 +93,13 @@ def _auth_env(clone_url: str, token: SecretStr) -> dict[str, str]:
 
 def _is_auth_failure(stderr: str) -> bool:
     lowered = stderr.lower()
-    return any(s in lowered for s in ("authentication failed", "could not read username", "401", "403"))
+    markers = (
+        "authentication failed",
+        "could not read username",
+        "returned error: 401",
+        "returned error: 403",
+    )
+    return any(s in lowered for s in markers)
 
 
 class GitWorkspace:

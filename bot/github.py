@@ -548,6 +548,18 @@ class GitHubClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None, **options: Any) -> GitHubClient:
+        """Action mode: `GITHUB_TOKEN` and `GITHUB_API_URL` as the runner sets them."""
+        env = os.environ if environ is None else environ
+        token = env.get("GITHUB_TOKEN", "")
+        if not token:
+            raise ValueError(
+                "GITHUB_TOKEN is not set: pass `github-token: ${{ github.token }}` to the action "
+                "(with contents, pull-requests, issues and checks write permissions)"
+            )
+        return cls.from_token(token, environ=env, **options)
+
     @property
     def counters(self) -> ApiCounters:
         return self._caller.counters

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.fakes.github_server import FakeGitHub
+from tests.fakes.webhooks import WebhookFactory
+
+if TYPE_CHECKING:  # imported lazily: a broken bot.github must not break every test module
+    from bot.github import GitHubClient
 
 APP_ID = 4242
 INSTALLATION_ID = 77
@@ -56,3 +61,50 @@ def fake_github(app_keys: AppKeys) -> Iterator[FakeGitHub]:
         gh.add_installation(INSTALLATION_ID, OWNER, app_id=APP_ID)
         gh.add_repo(OWNER, REPO, installation_id=INSTALLATION_ID, files=SEED_FILES)
         yield gh
+
+
+@pytest.fixture
+def installation_token(fake_github: FakeGitHub) -> str:
+    """A valid installation token for `INSTALLATION_ID` (what git and the API accept)."""
+    return fake_github.issue_installation_token(INSTALLATION_ID)
+
+
+@pytest.fixture
+def action_token(fake_github: FakeGitHub) -> str:
+    """A plain token accepted for `OWNER/REPO` only, like an Action's GITHUB_TOKEN."""
+    token = "ghp_" + "T0k3n" * 7 + "x"
+    fake_github.add_plain_token(token, repos={f"{OWNER}/{REPO}"})
+    return token
+
+
+@pytest.fixture
+def recorded_sleeps() -> list[float]:
+    """Where clients built by `github_client` "sleep": retries never wait in tests."""
+    return []
+
+
+@pytest.fixture
+def github_client(
+    fake_github: FakeGitHub, app_keys: AppKeys, recorded_sleeps: list[float]
+) -> Iterator[GitHubClient]:
+    """A `GitHubClient` acting as the App's installation on the fake."""
+    from bot.github import GitHubClient
+
+    client = GitHubClient.from_app(
+        app_id=APP_ID,
+        private_key=app_keys.private_pem,
+        installation_id=INSTALLATION_ID,
+        base_url=fake_github.base_url,
+        timeout=2.0,
+        sleep=recorded_sleeps.append,
+    )
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def webhook_factory(fake_github: FakeGitHub) -> WebhookFactory:
+    """Builds signed-ready webhook payloads for `OWNER/REPO` whose links point at the fake."""
+    return WebhookFactory.for_fake(
+        fake_github.repos[f"{OWNER}/{REPO}"], api_url=fake_github.base_url, web_url=fake_github.web_url
+    )

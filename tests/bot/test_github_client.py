@@ -24,20 +24,13 @@ BRANCH = "autopilot/nginx"
 
 
 @pytest.fixture
-def sleeps() -> list[float]:
-    return []
+def sleeps(recorded_sleeps: list[float]) -> list[float]:
+    return recorded_sleeps
 
 
 @pytest.fixture
-def client(fake_github: FakeGitHub, app_keys: AppKeys, sleeps: list[float]) -> GitHubClient:
-    return GitHubClient.from_app(
-        app_id=APP_ID,
-        private_key=app_keys.private_pem,
-        installation_id=INSTALLATION_ID,
-        base_url=fake_github.base_url,
-        timeout=2.0,
-        sleep=sleeps.append,
-    )
+def client(github_client: GitHubClient) -> GitHubClient:
+    return github_client
 
 
 @pytest.fixture
@@ -95,6 +88,17 @@ class TestActionTokenMode:
         client = GitHubClient.from_token("ghp_" + "a" * 36, environ={"GITHUB_API_URL": fake_github.base_url})
         assert client.get_repo(OWNER, REPO).full_name == f"{OWNER}/{REPO}"
         assert client.installation_token().get_secret_value() == "ghp_" + "a" * 36
+
+    def test_from_environment_reads_the_runner_variables(
+        self, fake_github: FakeGitHub, action_token: str
+    ) -> None:
+        env = {"GITHUB_TOKEN": action_token, "GITHUB_API_URL": fake_github.base_url}
+        with GitHubClient.from_environment(env) as client:
+            assert client.create_comment(OWNER, REPO, 1, "from the Action").user == "github-actions[bot]"
+
+    def test_from_environment_without_token_says_what_to_set(self) -> None:
+        with pytest.raises(ValueError, match="github-token"):
+            GitHubClient.from_environment({"GITHUB_API_URL": "http://127.0.0.1:9/api/v3"})
 
     def test_token_cannot_see_other_repos(self, fake_github: FakeGitHub) -> None:
         fake_github.add_repo("octo-org", "private-stuff", private=True)
