@@ -8,13 +8,14 @@ result is validated again by the graph; a refused or unreadable answer changes n
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, ConfigDict, Field
 
 from agents.chart_edits import FileEdit, UnsafeEditError, apply_file_edits
+from agents.heal.model import FixResult
 from agents.validate.finding import Finding
 
 MAX_PROMPT_FILE_CHARS = 40_000  # per file shown to the model; larger files are cut (and said so)
@@ -102,3 +103,17 @@ def _cut(content: str) -> str:
     return (
         content[:MAX_PROMPT_FILE_CHARS] + f"\n# … cut: {len(content) - MAX_PROMPT_FILE_CHARS} more characters"
     )
+
+
+def as_extra_fixer(
+    model: BaseChatModel,
+) -> Callable[[dict[str, str], list[Finding], Sequence[str]], FixResult]:
+    """The LLM fixer in the shape `agents.heal.loop.heal_chart(extra_fixer=…)` takes (for `autopilot fix`)."""
+
+    def extra_fixer(
+        files: dict[str, str], findings: list[Finding], kube_versions: Sequence[str]
+    ) -> FixResult:
+        result = fix_with_llm(model, files, findings)
+        return FixResult(files=result.files, applied=result.applied)
+
+    return extra_fixer

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agents.plan.catalog import catalog_names, find_entry
 from agents.plan.errors import PlanError
-from agents.plan.model import ChartPlan, ExposureKind, WorkloadKind
+from agents.plan.model import ChartPlan, ExposureKind, ImageSpec, PortSpec, WorkloadKind
 from agents.plan.overrides import apply_assignment, split_assignment, validate_plan
 from agents.plan.parser import parse_request
 from agents.plan.planner import plan_request
@@ -105,25 +105,27 @@ class ChartDraft(BaseModel):
 
     def to_sets(self) -> list[str]:
         """The draft as `--set` assignments, in the planner's own grammar (lists comma-joined)."""
+        # order matters: each fact is checked on top of the ones before it (hosts before an
+        # ingress, a schedule before a CronJob, a size before enabling persistence)
         pairs: list[tuple[str, Any]] = [
             ("name", self.name),
             ("description", self.description),
             ("image", self.image),
-            ("workload", self.workload),
-            ("replicas", self.replicas),
             ("ports", ",".join(str(p) for p in self.ports) or None),
-            ("exposure.kind", self.exposure),
-            ("exposure.hosts", ",".join(self.hosts) or None),
-            ("exposure.class_name", self.ingress_class),
-            ("exposure.tls", None if self.tls is None else str(self.tls).lower()),
-            ("job.schedule", self.schedule),
-            ("persistence.enabled", "true" if self.persistence_size else None),
-            ("persistence.size", self.persistence_size),
+            ("replicas", self.replicas),
             ("resources.cpu_request", self.cpu_request),
             ("resources.memory_request", self.memory_request),
             ("resources.memory_limit", self.memory_limit),
-            ("autoscaling.enabled", "true" if self.autoscale_max else None),
+            ("job.schedule", self.schedule),
+            ("workload", self.workload),
+            ("exposure.hosts", ",".join(self.hosts) or None),
+            ("exposure.class_name", self.ingress_class),
+            ("exposure.tls", None if self.tls is None else str(self.tls).lower()),
+            ("exposure.kind", self.exposure),
+            ("persistence.size", self.persistence_size),
+            ("persistence.enabled", "true" if self.persistence_size else None),
             ("autoscaling.max_replicas", self.autoscale_max),
+            ("autoscaling.enabled", "true" if self.autoscale_max else None),
         ]
         return [f"{key}={value}" for key, value in pairs if value is not None]
 
@@ -173,7 +175,9 @@ def plan_with_llm(
         if split_assignment(item)[0] in user_keys:
             continue  # the user said it themselves: their word wins
         try:
-            fallback(base_request, [*accepted, item, *sets], answers)
+            trial = fallback(base_request, [*accepted, item, *sets], answers)
+            if trial.plan is None:  # questions remain, so the planner did not validate: check the fact alone
+                _check_on_probe_plan([*accepted, item])
         except PlanError as exc:
             refused.append(f"LLM fact refused ({item[:80]}): {exc}")
             continue
@@ -185,6 +189,21 @@ def plan_with_llm(
         return baseline.model_copy(update={"notes": [*baseline.notes, note, *refused]})
     used = [f"LLM: {item[:80]}" for item in accepted]
     return outcome.model_copy(update={"notes": [*outcome.notes, *used, *refused]})
+
+
+PROBE_PLAN = ChartPlan(
+    name="probe", image=ImageSpec(repository="acme/probe", tag="1.0.0"), ports=[PortSpec(container_port=8080)]
+)
+"""A complete plan to check facts against while the real plan still has open questions."""
+
+
+def _check_on_probe_plan(items: Sequence[str]) -> None:
+    """Raise PlanError if the facts, applied in order to a complete plan, break a plan rule."""
+    data = PROBE_PLAN.model_dump(mode="json")
+    for item in items:
+        key, raw = split_assignment(item)
+        apply_assignment(data, key, raw)
+    validate_plan(data)
 
 
 def edit_plan(plan: ChartPlan, feedback: str) -> PlanEdit:
