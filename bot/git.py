@@ -219,16 +219,24 @@ class GitWorkspace:
 
     # -- files ------------------------------------------------------------------------------
 
+    @staticmethod
+    def _check_relative(label: str, value: str) -> None:
+        """Refuse absolute paths, backslashes, NULs, `..` and empty segments (a leading `:` pathspec too)."""
+        if (
+            not value
+            or PurePosixPath(value).is_absolute()
+            or any(c in value for c in "\\\0")
+            or value[0] == ":"
+        ):
+            raise UnsafePath(f"refusing {label} path {value!r}: it must be a relative POSIX path")
+        if value != "." and any(part in ("..", "") for part in value.split("/")):
+            raise UnsafePath(
+                f"refusing {label} path {value!r}: '..' or empty segments could escape the chart"
+            )
+
     def _safe_target(self, subdir: str, rel: str) -> tuple[Path, str]:
         """The absolute path and repo-relative path for `subdir/rel`, refusing anything unsafe."""
-        for label, value in (("directory", subdir), ("file", rel)):
-            pure = PurePosixPath(value)
-            if not value or pure.is_absolute() or "\\" in value or "\0" in value:
-                raise UnsafePath(f"refusing {label} path {value!r}: it must be a relative POSIX path")
-            if any(part in ("..", "") for part in value.split("/")) and value != ".":
-                raise UnsafePath(
-                    f"refusing {label} path {value!r}: '..' or empty segments could escape the chart"
-                )
+        self._check_relative("file", rel)
         relative = PurePosixPath(subdir) / rel
         if relative.parts[0] in PROTECTED_DIRS or ".git" in relative.parts:
             raise UnsafePath(f"refusing to write {relative}: the bot never writes under .git/ or .github/")
@@ -242,7 +250,12 @@ class GitWorkspace:
         return current, relative.as_posix()
 
     def write_files(self, subdir: str, files: Mapping[str, str], *, prune: bool = False) -> list[str]:
-        """Write `files` (paths relative to `subdir`) and stage them; with `prune`, remove tracked files not listed."""
+        """Write `files` (paths relative to `subdir`) and stage them; with `prune`, remove tracked files not listed.
+
+        Every path is checked before anything is written, so an unsafe one leaves the tree untouched.
+        """
+        subdir = subdir.rstrip("/") or "."
+        self._check_relative("directory", subdir)
         targets = [self._safe_target(subdir, rel) for rel in files]
         written = []
         for (path, relative), text in zip(targets, files.values(), strict=True):
@@ -253,14 +266,20 @@ class GitWorkspace:
             self._run("stage files", "add", "--", *written)
         if prune:
             tracked = self._run("list files", "ls-files", "-z", "--", subdir).split("\0")
-            stale = [p for p in tracked if p and p not in written]
+            stale = [
+                p
+                for p in tracked
+                if p and p not in written and PurePosixPath(p).parts[0] not in PROTECTED_DIRS
+            ]
             if stale:
                 self._run("remove stale files", "rm", "-q", "--", *stale)
         return written
 
     def read_tree(self, subdir: str, ref: str | None = None) -> dict[str, str]:
         """Text of every tracked file under `subdir`, keyed by path relative to it (at `ref`, or the work tree)."""
-        prefix = subdir.rstrip("/") + "/"
+        subdir = subdir.rstrip("/") or "."
+        self._check_relative("directory", subdir)
+        prefix = "" if subdir == "." else subdir + "/"
         if ref is None:
             names = self._run("list files", "ls-files", "-z", "--", subdir).split("\0")
             return {

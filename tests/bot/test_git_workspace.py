@@ -158,6 +158,9 @@ class TestFiles:
             (".github", "workflows/ci.yml"),
             ("charts/nginx", ".git/hooks/pre-commit"),
             ("charts/nginx", ""),
+            ("charts/nginx", ":(top).github/workflows/x.yml"),
+            ("charts/../.github", "workflows/x.yml"),
+            ("charts\\nginx", "Chart.yaml"),
         ],
     )
     def test_unsafe_paths_are_refused(self, workspace: GitWorkspace, subdir: str, name: str) -> None:
@@ -183,6 +186,16 @@ class TestFiles:
         assert workspace.read_tree("charts/nginx") == CHART
         workspace.write_files("charts/nginx", {"values.yaml": "replicaCount: 9\n"})
         assert workspace.read_tree("charts/nginx", ref=sha) == CHART
+
+    def test_trailing_slash_and_repository_root(self, workspace: GitWorkspace) -> None:
+        workspace.write_files("charts/nginx/", CHART)
+        assert workspace.read_tree("charts/nginx/") == CHART
+        root = workspace.read_tree(".")
+        assert root["README.md"] == "# charts\n" and root["charts/nginx/Chart.yaml"] == CHART["Chart.yaml"]
+
+    def test_prune_never_touches_github_directory(self, workspace: GitWorkspace) -> None:
+        workspace.write_files(".", {"README.md": "# new\n"}, prune=True)
+        assert (workspace.root / ".github" / "autopilot.yml").exists()
 
     def test_prune_removes_files_no_longer_generated(self, workspace: GitWorkspace) -> None:
         _publish_chart(workspace, {**CHART, "templates/old.yaml": "kind: ConfigMap\n"})
