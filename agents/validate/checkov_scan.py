@@ -23,6 +23,19 @@ COVERED_BY_OUR_RULES = {
     "CKV_K8S_29", "CKV_K8S_30", "CKV_K8S_31", "CKV_K8S_37", "CKV_K8S_38",
 }  # fmt: skip
 
+# what to do about the checks that do fire on app charts (checkov's own guideline links need the network)
+HINTS = {
+    "CKV_K8S_11": "set resources.limits.cpu if your cluster policy requires it (many teams leave CPU unlimited)",
+    "CKV_K8S_14": "pin image.tag to a release (not latest or empty)",
+    "CKV_K8S_15": "imagePullPolicy: Always only matters for mutable tags; pin a tag or digest instead",
+    "CKV_K8S_21": "install into a dedicated namespace (helm install -n <ns>); charts should not hard-code one",
+    "CKV_K8S_25": "drop ALL capabilities and add back only what the app needs",
+    "CKV_K8S_35": "mount the Secret as a file (volume) instead of env vars when the app can read files",
+    "CKV_K8S_40": "run as a UID >= 10000 (securityContext.runAsUser) to avoid clashing with host users",
+    "CKV_K8S_43": "pin the image by digest (image.digest: sha256:…) for reproducible deploys",
+    "CKV2_K8S_6": "enable the chart's NetworkPolicy (networkPolicy.enabled: true) so pods are not open to all",
+}
+
 
 def _runner() -> tuple[Any, Any]:
     """Import checkov once, offline (no Bridgecrew mapping download)."""
@@ -92,7 +105,9 @@ def checkov_findings(
                     message=f"{result.check_name} ({obj.ref if obj else result.resource})",
                     file=template,
                     line=line,
-                    hint=result.guideline or f"see checkov's {result.check_id}",
+                    hint=HINTS.get(result.check_id)
+                    or result.guideline
+                    or f"see checkov's {result.check_id} documentation",
                     values_file=values_file,
                     resource=obj.ref if obj else None,
                 )

@@ -82,4 +82,6 @@ def test_checkov_findings_are_mapped_to_template_lines_and_opinions_are_info() -
     assert digest and all(f.severity == Severity.INFO for f in digest)
     assert ("templates/deployment.yaml", 28) in {(f.file, f.line) for f in digest}  # the image: line
     assert not [f for f in ckv if f.rule_id in {"CKV_K8S_20", "CKV_K8S_8"}]  # our own rules own those
+    assert all(f.hint for f in ckv)
+    assert next(f for f in ckv if f.rule_id == "CKV_K8S_35").severity == Severity.WARNING
     assert report.ok

@@ -50,6 +50,9 @@ def test_rule_fires_on_its_failing_fixture_with_a_location(rule) -> None:
         ("schema/crd", "templates/ingressroute.yaml", 11),
         ("schema/kubernetes", "templates/service.yaml", 9),
         ("values/defaults", "values.yaml", 1),
+        ("wiring/hpa-replicas", "templates/deployment.yaml", 8),  # `replicas: {{ .Values.replicaCount }}`
+        ("wiring/pdb-selector", "templates/pdb.yaml", 7),
+        ("security/resources", "templates/deployment.yaml", 57),
     ],
 )
 def test_findings_point_at_the_offending_template_line(rule_id: str, file: str, line: int) -> None:
