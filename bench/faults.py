@@ -126,6 +126,8 @@ def service_selector_typo(files: ChartFiles) -> ChartFiles | None:
 
 
 def container_port_string(files: ChartFiles) -> ChartFiles | None:
+    if "containerPort:" not in files.get("values.yaml", ""):
+        return None  # no ports: the ports template never renders, so quoting it breaks nothing
     for path in ("templates/_pod.tpl", *sorted(files)):
         if path.startswith("templates/") and re.search(
             r"containerPort: \{\{ [^}|]+ \}\}", files.get(path, "")
