@@ -180,7 +180,10 @@ class BotMetrics:
             ["event", "outcome"],
         )
         self.webhook_seconds = self.registry.histogram(
-            "autopilot_webhook_response_seconds", "Time from request to webhook answer.", ["outcome"]
+            "autopilot_webhook_response_seconds",
+            "Time from request to webhook answer.",
+            ["outcome"],
+            buckets=(0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0),
         )
         self.runs = self.registry.counter("autopilot_runs_total", "Runs that reached a stage.", ["stage"])
         self.heal_attempts = self.registry.counter(

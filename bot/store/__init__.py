@@ -7,10 +7,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.store.base import Job, JobStatus, LockInfo, RunRecord, Store, StoreError
+from bot.store.base import Delivery, Job, JobStatus, LockInfo, RecordedDelivery, RunRecord, Store, StoreError
 from bot.store.sqlite import SqliteStore
 
-__all__ = ["Job", "JobStatus", "LockInfo", "RunRecord", "SqliteStore", "Store", "StoreError", "open_store"]
+__all__ = [
+    "Delivery",
+    "Job",
+    "JobStatus",
+    "LockInfo",
+    "RecordedDelivery",
+    "RunRecord",
+    "SqliteStore",
+    "Store",
+    "StoreError",
+    "open_store",
+]
 
 
 def sqlite_path(database_url: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -45,6 +46,26 @@ class Job(BaseModel):
     last_error: str | None = None
     created_at: float
     updated_at: float
+
+
+class Delivery(BaseModel):
+    """One webhook delivery as the server accepted it (signature already verified)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    event: str
+    action: str
+    payload: bytes
+    enqueue: bool = True  # False for events the bot does not handle: remembered, never run
+
+
+class RecordedDelivery(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    delivery_id: str
+    new: bool  # False: a redelivery of an id already recorded
+    job: Job | None = None  # the queued job for a new, handled delivery
 
 
 class RunRecord(BaseModel):
@@ -86,13 +107,20 @@ class Store(ABC):
     # --- deliveries and jobs -----------------------------------------------------------------
 
     @abstractmethod
+    def record_deliveries(self, deliveries: Sequence[Delivery]) -> list[RecordedDelivery]:
+        """Remember deliveries (and queue jobs for those with `enqueue`) in ONE durable transaction.
+
+        A delivery id seen before, even by an earlier process or earlier in the same batch,
+        comes back with `new=False`. One commit for many concurrent deliveries is what keeps
+        the webhook answer fast while every 202 stays backed by a synced write.
+        """
+
     def record_delivery(
         self, delivery_id: str, event: str, action: str, payload: bytes, *, enqueue: bool = True
     ) -> bool:
-        """Remember a delivery (and, when `enqueue`, queue its job in the same transaction).
-
-        Returns False when the delivery id was already recorded, even by an earlier process.
-        """
+        """Remember one delivery; False when its id was already recorded."""
+        delivery = Delivery(id=delivery_id, event=event, action=action, payload=payload, enqueue=enqueue)
+        return self.record_deliveries([delivery])[0].new
 
     @abstractmethod
     def get_job(self, job_id: str) -> Job | None: ...

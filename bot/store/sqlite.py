@@ -11,12 +11,12 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from bot.store.base import Job, JobStatus, LockInfo, RunRecord, Store, StoreError
+from bot.store.base import Delivery, Job, JobStatus, LockInfo, RecordedDelivery, RunRecord, Store, StoreError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -92,20 +92,22 @@ class SqliteStore(Store):
         *,
         clock: Callable[[], float] = time.time,
         max_attempts: int = 3,
-        synchronous: str = "FULL",
+        always_durable: bool = False,
     ) -> None:
         self.path = str(path)
         self._clock = clock
         self._max_attempts = max_attempts
         self._lock = threading.RLock()
+        self._always_durable = always_durable
         try:
             if self.path != ":memory:":
                 Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None, check_same_thread=False)
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=WAL")
-            # FULL: a delivery answered 202 survives a power cut, not only a process kill.
-            self._db.execute(f"PRAGMA synchronous={synchronous}")
+            # NORMAL in WAL mode survives a process kill; `_write(durable=True)` adds the fsync
+            # for commits that must also survive a power cut.
+            self._db.execute(f"PRAGMA synchronous={'FULL' if always_durable else 'NORMAL'}")
             self._db.execute("PRAGMA busy_timeout=10000")
             self._db.executescript(SCHEMA)
         except (sqlite3.Error, OSError) as err:
@@ -114,22 +116,32 @@ class SqliteStore(Store):
             ) from err
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, taken up front so concurrent writers queue instead of deadlocking."""
+    def _write(self, *, durable: bool = False) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken up front so concurrent writers queue instead of deadlocking.
+
+        `durable` commits with an fsync (synchronous=FULL): used where losing the commit to a power
+        cut would lose work GitHub was told we have (accepted deliveries). Other commits survive a
+        process crash; a lost job state change only means the job runs again.
+        """
+        sync_this_commit = durable and not self._always_durable
         with self._lock:
             try:
+                if sync_this_commit:
+                    self._db.execute("PRAGMA synchronous=FULL")
                 self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
             except sqlite3.Error as err:
-                raise StoreError(f"SQLite store {self.path} is busy or unwritable: {err}") from err
-            try:
-                yield self._db
-                self._db.execute("COMMIT")
-            except BaseException as err:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                if isinstance(err, sqlite3.Error):
-                    raise StoreError(f"SQLite store {self.path}: {err}") from err
-                raise
+                raise StoreError(f"SQLite store {self.path} cannot write: {err}") from err
+            finally:
+                if sync_this_commit:
+                    with suppress(sqlite3.Error):  # a dead connection already raised the error that matters
+                        self._db.execute("PRAGMA synchronous=NORMAL")
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
@@ -145,24 +157,38 @@ class SqliteStore(Store):
 
     # --- deliveries and jobs -----------------------------------------------------------------
 
-    def record_delivery(
-        self, delivery_id: str, event: str, action: str, payload: bytes, *, enqueue: bool = True
-    ) -> bool:
+    def record_deliveries(self, deliveries: Sequence[Delivery]) -> list[RecordedDelivery]:
         now = self._clock()
-        with self._write() as db:
-            inserted = db.execute(
-                "INSERT INTO deliveries (id, event, action, outcome, received_at) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (id) DO NOTHING",
-                (delivery_id, event, action, "queued" if enqueue else "ignored", now),
-            ).rowcount
-            if inserted == 0:
-                return False
-            if enqueue:
-                db.execute(
-                    f"INSERT INTO jobs ({_JOB_COLUMNS}) VALUES (?, ?, ?, ?, 'queued', 0, ?, NULL, NULL, ?, NULL, ?, ?)",
-                    (delivery_id, event, action, payload, self._max_attempts, now, now, now),
-                )
-        return True
+        results: list[RecordedDelivery] = []
+        with self._write(durable=True) as db:
+            for d in deliveries:
+                inserted = db.execute(
+                    "INSERT INTO deliveries (id, event, action, outcome, received_at) VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT (id) DO NOTHING",
+                    (d.id, d.event, d.action, "queued" if d.enqueue else "ignored", now),
+                ).rowcount
+                if inserted == 0:
+                    results.append(RecordedDelivery(delivery_id=d.id, new=False))
+                    continue
+                job = None
+                if d.enqueue:
+                    job = Job(
+                        id=d.id,
+                        event=d.event,
+                        action=d.action,
+                        payload=d.payload,
+                        status=JobStatus.QUEUED,
+                        max_attempts=self._max_attempts,
+                        available_at=now,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    db.execute(
+                        f"INSERT INTO jobs ({_JOB_COLUMNS}) VALUES (?, ?, ?, ?, 'queued', 0, ?, NULL, NULL, ?, NULL, ?, ?)",
+                        (d.id, d.event, d.action, d.payload, self._max_attempts, now, now, now),
+                    )
+                results.append(RecordedDelivery(delivery_id=d.id, new=True, job=job))
+        return results
 
     def get_job(self, job_id: str) -> Job | None:
         rows = self._read(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE id = ?", (job_id,))

@@ -14,7 +14,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.store import JobStatus, RunRecord, SqliteStore, Store, StoreError, open_store
-from bot.store.base import Job
+from bot.store.base import Delivery, Job
 
 
 class FakeClock:
@@ -78,6 +78,32 @@ def test_duplicate_is_still_seen_after_restart(make_store: MakeStore) -> None:
     assert deliver(first, "d-1")
     first.close()
     assert deliver(make_store(), "d-1") is False
+
+
+def test_batch_of_deliveries_in_one_commit(store: Store) -> None:
+    batch = [
+        Delivery(id="b-1", event="issue_comment", action="created", payload=b"{}"),
+        Delivery(id="b-2", event="ping", action="", payload=b"{}", enqueue=False),
+        Delivery(
+            id="b-1", event="issue_comment", action="created", payload=b"{}"
+        ),  # same id twice in a batch
+    ]
+    first, second, third = store.record_deliveries(batch)
+    assert first.new and first.job is not None and first.job.status == JobStatus.QUEUED
+    assert first.job == store.get_job("b-1")
+    assert second.new and second.job is None
+    assert not third.new and third.job is None
+    assert [r.new for r in store.record_deliveries(batch[:2])] == [False, False]
+
+
+def test_recorded_delivery_is_visible_to_another_connection(tmp_path: Path) -> None:
+    import sqlite3
+
+    store = SqliteStore(tmp_path / "x.db")
+    deliver(store, "d-1")
+    store.close()
+    with sqlite3.connect(tmp_path / "x.db") as check:
+        assert check.execute("SELECT COUNT(*) FROM jobs").fetchone()[0] == 1
 
 
 def test_ignored_delivery_is_remembered_without_a_job(store: Store) -> None:
