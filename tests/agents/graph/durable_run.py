@@ -27,7 +27,8 @@ def main(phase: str, db: Path, log: Path) -> None:
     with open_checkpointer(f"sqlite:///{db}", db.parent) as saver:
         session = ChartSession(saver, on_node=record)
         if phase == "start":
-            result = session.start(THREAD, "a web app", options=GraphOptions(max_heal_attempts=1))
+            options = GraphOptions(max_heal_attempts=1)
+            result = session.start(THREAD, "a web app", options=options, kube_versions=["1.35.0"])
             print(json.dumps({"status": result.status, "kind": result.kind}), flush=True)
             sys.stdin.read()  # the test kills us here: nothing is closed cleanly
             return
