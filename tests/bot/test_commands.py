@@ -228,3 +228,103 @@ def test_never_raises(body: str, author: str, is_bot: bool) -> None:
     assert isinstance(result, Run | Reply | Ignore)
     if isinstance(result, Run) and isinstance(result.command, ChartCommand | PlanCommand):
         assert result.command.request.strip()
+
+
+# --- the texts the bot posts (bot/messages.py) ------------------------------------------------------
+
+THREAD = "acme/shop#12"
+
+
+def test_markers_round_trip_and_reject_unknown_kinds() -> None:
+    body = messages.status_comment(THREAD, done=["plan"], current="generate")
+    assert messages.find_marker(body) == ("status", THREAD)
+    assert messages.find_marker("no marker here") is None
+    assert messages.find_marker("<!-- autopilot:bogus thread=a/b#1 -->") is None
+    with pytest.raises(ValueError, match="unknown marker kind"):
+        messages.marker("bogus", THREAD)
+
+
+def test_status_comment_checklist() -> None:
+    body = messages.status_comment(THREAD, done=["plan", "generate"], current="validate", note="3 findings")
+    lines = [line for line in body.splitlines() if line.startswith("- ")]
+    assert lines == [
+        "- ☑ Plan the chart",
+        "- ☑ Generate the chart files",
+        "- ☐ Validate (lint, render, schemas, security) — ⏳ in progress",
+        "- ☐ Fix what validation found",
+        "- ☐ Open the pull request",
+    ]
+    assert body.endswith("3 findings")
+    failed = messages.status_comment(THREAD, done=["plan"], failed="generate")
+    assert "- ☐ Generate the chart files — ❌ failed" in failed
+    with pytest.raises(ValueError, match="unknown stage"):
+        messages.status_comment(THREAD, done=["deploy"])
+
+
+def test_question_and_escalation_comments() -> None:
+    question = messages.question_comment(THREAD, ["Which port does it listen on?", "Public hostname?"])
+    assert "1. Which port does it listen on?\n2. Public hostname?" in question
+    assert "`/autopilot answer <your answers>`" in question
+    with pytest.raises(ValueError):
+        messages.question_comment(THREAD, [])
+    escalation = messages.escalation_comment(
+        THREAD, 3, [("CKV_K8S_20", "templates/deployment.yaml:12", "allowPrivilegeEscalation | true")]
+    )
+    assert "I tried 3 time(s)" in escalation
+    assert "| `CKV_K8S_20` | templates/deployment.yaml:12 | allowPrivilegeEscalation \\| true |" in escalation
+
+
+def test_pr_body_has_plan_table_and_validation_results() -> None:
+    from pydantic import BaseModel
+
+    class Image(BaseModel):
+        repository: str
+        tag: str
+
+    class Plan(BaseModel):
+        name: str
+        replicas: int
+        image: Image
+        hosts: list[str]
+        annotations: dict[str, str] = {}
+        note: str | None = None
+
+    plan = Plan(
+        name="shop",
+        replicas=3,
+        image=Image(repository="acme/shop", tag="1.4"),
+        hosts=["a.example.com", "b.example.com"],
+    )
+    body = messages.pr_body(
+        THREAD,
+        request="shop with ingress\nping @octocat",
+        chart_path="charts/shop",
+        plan=plan,
+        validation=[
+            messages.ValidationLine(check="helm lint", ok=True),
+            messages.ValidationLine(check="security", ok=False, detail="1 warning"),
+        ],
+        heal_attempts=2,
+        issue_number=12,
+    )
+    assert messages.find_marker(body) == ("pr", THREAD)
+    assert "| `name` | shop |" in body and "| `replicas` | 3 |" in body
+    assert "| `image.repository` | acme/shop |" in body
+    assert "| `hosts` | a.example.com, b.example.com |" in body
+    assert "`annotations`" not in body and "`note`" not in body  # empty values are left out
+    assert "| helm lint | ✅ pass |" in body and "| security | ❌ fail | 1 warning |" in body
+    assert "> shop with ingress\n> ping @\u200boctocat" in body  # quoted, mention defused
+    assert "Self-heal made 2 fix attempt(s)." in body and body.endswith("Closes #12.")
+
+
+def test_refusals_name_the_way_forward() -> None:
+    assert "only users with write permission" in messages.unauthorised(
+        THREAD, "eve", "users with write permission"
+    )
+    assert "`/autopilot cancel`" in messages.busy(THREAD, "validate")
+    assert "fork `eve/shop`" in messages.fork_pr_refusal(THREAD, "eve/shop")
+    config = messages.config_error(THREAD, ".github/autopilot.yml", "unknown key `foo`.")
+    assert messages.find_marker(config) == ("config-error", THREAD) and "unknown key `foo`" in config
+    assert "https://github.com/acme/shop/pull/13" in messages.finalised_note(
+        THREAD, "https://github.com/acme/shop/pull/13"
+    )

@@ -307,3 +307,30 @@ def test_counters_are_thread_safe() -> None:
     for t in threads:
         t.join()
     assert counter.value(k="v") == 16000
+
+
+def test_concurrent_burst_is_group_committed_and_dispatched_once(tmp_path: Path) -> None:
+    """60 deliveries at once (30 ids, each sent twice): 30 queued, 30 duplicates, 30 dispatches."""
+    import asyncio
+
+    import httpx
+
+    store = SqliteStore(tmp_path / "burst.db")
+    dispatch = RecordingDispatch()
+    app = create_app(make_settings(tmp_path), store, dispatch, metrics=BotMetrics())
+
+    async def burst() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bot") as client:
+            ids = [f"burst-{i % 30}" for i in range(60)]
+            responses = await asyncio.gather(
+                *(client.post("/webhook", content=COMMENT, headers=headers(COMMENT, delivery=d)) for d in ids)
+            )
+            await asyncio.sleep(0.05)  # let the background dispatches run
+            return [r.status_code for r in responses]
+
+    statuses = asyncio.run(burst())
+    assert sorted(statuses) == [200] * 30 + [202] * 30
+    assert sorted(dispatch.wait_for(30)) == sorted(f"burst-{i}" for i in range(30))
+    assert store.job_counts()[JobStatus.QUEUED] == 30
+    store.close()
