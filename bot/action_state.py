@@ -246,6 +246,15 @@ def state_comment(state: ActionState) -> str:
     )
 
 
+def state_rejected_comment(thread_id: str, reason: str) -> str:
+    """Told on the thread when its stored state cannot be used; nothing ran."""
+    return (
+        f"<!-- autopilot:reply thread={thread_id} -->\n"
+        f"I cannot continue this conversation: its saved state was refused ({reason}). Nothing was run.\n\n"
+        "If the state comment was edited, delete it and start again with `/autopilot chart <request>`."
+    )
+
+
 class StoredComment(BaseModel):
     """The fields of a comment the state lookup needs (`bot.github.Comment` has them)."""
 
