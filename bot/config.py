@@ -266,6 +266,53 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+MAX_NESTING = 20
+_OPENERS = (
+    yaml.FlowSequenceStartToken,
+    yaml.FlowMappingStartToken,
+    yaml.BlockSequenceStartToken,
+    yaml.BlockMappingStartToken,
+)
+_CLOSERS = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
+
+
+def _flow_depth(text: str) -> int:
+    """Deepest `[`/`{` nesting outside quotes: a linear pre-check, since PyYAML's scanner is slow on it."""
+    depth = deepest = 0
+    quote = ""
+    for char in text:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def _check_nesting(text: str) -> None:
+    """Refuse deep nesting before the recursive composer sees it (flow brackets, then block indentation)."""
+    if _flow_depth(text) > MAX_NESTING:
+        raise RepoConfigError(
+            f"`{REPO_CONFIG_PATH}` is nested more than {MAX_NESTING} levels deep ([ or {{ brackets); "
+            "this file only needs two."
+        )
+    depth = 0
+    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        if isinstance(token, _OPENERS):
+            depth += 1
+            if depth > MAX_NESTING:
+                raise RepoConfigError(
+                    f"`{REPO_CONFIG_PATH}` is nested more than {MAX_NESTING} levels deep "
+                    f"(line {token.start_mark.line + 1}); this file only needs two."
+                )
+        elif isinstance(token, _CLOSERS):
+            depth -= 1
+
+
 def _describe(err: ValidationError) -> str:
     first = err.errors()[0]
     where = ".".join(str(p) for p in first["loc"]) or "(top level)"
@@ -304,6 +351,7 @@ def load_repo_config(text: str | bytes | None) -> RepoConfig:
             f"`{REPO_CONFIG_PATH}` is not UTF-8 text (bad byte at offset {err.start}); save it as UTF-8."
         ) from None
     try:
+        _check_nesting(decoded)
         data = yaml.load(decoded, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)

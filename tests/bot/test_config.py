@@ -173,7 +173,9 @@ def test_bad_files_explain_themselves(fixture: str, expected: str) -> None:
     ("text", "expected"),
     [
         ("x: " + "a" * MAX_REPO_CONFIG_BYTES, "the limit is 65,536"),
-        ("[" * 5000, "nested too deeply"),
+        ("[" * 5000, "nested more than 20 levels deep ([ or { brackets)"),
+        ("a: '" + "[" * 50 + "'", "`a`"),  # brackets inside quotes are text, not nesting
+        ("a:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 40)), "nested more than 20 levels deep"),
         ("allowed: {min_permission: owner}", "`allowed.min_permission`"),
         ("allowed: {users: ['not a login']}", "'not a login' is not a GitHub login"),
         ("allowed: {teams: [platform]}", "'platform' is not 'org/team-slug'"),
@@ -185,6 +187,7 @@ def test_bad_files_explain_themselves(fixture: str, expected: str) -> None:
         ("---\na: 1\n---\nb: 2\n", "is not valid YAML"),
         ("42", "not a number"),
     ],
+    ids=lambda value: repr(value[:30]),
 )
 def test_bad_values(text: str, expected: str) -> None:
     with pytest.raises(RepoConfigError, match=None) as caught:
