@@ -17,6 +17,7 @@ from agents.validate.finding import Finding
 CHART_FILE = "Chart.yaml"
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
 LOOSE_VERSION = re.compile(r"^[vV]?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:\.\d+)*(?P<rest>[-+][0-9A-Za-z.+-]*)?$")
+AFTER = {"description": "name", "appVersion": "version", "version": "name"}
 DIRECTORY_NAME = re.compile(r"directory name \(?['\"]?(?P<dir>[a-z0-9][-a-z0-9]*)['\"]?\)?", re.IGNORECASE)
 
 
@@ -60,13 +61,14 @@ class ChartMetadataFixer:
             if index is not None:
                 lines[index] = with_scalar(lines[index], value)
             else:
-                # new keys go after the last top-level key so the file keeps its order
+                # a new key goes after the one `helm create` puts before it, else after the last key
+                anchor = find_path(lines, [AFTER[key]]) if key in AFTER else None
                 top = [
                     i
                     for i, line in enumerate(lines)
                     if KEY_LINE.match(line) and not line.startswith((" ", "-"))
                 ]
-                at = _top_block_end(lines, top[-1]) if top else 0
+                at = anchor + 1 if anchor is not None else (_top_block_end(lines, top[-1]) if top else 0)
                 lines.insert(at, f"{key}: {value}")
             changes.append(f"{CHART_FILE}: {why}")
 
