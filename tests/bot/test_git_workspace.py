@@ -9,6 +9,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.git import BranchGone, GitAuthError, GitIdentity, GitWorkspace, UnsafePath
+from bot.github import GitHubClient
 from tests.conftest import INSTALLATION_ID, OWNER, REPO
 from tests.fakes.github_server import FakeGitHub
 
@@ -202,3 +203,18 @@ class TestFiles:
         workspace.write_files("charts/nginx", CHART, prune=True)
         workspace.commit("Drop old template")
         assert sorted(workspace.read_tree("charts/nginx")) == ["Chart.yaml", "values.yaml"]
+
+
+class TestWithTheApiClient:
+    def test_clone_from_api_repo_push_and_open_a_pull(
+        self, github_client: GitHubClient, tmp_path: Path
+    ) -> None:
+        repo = github_client.get_repo(OWNER, REPO)
+        ws = GitWorkspace.clone(repo.clone_url, github_client.installation_token(), tmp_path / "clone")
+        sha = _publish_chart(ws)
+        branch = github_client.get_branch(OWNER, REPO, BRANCH)
+        assert branch is not None and branch.sha == sha and branch.author_email == GitIdentity().email
+        pull = github_client.create_pull(
+            OWNER, REPO, title="nginx", head=BRANCH, base=repo.default_branch, body=""
+        )
+        assert pull.head_sha == sha

@@ -340,7 +340,7 @@ class FakeGitHub:
             raise HttpError(401, "A JSON web token could not be decoded")
         try:
             issuer = jwt.decode(credential, options={"verify_signature": False}).get("iss")
-            app = self.apps[int(issuer)]
+            app = self.apps[int(str(issuer))]
             jwt.decode(
                 credential,
                 app.public_key_pem,
@@ -478,7 +478,7 @@ class FakeGitHub:
             if path.startswith("/app/") or path.endswith("/installation"):
                 # GitHub answers these only to the App itself (JWT), never to an installation token
                 app = self._verify_jwt(authorization)
-                identity = FakeToken("", f"app:{app.app_id}", repos=None)
+                identity: FakeToken | None = FakeToken("", f"app:{app.app_id}", repos=None)
             else:
                 identity = self._identity(authorization)
                 if identity is None:
