@@ -30,7 +30,14 @@ from agents.heal.loop import made_progress
 from agents.heal.model import FixResult
 from agents.plan import plan_request
 from agents.plan.errors import PlanError
-from agents.plan.llm_planner import PlanEdit, edit_plan, edit_plan_with_llm, plan_with_llm
+from agents.plan.llm_planner import (
+    ChartDraft,
+    PlanEdit,
+    draft_request,
+    edit_plan,
+    edit_plan_with_llm,
+    plan_from_draft,
+)
 from agents.plan.model import ChartPlan
 from agents.plan.questions import PlanOutcome
 from agents.state import (
@@ -194,9 +201,12 @@ class ChartGraph:
     def plan(self, state: ChartState) -> dict[str, Any]:
         request, sets, answers = state.get("request", ""), state.get("sets") or [], state.get("answers") or {}
         model = self.model_for(state)
+        update: dict[str, Any] = {}
         try:
             if model is not None:
-                outcome = plan_with_llm(model, request, sets, answers, fallback=self.steps.plan)
+                draft, problem = self.draft_for(state, model)
+                update["llm_draft"] = {"draft": draft.model_dump() if draft else None, "problem": problem}
+                outcome = plan_from_draft(draft, problem, request, sets, answers, fallback=self.steps.plan)
             else:
                 outcome = self.steps.plan(request, sets, answers)
         except PlanError as exc:
@@ -209,12 +219,22 @@ class ChartGraph:
             return {"outcome": "needs_answers", "error": str(exc), "answers": kept}
         questions = [QuestionView.model_validate(q.model_dump()).model_dump() for q in outcome.questions]
         return {
+            **update,
             "plan": outcome.plan.model_dump(mode="json") if outcome.plan else None,
             "questions": questions,
             "notes": list(outcome.notes),
             "outcome": "needs_answers" if questions else None,
             "error": None,
         }
+
+    @staticmethod
+    def draft_for(state: ChartState, model: BaseChatModel) -> tuple[ChartDraft | None, str]:
+        """The model reads the request once per thread; clarify rounds reuse its draft."""
+        cached = state.get("llm_draft")
+        if cached is not None:
+            draft = cached.get("draft")
+            return (ChartDraft.model_validate(draft) if draft else None), str(cached.get("problem") or "")
+        return draft_request(model, state.get("request", ""))
 
     def clarify(self, state: ChartState) -> Command[Any]:
         request = ClarifyRequest(
@@ -463,6 +483,7 @@ class ChartSession:
             "options": (options or GraphOptions()).model_dump(),
             "kube_versions": list(kube_versions or []),
             "plan": None,
+            "llm_draft": None,
             "questions": [],
             "notes": [],
             "files": {},

@@ -59,6 +59,9 @@ class ChartState(TypedDict, total=False):
     kube_versions: list[str]
 
     plan: dict[str, Any] | None  # ChartPlan as JSON
+    llm_draft: (
+        dict[str, Any] | None
+    )  # {"draft": ChartDraft JSON | None, "problem": str}: asked once per request
     questions: list[dict[str, Any]]  # QuestionView as JSON
     notes: list[str]  # what the planner assumed or decided, for the user
 
