@@ -103,9 +103,14 @@ def build_bot(
     sweep_seconds: float = SWEEP_SECONDS,
     lease_seconds: float = 600.0,
     github: InstallationClients | None = None,
-    background: bool = True,
+    run_jobs: bool = True,
+    retry_seconds: tuple[float, float] | None = None,
 ) -> Bot:
-    """Open everything the App needs and return the bot with its ASGI app; `bot.close()` undoes it."""
+    """Open everything the App needs and return the bot with its ASGI app; `bot.close()` undoes it.
+
+    With `run_jobs=False` the server only records deliveries (a separate worker runs them).
+    `retry_seconds` is (busy, error): how long a job waits before its next attempt.
+    """
     check_settings(settings)
     stack = ExitStack()
     try:
@@ -134,14 +139,17 @@ def build_bot(
         identity=identity_for(settings),
         lease_seconds=lease_seconds,
     )
+    if retry_seconds is not None:
+        bot.busy_retry_seconds, bot.error_retry_seconds = retry_seconds
     bot.close_hooks.append(stack.close)
     work = BackgroundWork(bot, concurrency=concurrency, sweep_seconds=sweep_seconds)
 
     async def dispatch(job: Job) -> None:
-        work.submit(job.id)
+        if run_jobs:
+            work.submit(job.id)
 
     bot.asgi = create_app(settings, store, dispatch)
-    if background:
+    if run_jobs:
         work.start()
         bot.close_hooks.append(work.stop)
     return bot

@@ -77,6 +77,8 @@ class Bot:
     identity: GitIdentity = field(default_factory=GitIdentity)
     worker_id: str = field(default_factory=lambda: f"worker-{uuid.uuid4().hex[:12]}")
     lease_seconds: float = 600.0
+    busy_retry_seconds: float = BUSY_RETRY_SECONDS
+    error_retry_seconds: float = ERROR_RETRY_SECONDS
     asgi: FastAPI | None = None  # set by `bot.app.build_bot` for the server
     close_hooks: list[Callable[[], None]] = field(default_factory=list)
 
@@ -239,7 +241,7 @@ def _finish(job: Job, bot: Bot) -> JobStatus | None:
     except ThreadBusy as busy:
         if job.attempts < job.max_attempts:
             log.info("job %s waits: %s", job.id, busy)
-            return store.fail_job(job.id, bot.worker_id, str(busy), retry_in=BUSY_RETRY_SECONDS)
+            return store.fail_job(job.id, bot.worker_id, str(busy), retry_in=bot.busy_retry_seconds)
         try:
             answer_busy(job, bot, busy.thread_id)
         except Exception as err:  # noqa: BLE001 - the busy note is a courtesy
@@ -249,7 +251,7 @@ def _finish(job: Job, bot: Bot) -> JobStatus | None:
     except Exception as err:  # noqa: BLE001 - any failure is recorded and retried, never raised to the pool
         problem = redact(f"{type(err).__name__}: {err}")
         log.error("job %s (%s.%s) failed: %s", job.id, job.event, job.action, problem)
-        return store.fail_job(job.id, bot.worker_id, problem, retry_in=ERROR_RETRY_SECONDS)
+        return store.fail_job(job.id, bot.worker_id, problem, retry_in=bot.error_retry_seconds)
     log.info("job %s done: thread=%s handled=%s %s", job.id, result.thread_id, result.handled, result.note)
     store.complete_job(job.id, bot.worker_id)
     return JobStatus.DONE

@@ -54,7 +54,9 @@ class RunningBot:
 
     def deliver(self, event: str, payload: dict[str, Any], *, delivery: str | None = None) -> httpx.Response:
         body = json.dumps(payload).encode()
-        return self.client.post("/webhook", content=body, headers=signed_headers(event, body, SECRET, delivery))
+        return self.client.post(
+            "/webhook", content=body, headers=signed_headers(event, body, SECRET, delivery)
+        )
 
     def wait_idle(self, timeout: float = 120.0) -> None:
         """Until no job is queued or running (busy retries included)."""

@@ -46,7 +46,9 @@ def test_request_to_approved_chart(running_bot: RunningBot, fake_github: FakeGit
     assert running_bot.deliver("issue_comment", ask).status_code == 202
     running_bot.wait_idle()
     assert (BOT_LOGIN, "eyes") in fake.comments[ask["comment"]["id"]].reactions
-    questions = [b for b in bot_comments(fake, issue) if messages.marker("question", f"{FULL_NAME}#{issue}") in b]
+    questions = [
+        b for b in bot_comments(fake, issue) if messages.marker("question", f"{FULL_NAME}#{issue}") in b
+    ]
     assert len(questions) == 1 and "Which existing Secret holds DATABASE_URL?" in questions[0]
     assert len(_status(fake, issue)) == 1
     assert fake.git.branch_sha(OWNER, REPO, BRANCH) is None
@@ -76,8 +78,12 @@ def test_request_to_approved_chart(running_bot: RunningBot, fake_github: FakeGit
     values = _file(fake, BRANCH, "charts/shop/values.yaml")
     broken = values.replace("replicaCount: 3", 'replicaCount: "3"', 1)
     assert broken != values
-    human = fake.push_commit(OWNER, REPO, BRANCH, {"charts/shop/values.yaml": broken}, message="quote replicas")
-    running_bot.deliver("check_run", failed_check_run(fake, FULL_NAME, pull.number, installation_id=INSTALLATION_ID))
+    human = fake.push_commit(
+        OWNER, REPO, BRANCH, {"charts/shop/values.yaml": broken}, message="quote replicas"
+    )
+    running_bot.deliver(
+        "check_run", failed_check_run(fake, FULL_NAME, pull.number, installation_id=INSTALLATION_ID)
+    )
     running_bot.wait_idle()
     healed = fake.git.branch_sha(OWNER, REPO, BRANCH)
     assert healed is not None and healed != human
@@ -109,13 +115,17 @@ def test_request_to_approved_chart(running_bot: RunningBot, fake_github: FakeGit
     assert any("Applied your feedback" in body for body in bot_comments(fake, pull.number))
 
     # 5. The requester's own approval does not finalise; another maintainer's does.
-    own = review(fake, FULL_NAME, pull.number, user="alice", state="approved", installation_id=INSTALLATION_ID)
+    own = review(
+        fake, FULL_NAME, pull.number, user="alice", state="approved", installation_id=INSTALLATION_ID
+    )
     running_bot.deliver("pull_request_review", own)
     running_bot.wait_idle()
     assert fake.pulls[(FULL_NAME, pull.number)].draft is True
     assert any("does not finalise" in body for body in bot_comments(fake, pull.number))
 
-    approve = review(fake, FULL_NAME, pull.number, user="bob", state="approved", installation_id=INSTALLATION_ID)
+    approve = review(
+        fake, FULL_NAME, pull.number, user="bob", state="approved", installation_id=INSTALLATION_ID
+    )
     running_bot.deliver("pull_request_review", approve)
     running_bot.wait_idle()
     assert fake.pulls[(FULL_NAME, pull.number)].draft is False

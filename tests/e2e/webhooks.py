@@ -19,7 +19,8 @@ from typing import Any
 from tests.fakes.github_server import FakeGitHub
 
 EXAMPLES_INDEX = (
-    Path(__file__).parents[1] / "fixtures/npm/node_modules/@octokit/webhooks-examples/api.github.com/index.json"
+    Path(__file__).parents[1]
+    / "fixtures/npm/node_modules/@octokit/webhooks-examples/api.github.com/index.json"
 )
 _deliveries = itertools.count(1)
 
@@ -37,7 +38,9 @@ def example(event: str, action: str) -> dict[str, Any]:
     raise KeyError(f"no recorded {event}.{action} example")
 
 
-def _common(payload: dict[str, Any], fake: FakeGitHub, full_name: str, installation_id: int, sender: str) -> None:
+def _common(
+    payload: dict[str, Any], fake: FakeGitHub, full_name: str, installation_id: int, sender: str
+) -> None:
     repo = fake.repos[full_name]
     payload["repository"] = fake.repo_json(repo)
     payload["installation"] = {"id": installation_id, "node_id": f"MDIz{installation_id}"}
@@ -98,12 +101,18 @@ def review(
 ) -> dict[str, Any]:
     """`pull_request_review.submitted`, the review (and its line comments) recorded in the fake."""
     owner, name = full_name.split("/")
-    recorded = fake.add_review(owner, name, number, user=user, state=state.upper(), body=body, line_comments=line_comments)
+    recorded = fake.add_review(
+        owner, name, number, user=user, state=state.upper(), body=body, line_comments=line_comments
+    )
     payload = example("pull_request_review", "submitted")
     _common(payload, fake, full_name, installation_id, user)
     payload["pull_request"] = _pull_ref(fake, full_name, number)
     payload["review"].update(
-        id=recorded.id, body=body or None, state=state.lower(), user=fake.user_json(user), commit_id=recorded.commit_id
+        id=recorded.id,
+        body=body or None,
+        state=state.lower(),
+        user=fake.user_json(user),
+        commit_id=recorded.commit_id,
     )
     return payload
 
@@ -127,7 +136,11 @@ def failed_check_run(
     run["app"]["id"] = app_id
     run["check_suite"].update(head_branch=pull.head, head_sha=head)
     run["pull_requests"] = [
-        {**run["pull_requests"][0], "number": number, "head": {"ref": pull.head, "sha": head, "repo": {"id": 1, "name": "x", "url": "x"}}}
+        {
+            **run["pull_requests"][0],
+            "number": number,
+            "head": {"ref": pull.head, "sha": head, "repo": {"id": 1, "name": "x", "url": "x"}},
+        }
     ]
     return payload
 
