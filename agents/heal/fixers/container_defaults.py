@@ -25,7 +25,7 @@ from agents.heal.yaml_text import (
     split_lines,
     with_scalar,
 )
-from agents.validate.finding import Finding
+from agents.validate.finding import Finding, Severity
 
 VALUES_FILE = "values.yaml"
 SCHEMA_FILE = "values.schema.json"
@@ -93,7 +93,12 @@ class ContainerDefaultsFixer:
             key = _values_key(out, need) or ("securityContext" if need == "securityContext" else need)
             _add_template_stanzas(out, key, need, changes)
             before = out[VALUES_FILE]
-            _ensure_values(out, values, key, need, wanted, changes)
+            # an explicit `false` the user wrote is only overruled when the validator calls it an error
+            overrule = any(
+                f.severity == Severity.ERROR and NEEDS[need].search(f"{f.rule_id} {f.message}")
+                for f in findings
+            )
+            _ensure_values(out, values, key, need, wanted, changes, overrule)
             if key not in values and out[VALUES_FILE] != before:
                 _ensure_schema_entry(out, key, changes)
         return FixOutcome(out, changes)
@@ -163,6 +168,7 @@ def _ensure_values(
     need: str,
     wanted: dict[str, Any],
     changes: list[str],
+    overrule: bool = True,
 ) -> None:
     lines = split_lines(files[VALUES_FILE])
     index = find_path(lines, [key])
@@ -176,7 +182,7 @@ def _ensure_values(
             files[VALUES_FILE] = "\n".join(lines)
         return
     if isinstance(current, dict) and current and not is_probe:
-        _fill_missing_keys(files, lines, key, current, wanted, changes)
+        _fill_missing_keys(files, lines, key, current, wanted, changes, overrule)
         return
     sibling = values.get("livenessProbe" if need == "readinessProbe" else "readinessProbe")
     if is_probe and any(isinstance(v, dict) and "enabled" in v for v in (current, sibling)):
@@ -213,8 +219,9 @@ def _fill_missing_keys(
     current: dict[str, Any],
     wanted: dict[str, Any],
     changes: list[str],
+    overrule: bool,
 ) -> None:
-    """Add the restricted keys a partial block lacks and correct unsafe booleans; leave the rest alone."""
+    """Add the restricted keys a partial block lacks and (when `overrule`) correct unsafe booleans."""
     at = find_path(lines, [key])
     if at is None:
         return
@@ -222,7 +229,7 @@ def _fill_missing_keys(
     for field, value in wanted.items():
         if field in current and not isinstance(value, bool):
             continue
-        if field in current and current[field] == value:
+        if field in current and (current[field] == value or not overrule):
             continue
         literal = dump_block({field: value}, indented_sequences=_indents_sequences(files[VALUES_FILE]))
         if field in current:

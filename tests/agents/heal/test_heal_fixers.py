@@ -11,6 +11,7 @@ import yaml
 
 from agents.heal import fix_findings, route
 from agents.heal.fixers import FIXERS
+from agents.validate.finding import Finding, Severity
 from tests.agents.heal.conftest import (
     CASES,
     broken_files,
@@ -204,3 +205,20 @@ def test_api_still_served_on_the_target_version_is_kept() -> None:
     )
     result = fix_findings(files, recorded_findings("api-hpa-v2beta1"), ["1.24.0"])
     assert "autoscaling/v2beta2" in result.files["templates/hpa.yaml"]
+
+
+def test_a_deliberate_writable_root_filesystem_survives_a_warning() -> None:
+    files = shop_files()
+    files["values.yaml"] = files["values.yaml"].replace(
+        "  readOnlyRootFilesystem: true", "  readOnlyRootFilesystem: false  # the app writes its cache"
+    )
+    warning = Finding(
+        rule_id="security/read-only-root-filesystem",
+        severity=Severity.WARNING,
+        message="container 'shop' of Deployment/release-name-shop has a writable root filesystem",
+        file="templates/deployment.yaml",
+    )
+    assert fix_findings(files, [warning], KUBE).files == files
+    error = warning.model_copy(update={"severity": Severity.ERROR})
+    fixed = fix_findings(files, [error], KUBE).files["values.yaml"]
+    assert "  readOnlyRootFilesystem: true  # the app writes its cache" in fixed
