@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -85,9 +85,7 @@ def validate_files(files: Mapping[str, str], chart_name: str, kube_versions: Seq
 class ChartSteps:
     """The engine functions the nodes call; the defaults are the real planner, generator, validator, healer."""
 
-    plan: Callable[[str, Sequence[str], Mapping[str, str]], PlanOutcome] = field(
-        default=lambda request, sets, answers: plan_request(request, sets, answers)
-    )
+    plan: Callable[[str, Sequence[str], Mapping[str, str]], PlanOutcome] = plan_request
     render: Callable[[ChartPlan], dict[str, str]] = render_chart
     validate: Callable[[Mapping[str, str], str, Sequence[str]], list[Finding]] = validate_files
     fix: Callable[[dict[str, str], list[Finding], Sequence[str]], FixResult] = fix_findings

@@ -7,6 +7,7 @@ import yaml
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
 from agents.graph import ChartSession, ChartSteps, ThreadStateError
+from agents.state import GraphOptions
 from tests.agents.graph.conftest import KUBE, render_shop_fixture, render_with_faults
 
 
@@ -73,3 +74,17 @@ def test_state_of_an_unknown_thread_is_none(session: ChartSession) -> None:
     assert session.state("nobody/none#0") is None
     with pytest.raises(ThreadStateError, match="has not started"):
         session.resume("nobody/none#0", {"image": "x"})
+
+
+def test_approval_can_carry_last_edits(saver: BaseCheckpointSaver[str]) -> None:
+    session = ChartSession(saver, steps=ChartSteps(render=render_shop_fixture))
+    review = session.start(
+        "o/r#15",
+        "ghcr.io/acme/shop:1.4 on port 8000",
+        options=GraphOptions(plan_review=True),
+        kube_versions=KUBE,
+    )
+    assert review.kind == "plan_review"
+    done = session.resume("o/r#15", {"approve": True, "edits": "use 2 replicas"})
+    assert (done.status, done.outcome) == ("finished", "done")
+    assert done.plan is not None and done.plan["replicas"] == 2
