@@ -648,6 +648,18 @@ class GitHubClient:
             return False
         return True
 
+    def is_team_member(self, org: str, team_slug: str, user: str) -> bool:
+        """Whether `user` is an active member of `org/team_slug` (needs the App's members:read permission)."""
+        gh = self._github
+        try:
+            membership = self._call(
+                "teams.get_membership_for_user_in_org",
+                lambda: gh.rest.teams.get_membership_for_user_in_org(org, team_slug, user),
+            ).parsed_data
+        except GitHubNotFound:
+            return False
+        return membership.state == "active"
+
     def rate_limit(self) -> RateLimit:
         gh = self._github
         core = self._call("rate_limit.get", lambda: gh.rest.rate_limit.get()).parsed_data.resources.core

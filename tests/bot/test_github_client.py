@@ -144,6 +144,14 @@ class TestRepository:
         assert client.get_branch(OWNER, REPO, BRANCH) is None
         assert client.delete_branch(OWNER, REPO, BRANCH) is False
 
+    def test_team_membership(self, client: GitHubClient, fake_github: FakeGitHub) -> None:
+        fake_github.add_team_member(OWNER, "platform", "alice")
+        fake_github.add_team_member(OWNER, "platform", "invited", state="pending")
+        assert client.is_team_member(OWNER, "platform", "alice") is True
+        assert client.is_team_member(OWNER, "platform", "invited") is False
+        assert client.is_team_member(OWNER, "platform", "mallory") is False
+        assert client.is_team_member("another-org", "platform", "alice") is False
+
     def test_rate_limit(self, client: GitHubClient) -> None:
         assert client.rate_limit().remaining == 4999
 

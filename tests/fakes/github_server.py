@@ -104,6 +104,7 @@ class FakeGitHub:
         self.review_comments: list[FakeReviewComment] = []
         self.check_runs: dict[int, FakeCheckRun] = {}
         self.issue_reactions: dict[tuple[str, int], list[tuple[str, str]]] = {}
+        self.team_members: dict[tuple[str, str], dict[str, str]] = {}  # (org, team slug) → user → state
         self.calls: list[CallRecord] = []
         self.faults: list[tuple[str | None, re.Pattern[str], Fault]] = []
         self.rate_remaining = 4999
@@ -205,6 +206,10 @@ class FakeGitHub:
 
     def set_permission(self, owner: str, name: str, user: str, permission: Permission) -> None:
         self.repos[f"{owner}/{name}"].permissions[user] = permission
+
+    def add_team_member(self, org: str, team: str, user: str, *, state: str = "active") -> None:
+        """Put `user` in team `org/team` (`state` "pending" for an unanswered invitation)."""
+        self.team_members.setdefault((org, team), {})[user] = state
 
     def issue_installation_token(self, installation_id: int) -> str:
         """A valid token for `installation_id`, as if the App had asked for one."""
@@ -435,6 +440,11 @@ class FakeGitHub:
         table: list[tuple[str, str, Handler]] = [
             ("POST", r"/app/installations/(?P<installation_id>\d+)/access_tokens", self._create_token),
             ("GET", r"/rate_limit", self._rate_limit),
+            (
+                "GET",
+                r"/orgs/(?P<org>[^/]+)/teams/(?P<team>[^/]+)/memberships/(?P<user>[^/]+)",
+                self._team_membership,
+            ),
             ("POST", r"/graphql", self._graphql),
             ("GET", repo + r"/installation", self._repo_installation),
             ("GET", repo + r"/collaborators/(?P<user>[^/]+)/permission", self._permission),
@@ -504,6 +514,19 @@ class FakeGitHub:
                 "repository_selection": "all",
             },
         )
+
+    def _team_membership(self, request: Request) -> Reply:
+        org, team, user = request.params["org"], request.params["team"], request.params["user"]
+        identity = request.identity
+        assert identity is not None
+        installation = self.installations.get(identity.installation_id or -1)
+        if identity.installation_id is not None and (installation is None or installation.account != org):
+            raise HttpError(404, "Not Found")
+        state = self.team_members.get((org, team), {}).get(user)
+        if state is None:
+            raise HttpError(404, "Not Found")
+        url = f"{self.base_url}/organizations/1/team/1/memberships/{user}"
+        return Reply(200, {"url": url, "role": "member", "state": state})
 
     def _rate_limit(self, request: Request) -> Reply:
         return Reply(200, shapes.rate_limit_body(self.rate_remaining))
