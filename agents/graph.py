@@ -210,11 +210,11 @@ class ChartGraph:
         except PlanError as exc:
             pending = state.get("questions") or []
             if not pending:
-                return {"outcome": "failed", "error": str(exc), "questions": [], "plan": None}
+                return {**update, "outcome": "failed", "error": str(exc), "questions": [], "plan": None}
             # an answer was unusable: ask the same questions again, saying why, without the bad answers
             asked = {q["key"] for q in pending}
             kept = {k: v for k, v in answers.items() if k not in asked}
-            return {"outcome": "needs_answers", "error": str(exc), "answers": kept}
+            return {**update, "outcome": "needs_answers", "error": str(exc), "answers": kept}
         questions = [QuestionView.model_validate(q.model_dump()).model_dump() for q in outcome.questions]
         return {
             **update,

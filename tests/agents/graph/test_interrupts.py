@@ -137,3 +137,10 @@ def test_hostile_llm_edit_is_refused_and_escalated(saver: BaseCheckpointSaver[st
     assert attempt.source == "llm" and attempt.progressed is False
     assert any(".github/workflows/x.yml" in r for r in attempt.rejected)
     assert not any(path.startswith(".github") for path in result.files)
+
+
+def test_bad_set_flag_fails_the_run_with_the_planners_words(session: ChartSession) -> None:
+    result = session.start("o/r#6", "nginx", sets=["replicas=many"])
+    assert (result.status, result.outcome) == ("finished", "failed")
+    assert result.error is not None and "replicas" in result.error and "many" in result.error
+    assert result.files == {}
