@@ -7,6 +7,8 @@ import sys
 from collections.abc import Sequence
 
 from agents.cli import add_engine_commands, run_command
+from bot.action_command import add_action_commands
+from bot.serve_command import add_serve_commands
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,11 +18,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_engine_commands(sub)
+    add_serve_commands(sub)
+    add_action_commands(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if hasattr(args, "func"):  # bot commands that own their process (serve, worker) run directly
+        code: int = args.func(args)
+        return code
     return run_command(args)
 
 
