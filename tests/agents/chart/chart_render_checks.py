@@ -85,7 +85,7 @@ def render_docs(chart_dir: Path, values: dict[str, Any] | None = None) -> list[d
     for name, text in sorted(rendered.items()):
         if name.endswith("NOTES.txt"):
             continue
-        docs.extend(doc for doc in yaml.safe_load_all(text) if doc)
+        docs.extend(doc for doc in yaml.load_all(text, Loader=yaml.CSafeLoader) if doc)
     return docs
 
 

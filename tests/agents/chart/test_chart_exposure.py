@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from chart_render_checks import kinds, only, plan, render_docs, value_sets, write
+
+from tests.agents.chart.chart_render_checks import kinds, only, plan, render_docs, value_sets, write
 
 ROUTE_KINDS = {"Ingress", "IngressRoute", "HTTPRoute", "GRPCRoute"}
 

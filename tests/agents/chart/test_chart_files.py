@@ -7,9 +7,9 @@ from pathlib import Path, PurePosixPath
 
 import helm_python
 import yaml
-from chart_render_checks import LINT_KUBE_VERSION, plan
 
 from agents.chart import render_chart, write_chart
+from tests.agents.chart.chart_render_checks import LINT_KUBE_VERSION, plan
 
 
 def test_same_plan_gives_byte_identical_files() -> None:

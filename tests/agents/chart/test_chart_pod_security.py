@@ -6,7 +6,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chart_render_checks import fixture_plans, only, plan, pod_specs, render_docs, value_sets, write
+
+from tests.agents.chart.chart_render_checks import (
+    fixture_plans,
+    only,
+    plan,
+    pod_specs,
+    render_docs,
+    value_sets,
+    write,
+)
 
 
 def restricted_violations(spec: dict[str, Any]) -> list[str]:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import kubernetes_validate
 import pytest
-from chart_render_checks import (
+
+from tests.agents.chart.chart_render_checks import (
     CRD_KINDS,
     KUBE_VERSIONS,
     fixture_plans,

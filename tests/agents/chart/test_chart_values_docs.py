@@ -10,9 +10,9 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from chart_render_checks import fixture_plans, lint_problems, plan, write
 
 from agents.chart import render_chart
+from tests.agents.chart.chart_render_checks import fixture_plans, lint_problems, plan, write
 
 PARAM_LINE = re.compile(r"^\s*## @param (\S+) ")
 

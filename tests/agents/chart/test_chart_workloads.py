@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from chart_render_checks import kinds, only, plan, render_docs, write
 
 from agents.chart import render_chart, template_names
+from tests.agents.chart.chart_render_checks import kinds, only, plan, render_docs, write
 
 
 @pytest.mark.parametrize(
