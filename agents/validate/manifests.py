@@ -70,11 +70,14 @@ class ParsedRender:
     objects: list[RenderedObject]
     broken: dict[str, int]  # template -> 1-based rendered line of its YAML error
     errors: dict[str, str]  # template -> YAML error message
+    stray: list[tuple[str, int]] = field(
+        default_factory=list
+    )  # (template, rendered line) of non-object documents
 
 
 def parse_manifests(values_file: str, manifests: dict[str, str]) -> ParsedRender:
     """Split each rendered template into objects; a YAML error in one template spares the others."""
-    parsed = ParsedRender(values_file=values_file, objects=[], broken={}, errors={})
+    parsed = ParsedRender(values_file=values_file, objects=[], broken={}, errors={}, stray=[])
     constructor = _LOADER("")
     for template, text in manifests.items():
         if not template.endswith(MANIFEST_SUFFIXES) or not text.strip():
@@ -87,17 +90,38 @@ def parse_manifests(values_file: str, manifests: dict[str, str]) -> ParsedRender
             parsed.errors[template] = " ".join(str(exc).split())
             continue
         for node in nodes:
+            if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
+                continue  # an empty document (a disabled `{{- if }}` block)
             if not isinstance(node, yaml.MappingNode):
+                parsed.stray.append((template, node.start_mark.line + 1))
                 continue
-            doc = constructor.construct_document(node)
+            try:
+                doc = constructor.construct_document(node)
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                parsed.broken[template] = (mark.line + 1) if mark is not None else node.start_mark.line + 1
+                parsed.errors[template] = " ".join(str(exc).split())
+                continue
             if isinstance(doc, dict) and doc:
                 parsed.objects.append(RenderedObject(template, values_file, doc, node))
     return parsed
 
 
 def yaml_findings(parsed: ParsedRender, locate_line: dict[str, int]) -> list[Finding]:
-    """One `yaml` error per template whose rendered output is not valid YAML."""
-    return [
+    """One `yaml` error per template whose rendered output is not valid YAML or not an object."""
+    stray = [
+        Finding(
+            rule_id="yaml",
+            severity=Severity.ERROR,
+            message=f"rendered {template} holds a document that is not a Kubernetes object (a list or a bare value)",
+            file=template,
+            line=locate_line.get(f"{template}:{line}"),
+            hint="every document must be a mapping with apiVersion and kind; check the indentation of the first line",
+            values_file=parsed.values_file,
+        )
+        for template, line in parsed.stray
+    ]
+    return stray + [
         Finding(
             rule_id="yaml",
             severity=Severity.ERROR,

@@ -84,6 +84,15 @@ def _findings(
         )
 
 
+def _rule_failure(rule_id: str, values_file: str, exc: Exception) -> Finding:
+    return Finding(
+        rule_id=rule_id,
+        severity=Severity.WARNING,
+        message=f"{rule_id} could not check the render of {values_file}: {type(exc).__name__}: {exc}",
+        hint="this is a bug in k8s-autopilot's validator, not in your chart: please report it with this message",
+    )
+
+
 def _dedupe(findings: Iterable[Finding], versions: Sequence[str]) -> list[Finding]:
     """The same problem from several renders is reported once (first render wins); one found on
     every requested Kubernetes version is reported once without a version."""
@@ -138,6 +147,8 @@ def validate_chart(
             continue
         result = parse_manifests(render.values_file, render.manifests)
         lines = {t: locator.line_of_rendered(render.values_file, t, n) or n for t, n in result.broken.items()}
+        for template, line in result.stray:
+            lines[f"{template}:{line}"] = locator.line_of_rendered(render.values_file, template, line) or line
         reported = {f.file for f in findings}
         findings += [f for f in yaml_findings(result, lines) if f.file not in reported]
         parsed.append(result)
@@ -162,12 +173,20 @@ def validate_chart(
         for rule in rules:
             if rule.family == "wiring" and result.broken:
                 continue  # objects are missing from a broken render: wiring findings would be false alarms
-            findings += _findings(rule, rule.check(given), result.values_file, locator)
+            try:
+                violations = list(rule.check(given))
+            except Exception as exc:  # a rule bug must not hide every other finding
+                findings.append(_rule_failure(rule.id, result.values_file, exc))
+                continue
+            findings += _findings(rule, violations, result.values_file, locator)
 
     if (security if checkov is None else checkov) and any(p.objects for p in parsed):
         from agents.validate.checkov_scan import checkov_findings
 
-        findings += checkov_findings({p.values_file: p.objects for p in parsed if p.objects}, locator)
+        try:
+            findings += checkov_findings({p.values_file: p.objects for p in parsed if p.objects}, locator)
+        except Exception as exc:  # checkov is a third-party scanner: report, don't crash
+            findings.append(_rule_failure("checkov", "all renders", exc))
 
     return ValidationReport(
         chart_dir=str(chart_dir),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agents.validate.manifests import PathPart, RenderedObject
+from agents.validate.shapes import dig, mapping, mappings, sequence, string_map
 
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "Pod": ("spec",),
@@ -31,53 +32,42 @@ class PodTemplate:
         """(path, container) for containers, then init containers."""
         keys = ("containers", "initContainers") if include_init else ("containers",)
         for key in keys:
-            items = self.spec.get(key) or []
-            for i, container in enumerate(items if isinstance(items, list) else []):
-                if isinstance(container, dict):
-                    yield (*self.path, key, i), container
-
-
-def _dig(doc: Any, path: tuple[str, ...]) -> Any:
-    for part in path:
-        if not isinstance(doc, dict):
-            return None
-        doc = doc.get(part)
-    return doc
+            for i, container in mappings(self.spec.get(key)):
+                yield (*self.path, key, i), container
 
 
 def pod_template(obj: RenderedObject) -> PodTemplate | None:
     path = POD_SPEC_PATHS.get(obj.kind)
     if path is None:
         return None
-    spec = _dig(obj.doc, path)
+    spec = dig(obj.doc, *path)
     if not isinstance(spec, dict):
         return None
-    meta = _dig(obj.doc, (*path[:-1], "metadata")) if obj.kind != "Pod" else obj.doc.get("metadata")
-    labels = meta.get("labels") if isinstance(meta, dict) else None
-    return PodTemplate(obj, path, spec, {str(k): str(v) for k, v in (labels or {}).items()})
+    labels = dig(obj.doc, *path[:-1], "metadata", "labels")
+    return PodTemplate(obj, path, spec, string_map(labels))
 
 
 def pod_templates(objects: list[RenderedObject]) -> list[PodTemplate]:
     return [p for o in objects if (p := pod_template(o)) is not None]
 
 
-def labels_match(required: dict[str, Any] | None, labels: dict[str, str]) -> bool:
+def labels_match(required: Any, labels: dict[str, str]) -> bool:
     """A plain label map (Service selector) against a label set; an empty map selects nothing here."""
     if not isinstance(required, dict) or not required:
         return False
     return all(labels.get(str(k)) == str(v) for k, v in required.items())
 
 
-def label_selector_matches(selector: dict[str, Any] | None, labels: dict[str, str]) -> bool:
+def label_selector_matches(selector: Any, labels: dict[str, str]) -> bool:
     """A LabelSelector (matchLabels + matchExpressions); an empty selector selects everything."""
     if not isinstance(selector, dict):
         return False
-    for key, value in (selector.get("matchLabels") or {}).items():
+    for key, value in mapping(selector.get("matchLabels")).items():
         if labels.get(str(key)) != str(value):
             return False
-    for expr in selector.get("matchExpressions") or []:
+    for _, expr in mappings(selector.get("matchExpressions")):
         key, op = str(expr.get("key")), expr.get("operator")
-        values = [str(v) for v in expr.get("values") or []]
+        values = [str(v) for v in sequence(expr.get("values"))]
         present = key in labels
         if (op == "In" and labels.get(key) not in values) or (op == "NotIn" and labels.get(key) in values):
             return False

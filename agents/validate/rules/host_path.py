@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from agents.validate.finding import Severity
 from agents.validate.pod_templates import pod_templates
 from agents.validate.rules.contract import Rule, RuleInput, Violation
+from agents.validate.shapes import dig, mappings
 
 
 def check(given: RuleInput) -> Iterator[Violation]:
     for pod in pod_templates(given.objects):
-        for i, volume in enumerate(pod.spec.get("volumes") or []):
-            if isinstance(volume, dict) and "hostPath" in volume:
-                path = (volume.get("hostPath") or {}).get("path")
+        for i, volume in mappings(pod.spec.get("volumes")):
+            if "hostPath" in volume:
+                path = dig(volume, "hostPath", "path")
                 yield Violation(
                     f"{pod.obj.ref} mounts hostPath {path!r} as volume {volume.get('name')!r}",
                     pod.obj,

@@ -6,16 +6,17 @@ from collections.abc import Iterator
 
 from agents.validate.finding import Severity
 from agents.validate.rules.contract import Rule, RuleInput, Violation
+from agents.validate.shapes import dig, mapping
 
 
 def check(given: RuleInput) -> Iterator[Violation]:
     targets = {
-        (ref.get("kind"), ref.get("name"))
+        (str(ref.get("kind")), str(ref.get("name")))
         for hpa in given.of_kind("HorizontalPodAutoscaler")
-        if (ref := (hpa.doc.get("spec") or {}).get("scaleTargetRef") or {})
+        if (ref := mapping(dig(hpa.doc, "spec", "scaleTargetRef")))
     }
     for obj in given.objects:
-        if (obj.kind, obj.name) in targets and "replicas" in (obj.doc.get("spec") or {}):
+        if (obj.kind, obj.name) in targets and "replicas" in mapping(obj.doc.get("spec")):
             yield Violation(
                 f"{obj.ref} sets replicas: {obj.doc['spec']['replicas']} while an HPA scales it "
                 "(every upgrade resets the replica count)",

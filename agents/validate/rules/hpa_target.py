@@ -6,13 +6,14 @@ from collections.abc import Iterator
 
 from agents.validate.finding import Severity
 from agents.validate.rules.contract import Rule, RuleInput, Violation
+from agents.validate.shapes import dig, mapping
 
 
 def check(given: RuleInput) -> Iterator[Violation]:
-    present = {(o.kind, o.name) for o in given.objects}
+    present = {(o.kind, o.name) for o in given.objects}  # kind and name are str already
     for hpa in given.of_kind("HorizontalPodAutoscaler"):
-        ref = (hpa.doc.get("spec") or {}).get("scaleTargetRef") or {}
-        if (ref.get("kind"), ref.get("name")) not in present:
+        ref = mapping(dig(hpa.doc, "spec", "scaleTargetRef"))
+        if (str(ref.get("kind")), str(ref.get("name"))) not in present:
             yield Violation(
                 f"HorizontalPodAutoscaler {hpa.name!r} scales {ref.get('kind')}/{ref.get('name')}, "
                 "which the chart does not render",

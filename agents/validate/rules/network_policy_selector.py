@@ -7,12 +7,13 @@ from collections.abc import Iterator
 from agents.validate.finding import Severity
 from agents.validate.pod_templates import label_selector_matches, pod_templates
 from agents.validate.rules.contract import Rule, RuleInput, Violation
+from agents.validate.shapes import dig
 
 
 def check(given: RuleInput) -> Iterator[Violation]:
     pods = pod_templates(given.objects)
     for policy in given.of_kind("NetworkPolicy"):
-        selector = (policy.doc.get("spec") or {}).get("podSelector")
+        selector = dig(policy.doc, "spec", "podSelector")
         if selector == {}:
             continue  # an empty podSelector deliberately applies to every pod in the namespace
         if not any(label_selector_matches(selector, pod.labels) for pod in pods):

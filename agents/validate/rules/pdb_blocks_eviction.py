@@ -7,12 +7,13 @@ from collections.abc import Iterator
 from agents.validate.finding import Severity
 from agents.validate.pod_templates import label_selector_matches, pod_templates
 from agents.validate.rules.contract import Rule, RuleInput, Violation
+from agents.validate.shapes import mapping
 
 
 def check(given: RuleInput) -> Iterator[Violation]:
     pods = pod_templates(given.objects)
     for pdb in given.of_kind("PodDisruptionBudget"):
-        spec = pdb.doc.get("spec") or {}
+        spec = mapping(pdb.doc.get("spec"))
         if spec.get("maxUnavailable") in (0, "0", "0%"):
             yield Violation(
                 f"PodDisruptionBudget {pdb.name!r} has maxUnavailable: 0", pdb, ("spec", "maxUnavailable")
@@ -27,7 +28,7 @@ def check(given: RuleInput) -> Iterator[Violation]:
         if not isinstance(min_available, int):
             continue
         for pod in pods:
-            replicas = (pod.obj.doc.get("spec") or {}).get("replicas", 1)
+            replicas = mapping(pod.obj.doc.get("spec")).get("replicas", 1)
             matches = label_selector_matches(spec.get("selector"), pod.labels)
             if matches and isinstance(replicas, int) and min_available >= replicas:
                 yield Violation(

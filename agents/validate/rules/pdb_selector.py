@@ -7,12 +7,13 @@ from collections.abc import Iterator
 from agents.validate.finding import Severity
 from agents.validate.pod_templates import label_selector_matches, pod_templates
 from agents.validate.rules.contract import Rule, RuleInput, Violation
+from agents.validate.shapes import dig
 
 
 def check(given: RuleInput) -> Iterator[Violation]:
     pods = pod_templates(given.objects)
     for pdb in given.of_kind("PodDisruptionBudget"):
-        selector = (pdb.doc.get("spec") or {}).get("selector")
+        selector = dig(pdb.doc, "spec", "selector")
         if not any(label_selector_matches(selector, pod.labels) for pod in pods):
             yield Violation(
                 f"PodDisruptionBudget {pdb.name!r} selector {selector} matches no pod template of the chart",

@@ -7,12 +7,12 @@ They exist when the chart renders them or when a values key declares them extern
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from agents.validate.finding import Severity
 from agents.validate.manifests import PathPart
 from agents.validate.pod_templates import PodTemplate, pod_templates
 from agents.validate.rules.contract import Rule, RuleInput, Violation
+from agents.validate.shapes import dig, mapping, mappings
 
 BUILT_IN = {("ServiceAccount", "default"), ("ConfigMap", "kube-root-ca.crt")}
 
@@ -20,29 +20,25 @@ BUILT_IN = {("ServiceAccount", "default"), ("ConfigMap", "kube-root-ca.crt")}
 def _references(pod: PodTemplate) -> Iterator[tuple[str, str, tuple[PathPart, ...], bool]]:
     """(kind, name, path, optional) for every object the pod spec names."""
     spec = pod.spec
-    if spec.get("serviceAccountName"):
-        yield "ServiceAccount", str(spec["serviceAccountName"]), (*pod.path, "serviceAccountName"), False
-    for i, volume in enumerate(spec.get("volumes") or []):
+    if isinstance(spec.get("serviceAccountName"), str) and spec["serviceAccountName"]:
+        yield "ServiceAccount", spec["serviceAccountName"], (*pod.path, "serviceAccountName"), False
+    for i, volume in mappings(spec.get("volumes")):
         where = (*pod.path, "volumes", i)
-        if cm := volume.get("configMap"):
+        if cm := mapping(volume.get("configMap")):
             yield "ConfigMap", str(cm.get("name")), (*where, "configMap", "name"), bool(cm.get("optional"))
-        if secret := volume.get("secret"):
-            yield (
-                "Secret",
-                str(secret.get("secretName")),
-                (*where, "secret", "secretName"),
-                bool(secret.get("optional")),
-            )
-        if claim := volume.get("persistentVolumeClaim"):
+        if secret := mapping(volume.get("secret")):
+            optional = bool(secret.get("optional"))
+            yield "Secret", str(secret.get("secretName")), (*where, "secret", "secretName"), optional
+        if claim := mapping(volume.get("persistentVolumeClaim")):
             yield (
                 "PersistentVolumeClaim",
                 str(claim.get("claimName")),
                 (*where, "persistentVolumeClaim"),
                 False,
             )
-        for s, source in enumerate((volume.get("projected") or {}).get("sources") or []):
+        for s, source in mappings(dig(volume, "projected", "sources")):
             for key, kind in (("configMap", "ConfigMap"), ("secret", "Secret")):
-                if ref := source.get(key):
+                if ref := mapping(source.get(key)):
                     yield (
                         kind,
                         str(ref.get("name")),
@@ -50,14 +46,13 @@ def _references(pod: PodTemplate) -> Iterator[tuple[str, str, tuple[PathPart, ..
                         bool(ref.get("optional")),
                     )
     for path, container in pod.containers():
-        for e, source in enumerate(container.get("envFrom") or []):
+        for e, source in mappings(container.get("envFrom")):
             for key, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
-                if ref := source.get(key):
+                if ref := mapping(source.get(key)):
                     yield kind, str(ref.get("name")), (*path, "envFrom", e, key), bool(ref.get("optional"))
-        for e, env in enumerate(container.get("env") or []):
-            value_from: dict[str, Any] = env.get("valueFrom") or {}
+        for e, env in mappings(container.get("env")):
             for key, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
-                if ref := value_from.get(key):
+                if ref := mapping(dig(env, "valueFrom", key)):
                     yield (
                         kind,
                         str(ref.get("name")),
@@ -68,9 +63,9 @@ def _references(pod: PodTemplate) -> Iterator[tuple[str, str, tuple[PathPart, ..
 
 def check(given: RuleInput) -> Iterator[Violation]:
     rendered = {(o.kind, o.name) for o in given.objects}
-    for claim_owner in given.of_kind("StatefulSet"):
-        for template in (claim_owner.doc.get("spec") or {}).get("volumeClaimTemplates") or []:
-            rendered.add(("PersistentVolumeClaim", str((template.get("metadata") or {}).get("name"))))
+    for owner in given.of_kind("StatefulSet"):
+        for _, template in mappings(dig(owner.doc, "spec", "volumeClaimTemplates")):
+            rendered.add(("PersistentVolumeClaim", str(dig(template, "metadata", "name"))))
     for pod in pod_templates(given.objects):
         for kind, name, path, optional in _references(pod):
             if (

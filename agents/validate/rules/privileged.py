@@ -7,12 +7,13 @@ from collections.abc import Iterator
 from agents.validate.finding import Severity
 from agents.validate.pod_templates import pod_templates
 from agents.validate.rules.contract import Rule, RuleInput, Violation
+from agents.validate.shapes import dig
 
 
 def check(given: RuleInput) -> Iterator[Violation]:
     for pod in pod_templates(given.objects):
         for path, container in pod.containers():
-            if (container.get("securityContext") or {}).get("privileged") is True:
+            if dig(container, "securityContext", "privileged") is True:
                 yield Violation(
                     f"container {container.get('name')!r} of {pod.obj.ref} is privileged",
                     pod.obj,

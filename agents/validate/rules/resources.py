@@ -7,14 +7,14 @@ from collections.abc import Iterator
 from agents.validate.finding import Severity
 from agents.validate.pod_templates import pod_templates
 from agents.validate.rules.contract import Rule, RuleInput, Violation
+from agents.validate.shapes import dig, mapping
 
 
 def check(given: RuleInput) -> Iterator[Violation]:
     for pod in pod_templates(given.objects):
         for path, container in pod.containers():
-            resources = container.get("resources") or {}
-            requests = resources.get("requests") or {}
-            limits = resources.get("limits") or {}
+            requests = mapping(dig(container, "resources", "requests"))
+            limits = mapping(dig(container, "resources", "limits"))
             missing = [f"requests.{k}" for k in ("cpu", "memory") if k not in requests]
             missing += ["limits.memory"] if "memory" not in limits else []
             if missing:

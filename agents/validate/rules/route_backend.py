@@ -8,23 +8,24 @@ from typing import Any
 from agents.validate.finding import Severity
 from agents.validate.manifests import PathPart, RenderedObject
 from agents.validate.rules.contract import Rule, RuleInput, Violation
+from agents.validate.shapes import dig, mapping, mappings
 
 
 def _backends(obj: RenderedObject) -> Iterator[tuple[tuple[PathPart, ...], Any, Any]]:
     """(path, service name, port) of every backend the route points at."""
-    spec = obj.doc.get("spec") or {}
+    spec = mapping(obj.doc.get("spec"))
     if obj.kind == "Ingress":
-        default = (spec.get("defaultBackend") or {}).get("service")
+        default = mapping(dig(spec, "defaultBackend", "service"))
         if default:
             yield ("spec", "defaultBackend", "service"), default.get("name"), _ingress_port(default)
-        for r, rule in enumerate(spec.get("rules") or []):
-            for p, path in enumerate((rule.get("http") or {}).get("paths") or []):
-                service = (path.get("backend") or {}).get("service") or {}
+        for r, rule in mappings(spec.get("rules")):
+            for p, path in mappings(dig(rule, "http", "paths")):
+                service = mapping(dig(path, "backend", "service"))
                 where: tuple[PathPart, ...] = ("spec", "rules", r, "http", "paths", p, "backend", "service")
                 yield where, service.get("name"), _ingress_port(service)
     elif obj.kind == "IngressRoute":
-        for r, route in enumerate(spec.get("routes") or []):
-            for s, service in enumerate(route.get("services") or []):
+        for r, route in mappings(spec.get("routes")):
+            for s, service in mappings(route.get("services")):
                 if service.get("kind", "Service") == "Service":
                     yield (
                         ("spec", "routes", r, "services", s, "name"),
@@ -32,14 +33,14 @@ def _backends(obj: RenderedObject) -> Iterator[tuple[tuple[PathPart, ...], Any, 
                         service.get("port"),
                     )
     elif obj.kind in ("HTTPRoute", "GRPCRoute"):
-        for r, rule in enumerate(spec.get("rules") or []):
-            for b, ref in enumerate(rule.get("backendRefs") or []):
+        for r, rule in mappings(spec.get("rules")):
+            for b, ref in mappings(rule.get("backendRefs")):
                 if ref.get("kind", "Service") == "Service" and ref.get("group", "") in ("", "core"):
                     yield ("spec", "rules", r, "backendRefs", b, "name"), ref.get("name"), ref.get("port")
 
 
 def _ingress_port(service: dict[str, Any]) -> Any:
-    port = service.get("port") or {}
+    port = mapping(service.get("port"))
     return port.get("name") or port.get("number")
 
 
@@ -56,15 +57,19 @@ def check(given: RuleInput) -> Iterator[Violation]:
                     path,
                 )
                 continue
-            ports = (service.doc.get("spec") or {}).get("ports") or []
-            known = {p.get("port") for p in ports} | {p.get("name") for p in ports}
-            if port is not None and port not in known:
+            ports = [p for _, p in mappings(dig(service.doc, "spec", "ports"))]
+            known = {v for p in ports for v in (p.get("port"), p.get("name")) if _hashable(v)}
+            if port is not None and _hashable(port) and port not in known:
                 yield Violation(
                     f"{route.ref} routes to port {port!r} of Service {name!r}, which exposes "
-                    f"{sorted(str(k) for k in known if k is not None)}",
+                    f"{sorted(str(k) for k in known)}",
                     route,
                     path,
                 )
+
+
+def _hashable(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool)
 
 
 RULE = Rule(

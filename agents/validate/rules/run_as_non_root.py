@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from agents.validate.finding import Severity
 from agents.validate.pod_templates import pod_templates
 from agents.validate.rules.contract import Rule, RuleInput, Violation
+from agents.validate.shapes import mapping
 
 
 def check(given: RuleInput) -> Iterator[Violation]:
     for pod in pod_templates(given.objects):
-        pod_ctx = pod.spec.get("securityContext") or {}
+        pod_ctx = mapping(pod.spec.get("securityContext"))
         for path, container in pod.containers():
-            ctx = container.get("securityContext") or {}
+            ctx = mapping(container.get("securityContext"))
             value = ctx.get("runAsNonRoot", pod_ctx.get("runAsNonRoot"))
             uid = ctx.get("runAsUser", pod_ctx.get("runAsUser"))
             if value is not True or uid == 0:

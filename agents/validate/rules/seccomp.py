@@ -7,17 +7,18 @@ from collections.abc import Iterator
 from agents.validate.finding import Severity
 from agents.validate.pod_templates import pod_templates
 from agents.validate.rules.contract import Rule, RuleInput, Violation
+from agents.validate.shapes import dig
 
 ALLOWED = {"RuntimeDefault", "Localhost"}
 
 
 def check(given: RuleInput) -> Iterator[Violation]:
     for pod in pod_templates(given.objects):
-        pod_type = ((pod.spec.get("securityContext") or {}).get("seccompProfile") or {}).get("type")
+        pod_type = dig(pod.spec, "securityContext", "seccompProfile", "type")
         for path, container in pod.containers():
-            own = ((container.get("securityContext") or {}).get("seccompProfile") or {}).get("type")
+            own = dig(container, "securityContext", "seccompProfile", "type")
             effective = own or pod_type
-            if effective not in ALLOWED:
+            if not (isinstance(effective, str) and effective in ALLOWED):
                 yield Violation(
                     f"container {container.get('name')!r} of {pod.obj.ref} has seccomp profile {effective!r}",
                     pod.obj,

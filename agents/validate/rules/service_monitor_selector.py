@@ -7,18 +7,19 @@ from collections.abc import Iterator
 from agents.validate.finding import Severity
 from agents.validate.pod_templates import label_selector_matches
 from agents.validate.rules.contract import Rule, RuleInput, Violation
+from agents.validate.shapes import dig, mapping, mappings, string_map
 
 
 def check(given: RuleInput) -> Iterator[Violation]:
     services = given.of_kind("Service")
     for monitor in given.of_kind("ServiceMonitor"):
-        spec = monitor.doc.get("spec") or {}
+        spec = mapping(monitor.doc.get("spec"))
         selected = [
             s
             for s in services
             if label_selector_matches(
                 spec.get("selector"),
-                {str(k): str(v) for k, v in ((s.doc.get("metadata") or {}).get("labels") or {}).items()},
+                string_map(dig(s.doc, "metadata", "labels")),
             )
         ]
         if not selected:
@@ -28,10 +29,15 @@ def check(given: RuleInput) -> Iterator[Violation]:
                 ("spec", "selector"),
             )
             continue
-        port_names = {p.get("name") for s in selected for p in (s.doc.get("spec") or {}).get("ports") or []}
-        for i, endpoint in enumerate(spec.get("endpoints") or []):
+        port_names = {
+            p["name"]
+            for s in selected
+            for _, p in mappings(dig(s.doc, "spec", "ports"))
+            if isinstance(p.get("name"), str)
+        }
+        for i, endpoint in mappings(spec.get("endpoints")):
             port = endpoint.get("port")
-            if port is None or port not in port_names:
+            if not isinstance(port, str) or port not in port_names:
                 yield Violation(
                     f"ServiceMonitor {monitor.name!r} scrapes port {port!r}, but the selected Services name "
                     f"their ports {sorted(str(n) for n in port_names if n)}",

@@ -7,12 +7,13 @@ from collections.abc import Iterator
 from agents.validate.finding import Severity
 from agents.validate.pod_templates import labels_match, pod_templates
 from agents.validate.rules.contract import Rule, RuleInput, Violation
+from agents.validate.shapes import dig
 
 
 def check(given: RuleInput) -> Iterator[Violation]:
     pods = pod_templates(given.objects)
     for svc in given.of_kind("Service"):
-        selector = (svc.doc.get("spec") or {}).get("selector")
+        selector = dig(svc.doc, "spec", "selector")
         if not selector:
             continue  # selector-less Services (ExternalName, manual Endpoints) are deliberate
         if not any(labels_match(selector, pod.labels) for pod in pods):

@@ -85,3 +85,15 @@ def test_checkov_findings_are_mapped_to_template_lines_and_opinions_are_info() -
     assert all(f.hint for f in ckv)
     assert next(f for f in ckv if f.rule_id == "CKV_K8S_35").severity == Severity.WARNING
     assert report.ok
+
+
+def test_document_that_is_not_an_object_is_a_located_yaml_error(tmp_path: Path) -> None:
+    chart = tmp_path / "web"
+    shutil.copytree(CHARTS / "good", chart)
+    (chart / "templates" / "extra.yaml").write_text(
+        "# a list where an object belongs\n- name: web\n- name: api\n"
+    )
+    report = validate_chart(chart, checkov=False)
+    [finding] = [f for f in report.findings if f.rule_id == "yaml"]
+    assert (finding.file, finding.line) == ("templates/extra.yaml", 2)
+    assert "not a Kubernetes object" in finding.message
