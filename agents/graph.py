@@ -310,7 +310,7 @@ class ChartGraph:
         return {
             "files": new_files,
             "heal_attempts": [a.model_dump(mode="json") for a in [*attempts, attempt]],
-            "report": [*applied, *rejected],
+            "report": [*(state.get("report") or []), *applied, *rejected],  # a step's report accumulates
         }
 
     def escalate(self, state: ChartState) -> Command[Any]:
@@ -505,7 +505,7 @@ class ChartSession:
                 + (" (it has not started)" if current is None else f" (it finished: {current.outcome})")
                 + "; start it, or send review feedback with revise()"
             )
-        self.graph.invoke(Command(resume=value), self._config(thread_id))
+        self.graph.invoke(Command(resume=value, update={"report": []}), self._config(thread_id))  # a new step
         return self._result(thread_id)
 
     def revise(self, thread_id: str, feedback: str) -> RunResult:

@@ -58,7 +58,9 @@ def fix_with_llm(
     try:
         answer = model.with_structured_output(ChartFileEdits, include_raw=True).invoke(messages)
     except Exception as exc:  # a provider failure (network, quota, exhausted script) must not end the run
-        return LlmFixResult(files=dict(files), rejected=[f"the model could not be asked: {exc}"])
+        return LlmFixResult(
+            files=dict(files), rejected=[f"the model could not be asked: {type(exc).__name__}: {exc}"]
+        )
     parsed = answer.get("parsed") if isinstance(answer, dict) else None
     if not isinstance(parsed, ChartFileEdits):
         error = answer.get("parsing_error") if isinstance(answer, dict) else None

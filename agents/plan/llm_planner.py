@@ -286,7 +286,7 @@ def _ask(model: BaseChatModel, schema: type[T], prompt: list[Any]) -> tuple[T | 
     try:
         answer = model.with_structured_output(schema, include_raw=True).invoke(prompt)
     except Exception as exc:  # network, quota, provider bugs: the rule-based path still works
-        return None, f"the model could not be asked: {exc}"
+        return None, f"the model could not be asked: {type(exc).__name__}: {exc}"
     if not isinstance(answer, dict):
         return None, "the model's answer had an unexpected shape"
     parsed = answer.get("parsed")

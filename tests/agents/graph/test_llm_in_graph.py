@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
-from agents.graph import ChartSession
+from agents.graph import ChartSession, ChartSteps
 from agents.state import GraphOptions
+from tests.agents.graph.conftest import KUBE, render_shop_fixture
 from tests.fakes.chat_model import ScriptedChatModel, text_reply, tool_reply
 
 REVIEW = GraphOptions(plan_review=True)
@@ -63,3 +64,28 @@ def test_start_on_a_waiting_thread_replaces_it(saver: BaseCheckpointSaver[str]) 
     replaced = session.start("o/r#34", "nginx", options=REVIEW)
     assert replaced.kind == "plan_review"
     assert replaced.plan is not None and replaced.plan["name"] == "nginx"
+
+
+def test_feedback_naming_a_file_goes_to_the_model_fixer_and_is_revalidated(
+    saver: BaseCheckpointSaver[str],
+) -> None:
+    service = render_shop_fixture(None)["templates/service.yaml"]  # type: ignore[arg-type]
+    edited = service.replace("metadata:\n", "metadata:\n  # reviewed\n", 1)
+    model = ScriptedChatModel(
+        [
+            tool_reply("ChartDraft", {}),
+            tool_reply("ChartFileEdits", {"edits": []}),  # asked about the fixture's one warning: no idea
+            tool_reply("ChartFileEdits", {"edits": [{"path": "templates/service.yaml", "content": edited}]}),
+            tool_reply("ChartFileEdits", {"edits": []}),  # the warning again, after the edit
+        ]
+    )
+    session = ChartSession(saver, llm=model, steps=ChartSteps(render=render_shop_fixture))
+    done = session.start("o/r#35", "ghcr.io/acme/shop:1.4 on port 8000", kube_versions=KUBE)
+    assert done.outcome == "done"
+    assert [(a.source, a.progressed) for a in done.heal_attempts] == [("llm", False)]
+    revised = session.revise("o/r#35", "in templates/service.yaml add a comment saying it was reviewed")
+    assert revised.outcome == "done"
+    assert revised.files["templates/service.yaml"] == edited
+    assert revised.report == ["llm: rewrote templates/service.yaml", "the model proposed no edits"]
+    assert revised.plan == done.plan  # a file edit, not a plan change
+    assert "templates/service.yaml" in str(model.prompts[-1][-1].content)
