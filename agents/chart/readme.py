@@ -10,8 +10,8 @@ from agents.plan.model import ChartPlan
 
 CRD_NOTES = {
     "ingressRoute": "Traefik's CRDs (`traefik.io/v1alpha1`) for `ingressRoute.enabled`",
-    "httpRoute": "the Gateway API CRDs (`gateway.networking.k8s.io/v1`) and a Gateway for `httpRoute.enabled`",
-    "grpcRoute": "the Gateway API CRDs (`gateway.networking.k8s.io/v1`) and a Gateway for `grpcRoute.enabled`",
+    "httpRoute": "the Gateway API CRDs (`gateway.networking.k8s.io/v1`) and a Gateway for `httpRoute.enabled` "
+    "or `grpcRoute.enabled`",
     "metrics": "the Prometheus operator CRDs (`monitoring.coreos.com/v1`) for `metrics.serviceMonitor.enabled`",
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from agents.chart.params import Param, Section, all_params, nested_values
-from agents.chart.yaml_text import dump_yaml
+from agents.chart.yaml_text import dump_yaml, scalar_text
 
 INDENT = "  "
 
@@ -42,6 +42,9 @@ def _emit(key: str, value: Any, path: str, params: dict[str, Param], depth: int)
     param = params.get(path)
     if param is not None:
         lines = [f"{pad}## @param {path} {param.description}"]
+        scalar = scalar_text(value)
+        if scalar is not None:
+            return [*lines, f"{pad}{key}: {scalar}"]
         dumped = dump_yaml({key: value}).rstrip("\n").split("\n")
         lines.extend(f"{pad}{line}" if line else line for line in dumped)
         return lines

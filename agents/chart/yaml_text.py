@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import yaml
+
+PLAIN_SAFE = re.compile(r"^[A-Za-z0-9/_.%-][A-Za-z0-9/_.%:@ -]*$")
 
 
 class ChartYamlDumper(yaml.SafeDumper):
@@ -39,3 +43,33 @@ def dump_yaml(data: Any) -> str:
         width=1_000_000,
     )
     return text
+
+
+def scalar_text(value: Any) -> str | None:
+    """A one-line YAML scalar, or None when `value` needs the full dumper (multi-line, nested).
+
+    PyYAML's pure-Python emitter dominates render time, so the common one-line cases are
+    written directly; a plain string is used only when YAML reads it back unchanged.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if value is None:
+        return "null"
+    if value == {}:
+        return "{}"
+    if value == []:
+        return "[]"
+    if isinstance(value, str) and "\n" not in value:
+        if value and PLAIN_SAFE.match(value) and not value.endswith(" ") and _reads_back(value):
+            return value
+        return json.dumps(value, ensure_ascii=False)
+    return None
+
+
+def _reads_back(text: str) -> bool:
+    try:
+        return bool(yaml.load(text, Loader=yaml.CSafeLoader) == text)
+    except yaml.YAMLError:
+        return False
