@@ -1,6 +1,7 @@
 """The durable store: deliveries (dedupe), jobs (retry after a crash), run records and thread locks.
 
-`open_store(database_url)` picks the backend from the URL; every backend implements `Store`.
+`open_store(database_url)` picks the backend from the URL (SQLite file or PostgreSQL);
+every backend implements `Store`.
 """
 
 from __future__ import annotations
@@ -44,10 +45,9 @@ def open_store(database_url: str) -> Store:
     """Open (and create if needed) the store named by `database_url`."""
     scheme = database_url.split(":", 1)[0].lower() if "://" in database_url else ""
     if scheme in ("postgres", "postgresql", "postgresql+psycopg"):
-        raise StoreError(
-            f"database URL scheme {scheme!r}: the PostgreSQL store is not built yet; "
-            "use a SQLite file (AUTOPILOT_DATABASE_URL=sqlite:///path/autopilot.db)"
-        )
+        from bot.store.postgres import PostgresStore  # psycopg loads only for PostgreSQL URLs
+
+        return PostgresStore(database_url.replace("postgresql+psycopg://", "postgresql://", 1))
     if scheme not in ("", "sqlite"):
         raise StoreError(
             f"database URL scheme {scheme!r} is not supported; use sqlite:///path/autopilot.db or a file path"
