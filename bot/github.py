@@ -374,7 +374,7 @@ class _Caller:
                 resp = send()
             except GitHubException as exc:
                 error, wait = self._classify(route, exc, attempt)
-                self._report(route, error.status and str(error.status) or type(exc).__name__)
+                self._report(route, str(error.status) if error.status else type(exc).__name__)
                 if wait is None or attempt == self.retry.attempts:
                     raise error from None
                 log.warning(
