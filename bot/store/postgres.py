@@ -160,18 +160,22 @@ class PostgresStore(Store):
             ).fetchone()
         return JobStatus(row["status"]) if row else None
 
-    def release_dead_lease(self, job_id: str) -> str | None:
+    def release_dead_lease(self, job_id: str, owner_prefix: str) -> str | None:
         """Free a running job whose worker is known dead (its heartbeat stopped) before its lease ends.
 
-        Also drops the thread locks that worker took for this job (owner `worker:job_id`, as the
-        runner names them), so the retry does not wait out the lock's TTL. Returns the dead owner.
+        Only a lease whose owner starts with `owner_prefix` (the dead run's name) is freed, so a
+        late call cannot free the lease of the worker already retrying the job. Also drops the
+        thread locks that run took (owner `lease_owner:job_id`, as the runner names them), so the
+        retry does not wait out the lock's TTL. Returns the dead owner, or None if nothing matched.
         """
         now = self._clock()
         with self._tx() as conn:
             row = conn.execute(
-                "SELECT lease_owner FROM jobs WHERE id = %s AND status = 'running' FOR UPDATE", (job_id,)
+                "SELECT lease_owner FROM jobs WHERE id = %s AND status = 'running'"
+                " AND starts_with(lease_owner, %s) FOR UPDATE",
+                (job_id, owner_prefix),
             ).fetchone()
-            if row is None or row["lease_owner"] is None:
+            if row is None:
                 return None
             owner = str(row["lease_owner"])
             conn.execute(

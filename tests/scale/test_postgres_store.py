@@ -97,21 +97,22 @@ def test_ping_fails_on_a_closed_store(migrated_url: str) -> None:
 def test_dead_workers_lease_and_thread_lock_are_freed_for_the_retry(make_store: MakeStore) -> None:
     s = make_store()
     deliver(s, "d-1")
-    claimed = s.claim_job("worker-a", lease_seconds=600)
+    claimed = s.claim_job("run-7.1@worker-a", lease_seconds=600)
     assert claimed is not None
-    assert s.acquire_lock("thread:acme/shop#1", "worker-a:d-1", ttl_seconds=900)
-    assert s.acquire_lock("thread:acme/shop#2", "worker-a:d-2", ttl_seconds=900)  # another job's: kept
+    assert s.acquire_lock("thread:acme/shop#1", "run-7.1@worker-a:d-1", ttl_seconds=900)
+    assert s.acquire_lock("thread:acme/shop#2", "run-7.1@worker-a:d-2", ttl_seconds=900)  # another job's: kept
     assert s.claim_job("worker-b", job_id="d-1") is None  # the lease still holds
 
     assert isinstance(s, PostgresStore)
-    assert s.release_dead_lease("d-1") == "worker-a"
+    assert s.release_dead_lease("d-1", "run-6.") is None  # someone else's run: untouched
+    assert s.release_dead_lease("d-1", "run-7.1@") == "run-7.1@worker-a"
     retried = s.claim_job("worker-b", job_id="d-1")
     assert retried is not None and retried.attempts == 2 and retried.lease_owner == "worker-b"
     assert s.acquire_lock("thread:acme/shop#1", "worker-b:d-1", ttl_seconds=900)
     assert not s.acquire_lock("thread:acme/shop#2", "worker-b:d-1", ttl_seconds=900)
-    assert s.release_dead_lease("missing") is None
-    assert s.complete_job("d-1", "worker-a") is False and s.complete_job("d-1", "worker-b") is True
-    assert s.release_dead_lease("d-1") is None  # done jobs have no lease to free
+    assert s.release_dead_lease("missing", "run-7.1@") is None
+    assert s.release_dead_lease("d-1", "run-7.1@") is None  # a late call cannot free the retry's lease
+    assert s.complete_job("d-1", "run-7.1@worker-a") is False and s.complete_job("d-1", "worker-b") is True
 
 
 def test_due_jobs_finds_queued_work_nobody_enqueued(make_store: MakeStore, clock: FakeClock) -> None:  # noqa: F811
