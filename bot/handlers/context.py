@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from bot import messages
 from bot.config import REPO_CONFIG_PATH, RepoConfig, load_repo_config
 from bot.events import RepositoryEvent
-from bot.github import Comment, GitHubClient, Repo
+from bot.github import Comment, GitHubClient, GitHubNotFound, Repo
 from bot.store import Job, RunRecord
 
 if TYPE_CHECKING:
@@ -88,6 +88,14 @@ class EventContext:
     def find_status_comment(self) -> Comment | None:
         """Our one status comment for this thread: by the id we saved, else by its hidden marker."""
         wanted = messages.marker("status", self.thread_id)
+        saved = self.run().status_comment_id
+        if saved is not None:
+            try:
+                comment = self.client.get_comment(self.owner, self.name, saved)
+            except GitHubNotFound:  # deleted by someone: look for another, else post anew
+                comment = None
+            if comment is not None and wanted in comment.body:
+                return comment
         for existing in self.client.list_comments(self.owner, self.name, self.number):
             if wanted in existing.body:
                 return existing
