@@ -14,8 +14,15 @@ class UnsafeChartPathError(ValueError):
     """A chart file path that would write outside the chart directory or into a protected place."""
 
 
-def write_chart(files: Mapping[str, str], chart_dir: Path) -> None:
-    """Write `files` (POSIX paths relative to the chart root) below `chart_dir`, creating directories."""
+GENERATED_DIRS = ("templates", "ci")  # wholly owned by the generator; other files are the user's
+
+
+def write_chart(files: Mapping[str, str], chart_dir: Path, *, remove_stale: bool = False) -> None:
+    """Write `files` (POSIX paths relative to the chart root) below `chart_dir`, creating directories.
+
+    With `remove_stale`, files under templates/ and ci/ that `files` no longer has are deleted,
+    so regenerating a Deployment chart as a StatefulSet does not leave two workloads behind.
+    """
     root = Path(chart_dir)
     if root.is_symlink():
         raise UnsafeChartPathError(f"chart directory {root} is a symlink: give the real directory")
@@ -26,6 +33,18 @@ def write_chart(files: Mapping[str, str], chart_dir: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         _refuse_symlinks(root, target)
         target.write_text(text, encoding="utf-8", newline="\n")
+    if remove_stale:
+        _remove_stale(root, {root.joinpath(*PurePosixPath(p).parts) for p in files})
+
+
+def _remove_stale(root: Path, keep: set[Path]) -> None:
+    for directory in GENERATED_DIRS:
+        base = root / directory
+        if not base.is_dir() or base.is_symlink():
+            continue
+        for path in sorted(base.rglob("*")):
+            if (path.is_file() or path.is_symlink()) and path not in keep:
+                path.unlink()
 
 
 def _target(root: Path, relative: str) -> Path:

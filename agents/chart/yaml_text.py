@@ -24,6 +24,9 @@ class ChartYamlDumper(yaml.SafeDumper):
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     if value == "":
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+    if not value.replace("\n", "").isprintable():
+        # Controls and Unicode line breaks only survive escaped (PyYAML emits NEL raw otherwise).
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     if "\n" in value:
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)
@@ -61,7 +64,7 @@ def scalar_text(value: Any) -> str | None:
         return "{}"
     if value == []:
         return "[]"
-    if isinstance(value, str) and "\n" not in value:
+    if isinstance(value, str) and value.isprintable():  # line breaks and controls go to the dumper
         if value and PLAIN_SAFE.match(value) and not value.endswith(" ") and _reads_back(value):
             return value
         return json.dumps(value, ensure_ascii=False)

@@ -72,3 +72,22 @@ def test_refuses_a_symlinked_chart_directory(tmp_path: Path) -> None:
     os.symlink(real, tmp_path / "chart")
     with pytest.raises(UnsafeChartPathError, match="symlink"):
         write_chart({"Chart.yaml": "x"}, tmp_path / "chart")
+
+
+def test_remove_stale_drops_generated_files_the_new_chart_does_not_have(tmp_path: Path) -> None:
+    write_chart(
+        {"Chart.yaml": "a", "LICENSE": "mine", "templates/deployment.yaml": "d", "ci/x-values.yaml": "x"},
+        tmp_path,
+    )
+    write_chart({"Chart.yaml": "b", "templates/statefulset.yaml": "s"}, tmp_path, remove_stale=True)
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()) == [
+        "Chart.yaml",
+        "LICENSE",  # outside templates/ and ci/: the user's file stays
+        "templates/statefulset.yaml",
+    ]
+
+
+def test_stale_files_stay_unless_asked(tmp_path: Path) -> None:
+    write_chart({"templates/deployment.yaml": "d"}, tmp_path)
+    write_chart({"templates/statefulset.yaml": "s"}, tmp_path)
+    assert (tmp_path / "templates" / "deployment.yaml").exists()
