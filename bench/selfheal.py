@@ -143,8 +143,12 @@ def run(
     faults: Sequence[Fault],
     kube_versions: Sequence[str] | None = None,
     budget_seconds: float | None = None,
+    charts_run: list[str] | None = None,
 ) -> dict[str, Tally]:
-    """Every fault on every chart; with a budget, stops between charts once it is spent."""
+    """Every fault on every chart; with a budget, stops between charts once it is spent.
+
+    `charts_run`, when given, receives the label of each chart actually benchmarked.
+    """
     tallies = {fault.name: Tally() for fault in faults}
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="selfheal-") as tmp:
@@ -153,6 +157,8 @@ def run(
                 print(f"budget spent: stopped after {index} of {len(charts)} charts", file=sys.stderr)
                 break
             print(f"[{index + 1}/{len(charts)}] {label}", file=sys.stderr, flush=True)
+            if charts_run is not None:
+                charts_run.append(label)
             for fault in faults:
                 workdir = Path(tmp) / f"{index}-{fault.name}"
                 outcome, attempts, restored, problems = run_one(fault, files, workdir, kube_versions)
@@ -224,9 +230,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"no fault named {args.faults}; known: {', '.join(f.name for f in FAULTS)}")
     started = time.monotonic()
     charts = corpus_charts(limit)
-    tallies = run(charts, faults, args.kube_versions, args.budget)
+    done: list[str] = []
+    tallies = run(charts, faults, args.kube_versions, args.budget, done)
     print(format_table(tallies))
-    print(f"{len(charts)} charts × {len(faults)} fault classes in {time.monotonic() - started:.0f} s")
+    print(
+        f"{len(done)} of {len(charts)} charts × {len(faults)} fault classes "
+        f"in {time.monotonic() - started:.0f} s"
+    )
     return 0 if overall_rate(tallies) >= args.target else 1
 
 
