@@ -91,3 +91,15 @@ def test_stale_files_stay_unless_asked(tmp_path: Path) -> None:
     write_chart({"templates/deployment.yaml": "d"}, tmp_path)
     write_chart({"templates/statefulset.yaml": "s"}, tmp_path)
     assert (tmp_path / "templates" / "deployment.yaml").exists()
+
+
+def test_remove_stale_never_follows_a_symlink_out_of_the_chart(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "victim.yaml").write_text("keep")
+    chart_dir = tmp_path / "chart"
+    (chart_dir / "templates").mkdir(parents=True)
+    os.symlink(outside, chart_dir / "templates" / "link")
+    write_chart({"templates/a.yaml": "a"}, chart_dir, remove_stale=True)
+    assert (outside / "victim.yaml").read_text() == "keep"
+    assert not (chart_dir / "templates" / "link").exists()
