@@ -83,7 +83,7 @@ def test_checkov_findings_are_mapped_to_template_lines_and_opinions_are_info() -
     assert ("templates/deployment.yaml", 28) in {(f.file, f.line) for f in digest}  # the image: line
     assert not [f for f in ckv if f.rule_id in {"CKV_K8S_20", "CKV_K8S_8"}]  # our own rules own those
     assert all(f.hint for f in ckv)
-    assert next(f for f in ckv if f.rule_id == "CKV_K8S_35").severity == Severity.WARNING
+    assert next(f for f in ckv if f.rule_id == "CKV_K8S_35").severity == Severity.INFO
     assert report.ok
 
 
@@ -97,3 +97,14 @@ def test_document_that_is_not_an_object_is_a_located_yaml_error(tmp_path: Path) 
     [finding] = [f for f in report.findings if f.rule_id == "yaml"]
     assert (finding.file, finding.line) == ("templates/extra.yaml", 2)
     assert "not a Kubernetes object" in finding.message
+
+
+def test_net_bind_service_is_allowed_like_the_restricted_standard_allows_it(tmp_path: Path) -> None:
+    chart = tmp_path / "web"
+    shutil.copytree(CHARTS / "good", chart)
+    deployment = chart / "templates" / "deployment.yaml"
+    deployment.write_text(
+        deployment.read_text().replace("drop: [ALL]", "drop: [ALL]\n              add: [NET_BIND_SERVICE]")
+    )
+    report = validate_chart(chart, ["1.35.0"])
+    assert not [f for f in report.findings if f.rule_id in {"security/capabilities", "CKV_K8S_25"}]

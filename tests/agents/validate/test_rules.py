@@ -73,3 +73,19 @@ def test_external_secret_declared_in_values_is_not_missing() -> None:
     assert not [f for f in good.findings if f.rule_id == "wiring/pod-references"]
     bad = validate_chart(CHARTS / "rules" / "wiring" / "pod-references", checkov=False)
     assert "Secret 'web-db'" in next(f.message for f in bad.findings if f.rule_id == "wiring/pod-references")
+
+
+def test_token_is_expected_for_a_service_account_the_chart_binds_to_a_role(tmp_path: Path) -> None:
+    import shutil
+
+    chart = tmp_path / "web"
+    shutil.copytree(CHARTS / "rules" / "security" / "service-account-token", chart)
+    before = validate_chart(chart, checkov=False)
+    assert [f.rule_id for f in before.findings if f.rule_id == "security/service-account-token"]
+    (chart / "templates" / "rolebinding.yaml").write_text(
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: web\n"
+        "roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: web\n"
+        "subjects:\n  - kind: ServiceAccount\n    name: web\n"
+    )
+    after = validate_chart(chart, checkov=False)
+    assert not [f for f in after.findings if f.rule_id == "security/service-account-token"]
