@@ -2,7 +2,7 @@
 
 ask (with a question) → answer → branch, PR and check run → a human breaks the chart and CI
 fails → self-heal commits on top of the human → changes requested → revision commit →
-the requester's own approval does not count → another maintainer approves → finalised.
+approvals by the requester or a reader do not count → another maintainer approves → finalised.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def test_request_to_approved_chart(running_bot: RunningBot, fake_github: FakeGit
     assert new_values["ingress"]["enabled"] is True
     assert any("Applied your feedback" in body for body in bot_comments(fake, pull.number))
 
-    # 5. The requester's own approval does not finalise; another maintainer's does.
+    # 5. Neither the requester's own approval nor a reader's finalises; another maintainer's does.
     own = review(
         fake, FULL_NAME, pull.number, user="alice", state="approved", installation_id=INSTALLATION_ID
     )
@@ -122,6 +122,16 @@ def test_request_to_approved_chart(running_bot: RunningBot, fake_github: FakeGit
     running_bot.wait_idle()
     assert fake.pulls[(FULL_NAME, pull.number)].draft is True
     assert any("does not finalise" in body for body in bot_comments(fake, pull.number))
+
+    reader = review(
+        fake, FULL_NAME, pull.number, user="mallory", state="approved", installation_id=INSTALLATION_ID
+    )
+    running_bot.deliver("pull_request_review", reader)
+    running_bot.wait_idle()
+    assert fake.pulls[(FULL_NAME, pull.number)].draft is True
+    assert any(
+        "@mallory does not finalise" in b and "**write** access" in b for b in bot_comments(fake, pull.number)
+    )
 
     approve = review(
         fake, FULL_NAME, pull.number, user="bob", state="approved", installation_id=INSTALLATION_ID
