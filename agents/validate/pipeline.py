@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from agents.validate.accepted_risks import accepted_risks
 from agents.validate.engine import HelmEngine, get_engine
 from agents.validate.errors import ChartNotFoundError
 from agents.validate.finding import Finding, Severity, ValidationReport
@@ -71,10 +72,15 @@ def _findings(
 ) -> Iterator[Finding]:
     for v in violations:
         obj: RenderedObject | None = v.obj
+        severity = v.severity or rule.severity
+        message = v.message
+        reason = accepted_risks(obj).get(rule.id) if obj is not None else None
+        if reason is not None and severity != Severity.ERROR:
+            severity, message = Severity.INFO, f"{message} (accepted risk: {reason})"
         yield Finding(
             rule_id=rule.id,
-            severity=v.severity or rule.severity,
-            message=v.message,
+            severity=severity,
+            message=message,
             file=obj.template if obj else v.file,
             line=(locator.line_of(obj, v.path) if obj else v.line),
             hint=v.hint or rule.hint,
