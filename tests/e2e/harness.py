@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
@@ -52,7 +51,8 @@ class RunningBot:
         self.client = TestClient(self.bot.asgi)
         self.client.__enter__()
 
-    def deliver(self, event: str, payload: dict[str, Any], *, delivery: str | None = None) -> httpx.Response:
+    def deliver(self, event: str, payload: dict[str, Any], *, delivery: str | None = None) -> Any:
+        """POST a signed delivery; returns the test client's response (status_code, json())."""
         body = json.dumps(payload).encode()
         return self.client.post(
             "/webhook", content=body, headers=signed_headers(event, body, SECRET, delivery)

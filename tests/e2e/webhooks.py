@@ -128,7 +128,8 @@ def failed_check_run(
 ) -> dict[str, Any]:
     """`check_run.completed` with conclusion failure on PR `number`'s current head (another App's CI)."""
     pull = fake.pulls[(full_name, number)]
-    head = fake.git.branch_sha(*full_name.split("/"), pull.head) or pull.head_sha
+    owner, name = full_name.split("/")
+    head = fake.git.branch_sha(owner, name, pull.head) or pull.head_sha
     payload = example("check_run", "completed")
     _common(payload, fake, full_name, installation_id, "github-actions[bot]")
     run = payload["check_run"]
