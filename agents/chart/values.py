@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from agents.chart.params import Section
 from agents.plan.model import ChartPlan, PortSpec, Probe
+from agents.validate.accepted_risks import ANNOTATION as ACCEPTED_RISKS
 
 TEST_IMAGE = {
     "registry": "docker.io",
@@ -181,7 +182,7 @@ def _container_section(plan: ChartPlan) -> Section:
         s.add(f"{kind}Probe", probes[kind], f"{kind.capitalize()} probe (Kubernetes Probe plus enabled)")
     s.add("lifecycleHooks", {}, "Container lifecycle hooks (postStart, preStop)")
     s.add("terminationGracePeriodSeconds", 30, "Seconds a pod gets to stop gracefully", minimum=0)
-    s.add("podAnnotations", {}, "Annotations added to the pods")
+    s.add("podAnnotations", _pod_annotations(plan), "Annotations added to the pods")
     s.add("podLabels", {}, "Labels added to the pods")
     s.add("initContainers", [], "Init containers added to the pods")
     s.add("sidecars", [], "Sidecar containers added to the pods")
@@ -857,3 +858,13 @@ def _port_number(plan: ChartPlan, port: str | int | None) -> int:
     raise ValueError(
         f"probe port {port!r} is not one of the ports {[p.name for p in plan.ports]}: name a declared port"
     )
+
+
+def _pod_annotations(plan: ChartPlan) -> dict[str, str]:
+    """Declare the plan's deliberate trade-offs so the validator reports them as info, not warnings."""
+    if plan.security.read_only_root_filesystem:
+        return {}
+    return {
+        ACCEPTED_RISKS: "security/read-only-root-filesystem=the image writes outside its declared "
+        "writable paths (plan: security.read_only_root_filesystem=false)"
+    }
