@@ -8,9 +8,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from agents.validate.finding import Finding, Severity
 from agents.validate.locate import TemplateLocator
-from agents.validate.manifests import PathPart, RenderedObject
+from agents.validate.manifests import FAST_SAFE_LOADER, PathPart, RenderedObject
 
 # CKV_K8S_68…151 check API server/kubelet/etcd flags, never app charts; few patterns keep
 # checkov's per-check fnmatch filter cheap
@@ -57,14 +59,29 @@ HINTS = {
 }
 
 
+class _FastLineLoader(FAST_SAFE_LOADER):  # type: ignore[valid-type,misc]
+    """checkov's `SafeLineLoader` (adds __startline__/__endline__ to every mapping) on libyaml."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        mapping["__startline__"] = node.start_mark.line + 1
+        mapping["__endline__"] = node.end_mark.line + 1
+        return mapping
+
+
 def _runner() -> tuple[Any, Any]:
     """Import checkov once, offline (no Bridgecrew mapping download)."""
     os.environ.setdefault("BC_SKIP_MAPPING", "TRUE")
     os.environ.setdefault("CHECKOV_SKIP_DOWNLOAD", "TRUE")
     # forking workers to parse a dozen small files costs more than parsing them here
     os.environ.setdefault("CHECKOV_PARALLELIZATION_TYPE", "none")
+    from checkov.kubernetes.parser import k8_yaml
     from checkov.kubernetes.runner import Runner
     from checkov.runner_filter import RunnerFilter
+
+    # checkov parses each manifest with a line-marking loader on pure-Python PyYAML, most of its
+    # run time here; the same loader on libyaml gives the same documents and line marks ~10x faster.
+    k8_yaml.SafeLineLoader = _FastLineLoader  # type: ignore[misc]
 
     return Runner, RunnerFilter
 

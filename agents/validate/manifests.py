@@ -10,7 +10,9 @@ import yaml
 
 from agents.validate.finding import Finding, Severity
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# libyaml when PyYAML was built with it: an order of magnitude faster than the pure-Python loader
+FAST_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_LOADER = FAST_SAFE_LOADER
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 
 PathPart = str | int

@@ -15,7 +15,13 @@ from agents.validate.finding import Finding, Severity, ValidationReport
 from agents.validate.helm_messages import lint_findings, render_finding
 from agents.validate.kube_schema import default_kube_versions, schema_version_for
 from agents.validate.locate import TemplateLocator
-from agents.validate.manifests import ParsedRender, RenderedObject, parse_manifests, yaml_findings
+from agents.validate.manifests import (
+    FAST_SAFE_LOADER,
+    ParsedRender,
+    RenderedObject,
+    parse_manifests,
+    yaml_findings,
+)
 from agents.validate.rules import RULES, ChartFacts, Rule, RuleInput, Violation
 
 SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
@@ -43,7 +49,7 @@ def _require_chart(chart_dir: Path) -> None:
 
 def _default_values(chart_dir: Path) -> dict[str, Any]:
     try:
-        loaded = yaml.safe_load((chart_dir / "values.yaml").read_text())
+        loaded = yaml.load((chart_dir / "values.yaml").read_text(), Loader=FAST_SAFE_LOADER)
     except (OSError, yaml.YAMLError):
         return {}  # helm-lint reports an unreadable values.yaml
     return loaded if isinstance(loaded, dict) else {}
