@@ -8,6 +8,7 @@ unknown keys and only requires what a handler cannot work without. `parse_event`
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -40,6 +41,9 @@ class Account(_Lenient):
         return self.type == "Bot" or self.login.endswith("[bot]")
 
 
+_REPO_PART = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
+
+
 class Repository(_Lenient):
     name: str
     full_name: str
@@ -47,6 +51,21 @@ class Repository(_Lenient):
     fork: bool = False
     default_branch: str | None = None
     private: bool = False
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, value: str) -> str:
+        # the name goes into API paths and the thread id: refuse what GitHub never sends ("..", "a/b")
+        if not _REPO_PART.match(value) or value in (".", ".."):
+            raise ValueError(f"{value!r} is not a GitHub repository name")
+        return value
+
+    @field_validator("owner")
+    @classmethod
+    def _plain_owner(cls, value: Account) -> Account:
+        if not _REPO_PART.match(value.login) or value.login in (".", ".."):
+            raise ValueError(f"{value.login!r} is not a GitHub account name")
+        return value
 
     def thread_id(self, number: int) -> str:
         return thread_id(self.owner.login, self.name, number)
@@ -290,6 +309,25 @@ EVENT_MODELS: dict[str, type[WebhookEvent]] = {
 HANDLED_EVENTS = frozenset(EVENT_MODELS)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _without_surrogates(value: Any) -> Any:
+    """`value` with lone UTF-16 surrogates replaced by U+FFFD.
+
+    JSON may escape them (`"\\ud800"`) though no UTF-8 text can hold them; left in, every later
+    write (a comment quoting the text, a log line, the store) fails with UnicodeEncodeError.
+    """
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_surrogates(key): _without_surrogates(item) for key, item in value.items()}
+    return value
+
+
 def parse_event(event: str, payload: bytes | str | dict[str, Any]) -> WebhookEvent | None:
     """Parse one delivery's body for its `X-GitHub-Event`; None when the bot does not handle that event."""
     model = EVENT_MODELS.get(event)
@@ -300,8 +338,11 @@ def parse_event(event: str, payload: bytes | str | dict[str, Any]) -> WebhookEve
             data = json.loads(payload)
         except (UnicodeDecodeError, json.JSONDecodeError) as err:
             raise EventPayloadError(f"{event} payload is not JSON: {err}") from None
+        raw = payload.encode("utf-8", "surrogatepass") if isinstance(payload, str) else payload
+        if _SURROGATE_ESCAPE.search(raw) or (isinstance(payload, str) and _SURROGATE.search(payload)):
+            data = _without_surrogates(data)
     else:
-        data = payload
+        data = _without_surrogates(payload)
     if not isinstance(data, dict):
         raise EventPayloadError(f"{event} payload must be a JSON object, got {type(data).__name__}")
     try:
