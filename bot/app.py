@@ -120,7 +120,11 @@ def build_bot(
         checkpointer = stack.enter_context(
             open_checkpointer(checkpoint_url, Path(settings.data_dir).expanduser())
         )
-        llm = build_chat_model(settings.llm, base_url=settings.llm_base_url)
+        llm = build_chat_model(
+            settings.llm,
+            base_url=settings.llm_base_url,
+            api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
+        )
         app = github
         if app is None:
             assert settings.app_id is not None  # check_settings

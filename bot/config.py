@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     database_url: str = ""  # empty: a SQLite file under data_dir
     llm: str | None = None  # "provider:model", e.g. "openai:gpt-4.1-mini"
     llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None  # handed to the chat model; the provider's own variable works too
     bot_login: str = ""  # e.g. "k8s-autopilot[bot]"; its own comments are ignored
     max_body_bytes: int = Field(default=1024 * 1024, gt=0, le=25 * 1024 * 1024)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
