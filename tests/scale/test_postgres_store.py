@@ -100,7 +100,9 @@ def test_dead_workers_lease_and_thread_lock_are_freed_for_the_retry(make_store: 
     claimed = s.claim_job("run-7.1@worker-a", lease_seconds=600)
     assert claimed is not None
     assert s.acquire_lock("thread:acme/shop#1", "run-7.1@worker-a:d-1", ttl_seconds=900)
-    assert s.acquire_lock("thread:acme/shop#2", "run-7.1@worker-a:d-2", ttl_seconds=900)  # another job's: kept
+    assert s.acquire_lock(
+        "thread:acme/shop#2", "run-7.1@worker-a:d-2", ttl_seconds=900
+    )  # another job's: kept
     assert s.claim_job("worker-b", job_id="d-1") is None  # the lease still holds
 
     assert isinstance(s, PostgresStore)
