@@ -1,9 +1,9 @@
 """Who may drive the bot in a repository, and whose approval finalises a chart PR.
 
-A user may run commands when they are listed in `.github/autopilot.yml` (`allowed.users`) or
-hold at least `allowed.min_permission` on the repository (write by default). Teams are listed
-in the config but GitHub's team-membership call is not in `GitHubClient` yet, so a team entry
-alone grants nothing (fail closed) and the refusal says which requirement applies.
+A user may run commands when they are listed in `.github/autopilot.yml` (`allowed.users`), are an
+active member of a listed team (`allowed.teams`, "org/team-slug"; needs the App's members:read
+permission — without it GitHub answers 404 and the team grants nothing, failing closed), or hold at
+least `allowed.min_permission` on the repository (write by default).
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ PERMISSION_RANK: dict[str, int] = {"none": 0, "read": 1, "triage": 2, "write": 3
 
 
 class PermissionSource(Protocol):
-    """The one GitHub call authorisation needs (`GitHubClient.get_permission`)."""
+    """The GitHub calls authorisation needs (`GitHubClient.get_permission`, `is_team_member`)."""
 
     def get_permission(self, owner: str, repo: str, user: str) -> Permission: ...
+
+    def is_team_member(self, org: str, team_slug: str, user: str) -> bool: ...
 
 
 class Decision(BaseModel):
@@ -40,6 +42,8 @@ def requirement_text(allowed: AllowedUsers) -> str:
     parts = [f"people with **{allowed.min_permission}** access"]
     if allowed.users:
         parts.append("the users listed in `.github/autopilot.yml`")
+    if allowed.teams:
+        parts.append("members of the teams listed in `.github/autopilot.yml`")
     return " or ".join(parts)
 
 
@@ -49,8 +53,13 @@ def authorise(source: PermissionSource, owner: str, repo: str, user: str, allowe
     if user.lower() in {u.lower() for u in allowed.users}:
         return Decision(user=user, allowed=True, permission="listed", requirement=requirement)
     permission = source.get_permission(owner, repo, user)
-    ok = PERMISSION_RANK.get(permission, 0) >= PERMISSION_RANK[allowed.min_permission]
-    return Decision(user=user, allowed=ok, permission=permission, requirement=requirement)
+    if PERMISSION_RANK.get(permission, 0) >= PERMISSION_RANK[allowed.min_permission]:
+        return Decision(user=user, allowed=True, permission=permission, requirement=requirement)
+    for team in allowed.teams:
+        org, _, slug = team.partition("/")
+        if org and slug and source.is_team_member(org, slug, user):
+            return Decision(user=user, allowed=True, permission=f"team {team}", requirement=requirement)
+    return Decision(user=user, allowed=False, permission=permission, requirement=requirement)
 
 
 def approval_counts(decision: Decision, requester: str | None) -> bool:

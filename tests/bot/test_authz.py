@@ -69,3 +69,26 @@ def test_approval_by_the_requester_does_not_count(client: GitHubClient) -> None:
     assert approval_counts(writer, requester="alice")
     assert not approval_counts(writer, requester="Writer")
     assert not approval_counts(reader, requester="alice")
+
+
+@pytest.mark.parametrize(
+    ("state", "allowed"),
+    [("active", True), ("pending", False)],
+)
+def test_active_member_of_a_listed_team_is_allowed(
+    client: GitHubClient, fake_github: FakeGitHub, state: str, allowed: bool
+) -> None:
+    fake_github.add_team_member(OWNER, "platform", "reader", state=state)
+    rules = AllowedUsers(teams=[f"{OWNER}/platform"])
+    decision = authorise(client, OWNER, REPO, "reader", rules)
+    assert decision.allowed is allowed
+    assert "members of the teams" in decision.requirement
+
+
+def test_team_entries_grant_nothing_to_non_members(client: GitHubClient, fake_github: FakeGitHub) -> None:
+    fake_github.add_team_member(OWNER, "platform", "someone-else")
+    decision = authorise(
+        client, OWNER, REPO, "reader", AllowedUsers(teams=[f"{OWNER}/platform", f"{OWNER}/gone"])
+    )
+    assert not decision.allowed
+    assert decision.permission == "read"
