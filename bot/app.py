@@ -21,6 +21,7 @@ from agents.llm import LLMConfigError, build_chat_model
 from bot.config import Settings, SettingsError
 from bot.git import GitIdentity
 from bot.github import GitHubApp
+from bot.metrics import process_metrics
 from bot.runner import Bot, InstallationClients, process_job, process_next
 from bot.server import create_app
 from bot.store import Job, StoreError, open_store
@@ -128,7 +129,12 @@ def build_bot(
         app = github
         if app is None:
             assert settings.app_id is not None  # check_settings
-            real = GitHubApp(settings.app_id, settings.private_key_pem(), base_url=settings.github_api_url)
+            real = GitHubApp(
+                settings.app_id,
+                settings.private_key_pem(),
+                base_url=settings.github_api_url,
+                observer=process_metrics().observe_github_call,
+            )
             stack.callback(real.close)
             app = real
     except (StoreError, CheckpointConfigError, LLMConfigError) as err:

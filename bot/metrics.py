@@ -201,6 +201,12 @@ class BotMetrics:
     def render(self) -> str:
         return self.registry.render()
 
+    def observe_github_call(self, route: str, outcome: str) -> None:
+        """`bot.github.CallObserver`: every API attempt counts; anything but "ok" is also an error."""
+        self.github_calls.inc(route=route, status=outcome)
+        if outcome != "ok":
+            self.github_errors.inc(route=route)
+
 
 _process_metrics: BotMetrics | None = None
 _process_lock = threading.Lock()

@@ -27,6 +27,7 @@ from bot.git import GitError
 from bot.handlers.answers import AnswerError, answers_from_text
 from bot.handlers.context import EventContext
 from bot.handlers.router import StepFailed
+from bot.metrics import process_metrics
 from bot.publish import (
     CommitOutcome,
     branch_for,
@@ -200,6 +201,10 @@ def publish(ctx: EventContext, result: RunResult, message: str | None = None) ->
     config, repo = ctx.config(), ctx.repo()
     path, branch = chart_dir(config, plan.name), branch_for(config, plan.name)
     healed = ("heal",) if result.heal_attempts else ()
+    if result.heal_attempts:
+        process_metrics().heal_attempts.inc(
+            len(result.heal_attempts), result="healed" if not _errors(result.findings) else "not_healed"
+        )
     ctx.status(done=("plan", "generate", "validate", *healed), current="pr")
     with reporting(ctx, "pr"), workspace(ctx.client, repo, ctx.bot.workdir, ctx.bot.identity) as ws:
         outcome = commit_chart(
@@ -345,6 +350,9 @@ def heal_branch(ctx: EventContext, trigger: str) -> None:
                 )
             return
         healed = heal_chart(target, versions, max_attempts=config.max_heal_attempts)
+        process_metrics().heal_attempts.inc(
+            len(healed.attempts), result="healed" if healed.healed else "not_healed"
+        )
         commit = None
         if healed.diff:
             ws.write_files(path, read_chart_files(target))

@@ -15,6 +15,7 @@ from bot import messages
 from bot.config import REPO_CONFIG_PATH, RepoConfig, load_repo_config
 from bot.events import RepositoryEvent
 from bot.github import Comment, GitHubClient, GitHubNotFound, Repo
+from bot.metrics import process_metrics
 from bot.store import Job, RunRecord
 
 if TYPE_CHECKING:
@@ -70,6 +71,9 @@ class EventContext:
 
     def save(self, **changes: object) -> RunRecord:
         """Update fields of this thread's run record (re-read first: heal counters change elsewhere)."""
+        stage = changes.get("stage")
+        if isinstance(stage, str):
+            process_metrics().runs.inc(stage=stage)
         return self.bot.store.save_run(self.run().model_copy(update=changes))
 
     # --- comments -------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from pydantic import SecretStr
 from bot.app import build_bot
 from bot.config import Settings
 from bot.github import GitHubApp, RetryPolicy
+from bot.metrics import process_metrics
 from bot.runner import Bot
 from bot.store import JobStatus
 from tests.conftest import APP_ID, INSTALLATION_ID, OWNER, REPO
@@ -43,7 +44,13 @@ class RunningBot:
     def __init__(self, fake: FakeGitHub, private_pem: str, data_dir: Path, **options: Any) -> None:
         self.fake = fake
         settings = bot_settings(fake, private_pem, data_dir)
-        app = GitHubApp(APP_ID, private_pem, base_url=fake.base_url, retry=RetryPolicy(attempts=1))
+        app = GitHubApp(
+            APP_ID,
+            private_pem,
+            base_url=fake.base_url,
+            retry=RetryPolicy(attempts=1),
+            observer=process_metrics().observe_github_call,  # as bot.app wires the real App
+        )
         options.setdefault("sweep_seconds", 0.1)
         self.bot: Bot = build_bot(settings, github=app, **options)
         self.bot.close_hooks.insert(0, app.close)

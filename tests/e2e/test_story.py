@@ -143,3 +143,11 @@ def test_request_to_approved_chart(running_bot: RunningBot, fake_github: FakeGit
     assert len(status) == 1 and "Approved:" in status[0]
     assert running_bot.bot.store.get_run(f"{FULL_NAME}#{issue}").stage == "closed"  # type: ignore[union-attr]
     assert fake.git.branch_sha(OWNER, REPO, BRANCH) == revised  # finalising pushes nothing
+
+    # 6. The story is visible in /metrics: deliveries, stages reached, heal attempts, GitHub calls.
+    metrics = running_bot.client.get("/metrics").text
+    assert 'autopilot_webhook_deliveries_total{event="issue_comment",outcome="queued"}' in metrics
+    assert 'autopilot_runs_total{stage="review"}' in metrics
+    assert 'autopilot_runs_total{stage="closed"}' in metrics
+    assert 'autopilot_heal_attempts_total{result="healed"}' in metrics
+    assert 'autopilot_github_api_calls_total{route="pulls.create",status="ok"}' in metrics
