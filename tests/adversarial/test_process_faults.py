@@ -1,0 +1,95 @@
+"""The server dies between accepting a delivery and finishing its run; a new process takes over.
+
+The crash is simulated faithfully over one SQLite file: the first process records the
+delivery, claims the job (a lease), runs it until GitHub fails after the push, and is then
+"killed" — its lease expires and, in the harsher case, the conversation's lock is still held
+in its name. A new app instance over the same data directory must finish the run once:
+no duplicate commit, pull request or status comment.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from bot import messages
+from bot.runner import LOCK_TTL_SECONDS, handle_job
+from bot.store import JobStatus
+from tests.adversarial.conftest import FULL_NAME, HostileBot
+from tests.conftest import INSTALLATION_ID, OWNER, REPO, AppKeys
+from tests.e2e.harness import bot_comments, seed_permissions
+from tests.e2e.webhooks import issue_comment
+from tests.fakes.github_server import FakeGitHub
+from tests.fakes.github_state import BOT_LOGIN, Fault
+
+THREAD = f"{FULL_NAME}#1"
+DEAD = "worker-killed"
+PULLS = rf"^/api/v3/repos/{FULL_NAME}/pulls$"
+
+
+def _crash_after_push(fake: FakeGitHub, private_pem: str, data: Path, *, hold_lock: bool) -> None:
+    """The first process: accept, claim, push the branch, fail to open the PR, die."""
+    first = HostileBot(fake, private_pem, data, attempts=1, run_jobs=False)
+    try:
+        payload = issue_comment(
+            fake, FULL_NAME, 1, "/autopilot chart nginx", user="alice", installation_id=INSTALLATION_ID
+        )
+        assert first.deliver("issue_comment", json.dumps(payload).encode(), delivery="crash-1").status_code == 202
+        store = first.bot.store
+        job = store.claim_job(DEAD, lease_seconds=0.2, job_id="crash-1")
+        assert job is not None
+        fake.inject(Fault.server_error(500), path=PULLS, method="POST")
+        with pytest.raises(Exception, match="500"):
+            handle_job(job, first.bot)  # dies here, after the push, before the PR
+        assert fake.git.branch_sha(OWNER, REPO, "autopilot/nginx") is not None and not fake.pulls
+        if hold_lock:  # killed inside the run: the lock is still held in the dead worker's name
+            assert store.acquire_lock(f"thread:{THREAD}", f"{DEAD}:crash-1", ttl_seconds=LOCK_TTL_SECONDS)
+    finally:
+        first.close()
+    time.sleep(0.25)  # the dead worker's lease runs out
+
+
+def _finished_once(fake: FakeGitHub, bot: HostileBot) -> None:
+    job = bot.bot.store.get_job("crash-1")
+    assert job is not None and job.status == JobStatus.DONE
+    assert len(fake.pulls) == 1
+    assert len([b for b in bot_comments(fake, 1) if messages.marker("status", THREAD) in b]) == 1
+    assert fake.git.log_authors(OWNER, REPO, "autopilot/nginx").count(f"{BOT_LOGIN}@users.noreply.github.com") == 1
+    assert fake.git.branches(OWNER, REPO) == ["autopilot/nginx", "main"]
+
+
+def test_restart_after_a_crash_mid_run_finishes_it_once(
+    fake_github: FakeGitHub, app_keys: AppKeys, tmp_path: Path
+) -> None:
+    seed_permissions(fake_github, alice="write")
+    data = tmp_path / "data"
+    _crash_after_push(fake_github, app_keys.private_pem, data, hold_lock=False)
+    second = HostileBot(fake_github, app_keys.private_pem, data)
+    try:
+        second.wait_idle()
+        _finished_once(fake_github, second)
+    finally:
+        second.close()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bot/runner.py handle_job: the thread lock of a killed worker lives LOCK_TTL_SECONDS (900 s) "
+    "although its job lease expired, so the restarted process answers 'busy' and never opens the PR "
+    "(take over a lock whose owner's job lease has expired)",
+)
+def test_restart_after_a_crash_holding_the_thread_lock_finishes_it_once(
+    fake_github: FakeGitHub, app_keys: AppKeys, tmp_path: Path
+) -> None:
+    seed_permissions(fake_github, alice="write")
+    data = tmp_path / "data"
+    _crash_after_push(fake_github, app_keys.private_pem, data, hold_lock=True)
+    second = HostileBot(fake_github, app_keys.private_pem, data)
+    try:
+        second.wait_idle()
+        _finished_once(fake_github, second)
+    finally:
+        second.close()
