@@ -150,3 +150,14 @@ def split_lines(text: str) -> list[str]:
 
 def join_lines(lines: list[str]) -> str:
     return "\n".join(lines)
+
+
+def document_bounds(lines: list[str]) -> list[tuple[int, int]]:
+    """(start, end) line ranges of the YAML documents in a multi-document file, split at `---`."""
+    bounds, start = [], 0
+    for i, line in enumerate(lines):
+        if line.startswith("---"):
+            bounds.append((start, i))
+            start = i + 1
+    bounds.append((start, len(lines)))
+    return bounds

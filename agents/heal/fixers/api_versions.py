@@ -15,7 +15,15 @@ import yaml
 
 from agents.heal.fixers.contract import FixOutcome
 from agents.heal.fixers.selectors import selector_block, selector_helper
-from agents.heal.yaml_text import KEY_LINE, block_end, indent_of, is_content, key_of, split_lines
+from agents.heal.yaml_text import (
+    KEY_LINE,
+    block_end,
+    document_bounds,
+    indent_of,
+    is_content,
+    key_of,
+    split_lines,
+)
 from agents.validate.finding import Finding
 
 API_LINE = re.compile(r"^(?P<head>\s*apiVersion:\s*)(?P<api>[\w./-]+)(?P<tail>\s*(#.*)?)$")
@@ -99,7 +107,7 @@ class ApiVersionFixer:
                 continue
             lines = split_lines(text)
             edited = False
-            for start, end in reversed(_documents(lines)):
+            for start, end in reversed(document_bounds(lines)):
                 kind = _kind(lines, start, end)
                 for i in range(start, end):
                     match = API_LINE.match(lines[i])
@@ -118,16 +126,6 @@ class ApiVersionFixer:
             if edited:
                 out[path] = "\n".join(lines)
         return FixOutcome(out, changes)
-
-
-def _documents(lines: list[str]) -> list[tuple[int, int]]:
-    bounds, start = [], 0
-    for i, line in enumerate(lines):
-        if line.startswith("---"):
-            bounds.append((start, i))
-            start = i + 1
-    bounds.append((start, len(lines)))
-    return bounds
 
 
 def _kind(lines: list[str], start: int, end: int) -> str | None:

@@ -14,6 +14,7 @@ from agents.heal.fixers.contract import FixOutcome
 from agents.heal.yaml_text import (
     KEY_LINE,
     block_end,
+    document_bounds,
     indent_of,
     is_content,
     is_directive,
@@ -99,7 +100,7 @@ class SelectorFixer:
                 continue
             lines = split_lines(text)
             notes: list[str] = []
-            for start, end in reversed(_documents(lines)):
+            for start, end in reversed(document_bounds(lines)):
                 kind = next((m.group("kind") for m in map(KIND_LINE.match, lines[start:end]) if m), None)
                 if kind == "Service":
                     notes += _fix_selector(
@@ -113,16 +114,6 @@ class SelectorFixer:
                 out[path] = "\n".join(lines)
                 changes += [f"{path}: {note}" for note in notes]
         return FixOutcome(out, changes)
-
-
-def _documents(lines: list[str]) -> list[tuple[int, int]]:
-    bounds, start = [], 0
-    for i, line in enumerate(lines):
-        if line.startswith("---"):
-            bounds.append((start, i))
-            start = i + 1
-    bounds.append((start, len(lines)))
-    return bounds
 
 
 def _all_pod_labels(files: dict[str, str]) -> dict[str, str]:
