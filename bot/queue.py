@@ -25,6 +25,7 @@ from typing import Any
 from procrastinate import App, JobContext, PsycopgConnector
 from procrastinate.exceptions import AlreadyEnqueued, ProcrastinateException
 from procrastinate.jobs import Job as QueueJob
+from procrastinate.jobs import Status
 from procrastinate.retry import BaseRetryStrategy, RetryDecision
 
 from bot.config import Settings
@@ -125,7 +126,9 @@ class EnqueueDispatch:
 async def retry_stalled(queue: App, store: PostgresStore, *, stalled_after: float) -> list[str]:
     """Retry the tasks of workers whose heartbeat stopped, after freeing their runs' leases and locks."""
     retried: list[str] = []
-    stalled = await queue.job_manager.get_stalled_jobs(queue=QUEUE_NAME, seconds_since_heartbeat=stalled_after)
+    stalled = await queue.job_manager.get_stalled_jobs(
+        queue=QUEUE_NAME, seconds_since_heartbeat=stalled_after
+    )
     for queue_job in stalled:
         job_id = str(queue_job.task_kwargs.get("job_id", ""))
         prefix = run_owner_prefix(queue_job.id, queue_job.attempts)
@@ -147,6 +150,9 @@ async def defer_unqueued(queue: App, store: PostgresStore, *, older_than: float)
     """Defer stored jobs that are due but were never enqueued (their server died after recording)."""
     deferred = []
     for job_id in await asyncio.to_thread(store.due_jobs, older_than=older_than):
+        tasks = await queue.job_manager.list_jobs_async(queueing_lock=job_id)
+        if any(task.status in (Status.TODO, Status.DOING) for task in tasks):
+            continue  # waiting in the queue, or picked a moment ago and about to claim it
         try:
             await queue.tasks[TASK_NAME].configure(queueing_lock=job_id).defer_async(job_id=job_id)
         except AlreadyEnqueued:
@@ -224,7 +230,9 @@ async def run_worker(bot: Bot, queue: App, options: WorkerOptions) -> None:
         raise TypeError(f"workers need the PostgreSQL store, not {type(store).__name__}")
     async with queue.open_async():
         recovery = asyncio.create_task(
-            recover_forever(queue, store, every=options.recovery_seconds, stalled_after=options.stalled_after),
+            recover_forever(
+                queue, store, every=options.recovery_seconds, stalled_after=options.stalled_after
+            ),
             name="autopilot-queue-recovery",
         )
         try:

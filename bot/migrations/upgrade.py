@@ -10,6 +10,7 @@ guard servers and workers run: an un-migrated database stops them with one line.
 from __future__ import annotations
 
 import re
+import time
 from importlib import resources
 from typing import Any
 
@@ -18,6 +19,7 @@ from pydantic import BaseModel
 from bot.store.base import StoreError
 
 ADVISORY_LOCK_KEY = 0x6B38_7341  # "k8sA": one key for every process upgrading this database
+LOCK_WAIT_SECONDS = 300.0
 PROCRASTINATE_STEP = "procrastinate"
 CHECKPOINT_STEP = "langgraph-checkpoints"
 _SQL_FILE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -106,7 +108,7 @@ def upgrade_database(database_url: str) -> UpgradeReport:
     # autocommit: LangGraph's setup creates indexes CONCURRENTLY, which no transaction may wrap
     with _connect(database_url, autocommit=True) as conn:
         try:
-            conn.execute("SELECT pg_advisory_lock(%s)", (ADVISORY_LOCK_KEY,))
+            _take_upgrade_lock(conn, database_url)
             conn.execute(_CREATE_LEDGER)
             done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
             steps = [*store_migrations(), (PROCRASTINATE_STEP, SchemaManager.get_schema())]
@@ -134,6 +136,22 @@ def upgrade_database(database_url: str) -> UpgradeReport:
                 "check the user may create tables, then run `autopilot db upgrade` again"
             ) from err
     return UpgradeReport(applied=applied, checkpoint_setup=True)
+
+
+def _take_upgrade_lock(conn: Any, database_url: str) -> None:
+    """Wait for the advisory lock by polling, never inside a statement.
+
+    A blocking `pg_advisory_lock` keeps a transaction open while it waits, and LangGraph's
+    `CREATE INDEX CONCURRENTLY` in the holder waits for every open transaction: a deadlock.
+    """
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while not conn.execute("SELECT pg_try_advisory_lock(%s)", (ADVISORY_LOCK_KEY,)).fetchone()[0]:
+        if time.monotonic() > deadline:
+            raise StoreError(
+                f"another `autopilot db upgrade` on {redact_url(database_url)} has held the migration lock "
+                f"for over {LOCK_WAIT_SECONDS:.0f}s; wait for it to finish, then run the upgrade again"
+            )
+        time.sleep(0.2)
 
 
 def _detail(version: str) -> str:
