@@ -24,7 +24,7 @@ from bot.app import build_bot
 from bot.github import GitHubApp, RetryPolicy
 from bot.runner import Bot
 from bot.store import JobStatus
-from tests.conftest import APP_ID, OWNER, REPO, AppKeys
+from tests.conftest import APP_ID, INSTALLATION_ID, OWNER, REPO, SEED_FILES, AppKeys
 from tests.e2e.harness import SECRET, bot_settings, seed_permissions
 from tests.e2e.webhooks import signed_headers
 from tests.fakes.git_http import run_git
@@ -44,6 +44,8 @@ class SpawnAudit:
         self.lock = threading.Lock()
         self.recording = False
         self.spawned: list[str] = []
+        self.command_lines: list[str] = []  # argv of every process, as `ps` shows it to anyone
+        self.git_configs: dict[str, str] = {}  # `.git/config` of each clone a command ran in, as it was then
         sys.addaudithook(self._hook)
 
     def _hook(self, event: str, args: tuple[Any, ...]) -> None:
@@ -55,12 +57,26 @@ class SpawnAudit:
             program = (
                 os.fsdecode(args[0]) if isinstance(args[0], str | bytes | os.PathLike) else repr(args[0])
             )
+        popen = event == "subprocess.Popen"
+        argv = args[1] if popen and len(args) > 1 else None
+        cwd = args[2] if popen and len(args) > 2 else None
+        config = (
+            Path(os.fsdecode(cwd)) / ".git" / "config" if isinstance(cwd, str | bytes | os.PathLike) else None
+        )
         with self.lock:
             self.spawned.append(program)
+            if isinstance(argv, list | tuple):
+                self.command_lines.append(
+                    " ".join(os.fsdecode(a) if isinstance(a, bytes) else str(a) for a in argv)
+                )
+            if config is not None and config.is_file():
+                self.git_configs[str(config)] = config.read_text(encoding="utf-8", errors="replace")
 
     def start(self) -> None:
         with self.lock:
             self.spawned.clear()
+            self.command_lines.clear()
+            self.git_configs.clear()
         self.recording = True
 
     def stop(self) -> list[str]:
@@ -134,6 +150,14 @@ def hostile_bot(fake_github: FakeGitHub, app_keys: AppKeys, tmp_path: Path) -> I
         yield bot
     finally:
         bot.close()
+
+
+def seed(fake: FakeGitHub, app_keys: AppKeys) -> FakeGitHub:
+    """The same App, installation and repository as the shared `fake_github` fixture."""
+    fake.register_app(APP_ID, app_keys.public_pem)
+    fake.add_installation(INSTALLATION_ID, OWNER, app_id=APP_ID)
+    fake.add_repo(OWNER, REPO, installation_id=INSTALLATION_ID, files=SEED_FILES)
+    return fake
 
 
 def repo_files(fake: FakeGitHub, ref: str) -> list[str]:

@@ -37,7 +37,10 @@ def _crash_after_push(fake: FakeGitHub, private_pem: str, data: Path, *, hold_lo
         payload = issue_comment(
             fake, FULL_NAME, 1, "/autopilot chart nginx", user="alice", installation_id=INSTALLATION_ID
         )
-        assert first.deliver("issue_comment", json.dumps(payload).encode(), delivery="crash-1").status_code == 202
+        assert (
+            first.deliver("issue_comment", json.dumps(payload).encode(), delivery="crash-1").status_code
+            == 202
+        )
         store = first.bot.store
         job = store.claim_job(DEAD, lease_seconds=0.2, job_id="crash-1")
         assert job is not None
@@ -57,7 +60,10 @@ def _finished_once(fake: FakeGitHub, bot: HostileBot) -> None:
     assert job is not None and job.status == JobStatus.DONE
     assert len(fake.pulls) == 1
     assert len([b for b in bot_comments(fake, 1) if messages.marker("status", THREAD) in b]) == 1
-    assert fake.git.log_authors(OWNER, REPO, "autopilot/nginx").count(f"{BOT_LOGIN}@users.noreply.github.com") == 1
+    assert (
+        fake.git.log_authors(OWNER, REPO, "autopilot/nginx").count(f"{BOT_LOGIN}@users.noreply.github.com")
+        == 1
+    )
     assert fake.git.branches(OWNER, REPO) == ["autopilot/nginx", "main"]
 
 
