@@ -93,7 +93,9 @@ def measure(server_url: str, workers: int, commands: int, concurrency: int, time
                             user="alice",
                             installation_id=INSTALLATION_ID,
                         )
-                        deliver(client, server, "issue_comment", payload, f"bench-{full}-{issue}")
+                        answer = deliver(client, server, "issue_comment", payload, f"bench-{repo}-{issue}")
+                        if answer.status_code != 202:
+                            raise SystemExit(f"delivery refused: {answer.status_code} {answer.text}")
 
                 def done() -> int:
                     return store.job_counts()[JobStatus.DONE]
