@@ -77,35 +77,64 @@ class ParsedRender:
     )  # (template, rendered line) of non-object documents
 
 
+@dataclass(frozen=True)
+class _TemplateParse:
+    """What one rendered template's text parses to, independent of the render it came from."""
+
+    docs: tuple[tuple[dict[str, Any], yaml.Node], ...] = ()
+    stray: tuple[int, ...] = ()  # rendered lines of non-object documents
+    error: tuple[int, str] | None = None  # (rendered line, message) of the YAML error
+
+
+# most templates render to the same text for every values file and on every heal attempt:
+# parsed once per process (rules only read the documents); bounded so a long-lived bot stays small
+_parsed_texts: dict[str, _TemplateParse] = {}
+_PARSED_TEXTS_LIMIT = 4096
+
+
+def _parse_template(text: str) -> _TemplateParse:
+    try:
+        nodes = list(yaml.compose_all(text, Loader=_LOADER))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        return _TemplateParse(error=((mark.line + 1) if mark is not None else 1, " ".join(str(exc).split())))
+    constructor = _LOADER("")
+    docs: list[tuple[dict[str, Any], yaml.Node]] = []
+    stray: list[int] = []
+    error: tuple[int, str] | None = None
+    for node in nodes:
+        if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
+            continue  # an empty document (a disabled `{{- if }}` block)
+        if not isinstance(node, yaml.MappingNode):
+            stray.append(node.start_mark.line + 1)
+            continue
+        try:
+            doc = constructor.construct_document(node)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = (mark.line + 1) if mark is not None else node.start_mark.line + 1
+            error = (line, " ".join(str(exc).split()))  # the template's other documents still count
+            continue
+        if isinstance(doc, dict) and doc:
+            docs.append((doc, node))
+    return _TemplateParse(docs=tuple(docs), stray=tuple(stray), error=error)
+
+
 def parse_manifests(values_file: str, manifests: dict[str, str]) -> ParsedRender:
     """Split each rendered template into objects; a YAML error in one template spares the others."""
     parsed = ParsedRender(values_file=values_file, objects=[], broken={}, errors={}, stray=[])
-    constructor = _LOADER("")
     for template, text in manifests.items():
         if not template.endswith(MANIFEST_SUFFIXES) or not text.strip():
             continue
-        try:
-            nodes = list(yaml.compose_all(text, Loader=_LOADER))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-            parsed.broken[template] = (mark.line + 1) if mark is not None else 1
-            parsed.errors[template] = " ".join(str(exc).split())
-            continue
-        for node in nodes:
-            if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
-                continue  # an empty document (a disabled `{{- if }}` block)
-            if not isinstance(node, yaml.MappingNode):
-                parsed.stray.append((template, node.start_mark.line + 1))
-                continue
-            try:
-                doc = constructor.construct_document(node)
-            except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                parsed.broken[template] = (mark.line + 1) if mark is not None else node.start_mark.line + 1
-                parsed.errors[template] = " ".join(str(exc).split())
-                continue
-            if isinstance(doc, dict) and doc:
-                parsed.objects.append(RenderedObject(template, values_file, doc, node))
+        result = _parsed_texts.get(text)
+        if result is None:
+            if len(_parsed_texts) >= _PARSED_TEXTS_LIMIT:
+                _parsed_texts.clear()
+            result = _parsed_texts[text] = _parse_template(text)
+        parsed.stray += [(template, line) for line in result.stray]
+        if result.error is not None:
+            parsed.broken[template], parsed.errors[template] = result.error
+        parsed.objects += [RenderedObject(template, values_file, doc, node) for doc, node in result.docs]
     return parsed
 
 

@@ -76,18 +76,37 @@ def check_defaults(given: RuleInput) -> Iterator[Violation]:
     path = given.chart.chart_dir / SCHEMA_FILE
     if not path.is_file():
         return
-    schema, problem = _read_schema(path, path.stat().st_mtime)
+    mtime = path.stat().st_mtime
+    schema, problem = _read_schema(path, mtime)
     if problem or schema is None:
         return
+    try:
+        values_text = (given.chart.chart_dir / "values.yaml").read_text()
+    except (OSError, UnicodeDecodeError):
+        values_text = ""
+    # every render of a chart has the same defaults: check them once per schema + values content
+    key = (path, mtime, values_text, json.dumps(given.chart.default_values, sort_keys=True, default=repr))
+    if key not in _checked_defaults:
+        if len(_checked_defaults) >= _CHECKED_DEFAULTS_LIMIT:
+            _checked_defaults.clear()
+        _checked_defaults[key] = tuple(
+            _default_violations(schema, given.chart.chart_dir, given.chart.default_values)
+        )
+    yield from _checked_defaults[key]
+
+
+_checked_defaults: dict[tuple[Path, float, str, str], tuple[Violation, ...]] = {}
+_CHECKED_DEFAULTS_LIMIT = 64
+
+
+def _default_violations(schema: Any, chart_dir: Path, defaults: dict[str, Any]) -> Iterator[Violation]:
     validator = jsonschema.validators.validator_for(schema)(schema)
-    for error in sorted(
-        validator.iter_errors(given.chart.default_values), key=lambda e: list(map(str, e.absolute_path))
-    ):
+    for error in sorted(validator.iter_errors(defaults), key=lambda e: list(map(str, e.absolute_path))):
         where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
         yield Violation(
             f"default value {where}: {error.message}",
             file="values.yaml",
-            line=_values_line(given.chart.chart_dir, list(error.absolute_path)),
+            line=_values_line(chart_dir, list(error.absolute_path)),
         )
 
 
