@@ -151,7 +151,7 @@ async def defer_unqueued(queue: App, store: PostgresStore, *, older_than: float)
     deferred = []
     for job_id in await asyncio.to_thread(store.due_jobs, older_than=older_than):
         tasks = await queue.job_manager.list_jobs_async(queueing_lock=job_id)
-        if any(task.status in (Status.TODO, Status.DOING) for task in tasks):
+        if {Status(task.status) for task in tasks} & {Status.TODO, Status.DOING}:  # rows carry plain strings
             continue  # waiting in the queue, or picked a moment ago and about to claim it
         try:
             await queue.tasks[TASK_NAME].configure(queueing_lock=job_id).defer_async(job_id=job_id)

@@ -119,16 +119,20 @@ def test_recovery_enqueues_only_jobs_nobody_enqueued(migrated_url: str) -> None:
 
     try:
         deliver(store, "enqueued")
+        deliver(store, "picked")
         deliver(store, "orphan")  # its server died between recording and deferring
         with build_queue(migrated_url).open() as sync_queue:
             defer_job(sync_queue, "enqueued")
+            defer_job(sync_queue, "picked")
+        with psycopg.connect(migrated_url) as conn:  # a worker fetched it and is about to claim it
+            conn.execute("UPDATE procrastinate_jobs SET status = 'doing' WHERE queueing_lock = 'picked'")
         assert asyncio.run(recover()) == []  # too recent: its server may still be deferring it
         clock.advance(61)
         assert asyncio.run(recover()) == ["orphan"]
         assert asyncio.run(recover()) == []  # now waiting in the queue
     finally:
         store.close()
-    assert sorted(_queued_ids(migrated_url)) == ["enqueued", "orphan"]
+    assert sorted(_queued_ids(migrated_url)) == ["enqueued", "orphan", "picked"]
 
 
 # --- retry decisions -------------------------------------------------------------------------------
