@@ -213,6 +213,11 @@ class RepoConfig(_RepoModel):
         parts = value.strip("/").split("/")
         if value.startswith("/") or not value.strip("/") or any(p in ("", ".", "..") for p in parts):
             raise ValueError(f"{value!r} must be a relative directory inside the repository, e.g. charts")
+        if parts[0] == ".github" or ".git" in parts:
+            # workflows under .github run with the repository's secrets; .git is git's own state
+            raise ValueError(
+                f"{value!r} is inside .github/ or .git/, where the bot never writes; use e.g. charts"
+            )
         return value.strip("/")
 
     @field_validator("branch_prefix")

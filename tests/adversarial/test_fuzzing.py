@@ -131,9 +131,10 @@ VALID_PATHS = _paths(VALID_DUMP, [])
 @given(data=st.dictionaries(st.sampled_from(PLAN_KEYS) | st.text(max_size=10), JSONISH, max_size=8))
 def test_plan_model_raises_only_validation_errors_on_arbitrary_dicts(data: dict[str, Any]) -> None:
     try:
-        ChartPlan.model_validate(data)
+        plan = ChartPlan.model_validate(data)
     except pydantic.ValidationError:
-        pass
+        return
+    assert plan.name == plan.name.lower() and "/" not in plan.name
 
 
 @FAST
@@ -218,9 +219,11 @@ EVENTS = st.sampled_from(
 @given(event=EVENTS, data=JSONISH)
 def test_event_parser_raises_only_payload_errors(event: str, data: Any) -> None:
     try:
-        parse_event(event, json.dumps(data).encode())
-    except EventPayloadError:
-        pass
+        parsed = parse_event(event, json.dumps(data).encode())
+    except EventPayloadError as err:
+        assert str(err).startswith(event)
+        return
+    assert parsed is None or isinstance(data, dict)
 
 
 # --- the planner and the edit gate ---------------------------------------------------------------
