@@ -281,3 +281,20 @@ def test_write_chart_refuses_a_symlinked_chart_directory(tmp_path: Path) -> None
     with pytest.raises(UnsafeChartPathError, match="symlink"):
         write_chart({"values.yaml": "a: 1\n"}, tmp_path / "charts" / "web")
     assert list(outside.iterdir()) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bot/publish.py branch_for/commit_chart: with `branch_prefix: mai` and `--set name=n` the chart "
+    "branch is `main`, so the bot commits straight onto the default branch (refuse a branch equal to "
+    "the repository's default branch)",
+)
+def test_repo_config_cannot_steer_a_commit_onto_the_default_branch(
+    hostile_bot: HostileBot, fake_github: FakeGitHub
+) -> None:
+    config = _config_on(fake_github, "main") + "branch_prefix: mai\n"
+    fake_github.push_commit(OWNER, REPO, "main", {".github/autopilot.yml": config}, message="prefix")
+    main_before = fake_github.git.branch_sha(OWNER, REPO, "main")
+    issue = fake_github.new_issue_number(FULL_NAME)
+    _ask(hostile_bot, fake_github, "/autopilot chart nginx --set name=n", issue)
+    assert fake_github.git.branch_sha(OWNER, REPO, "main") == main_before
