@@ -153,3 +153,13 @@ def test_not_now_is_retried_at_the_stores_time_and_other_errors_are_not() -> Non
     assert decision.retry_at == datetime.datetime.fromtimestamp(1_800_000_000.0, tz=datetime.UTC)
     assert strategy.get_retry_decision(exception=ValueError("bug"), job=_queue_job(0)) is None
     assert strategy.get_retry_decision(exception=RetryLater("d-1", 0.0, "busy"), job=_queue_job(49)) is None
+
+
+def test_server_refuses_an_unmigrated_database_in_one_line(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AUTOPILOT_DATABASE_URL", postgres_url)
+    monkeypatch.setenv("AUTOPILOT_WEBHOOK_SECRET", "s")
+    assert main(["serve", "--port", "0"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and err.startswith("autopilot serve: database") and "autopilot db upgrade" in err
