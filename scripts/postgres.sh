@@ -15,7 +15,7 @@ PG_BIN=$(pg_bindir)
 PG_DIR=$(mktemp -d /tmp/autopilot-pg.XXXXXX)
 PG_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 chown -R postgres:postgres "$PG_DIR" 2>/dev/null || true
-as_pg() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi; }
+as_pg() { if [ "$(id -u)" = 0 ]; then (cd / && su postgres -s /bin/sh -c "$*"); else sh -c "$*"; fi; }
 as_pg "'$PG_BIN/initdb' -D '$PG_DIR/data' -U autopilot --auth=trust -E UTF8 >/dev/null"
 as_pg "'$PG_BIN/pg_ctl' -D '$PG_DIR/data' -l '$PG_DIR/log' -o \"-h 127.0.0.1 -p $PG_PORT -k '$PG_DIR' -c max_connections=200 -c fsync=off\" -w start >/dev/null"
 export AUTOPILOT_TEST_POSTGRES_URL="postgresql://autopilot@127.0.0.1:$PG_PORT/postgres"
