@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,33 @@ RELEASE_NAME = "release-name"  # what `helm template` calls the release when non
 _SEVERITIES = {0: Severity.INFO, 1: Severity.INFO, 2: Severity.WARNING, 3: Severity.ERROR}
 
 
+def _chart_files_state(chart_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """(path, mtime, size) of every file of the chart: changes whenever the chart is edited."""
+    state = []
+    for root, _, names in os.walk(chart_dir):
+        for name in names:
+            try:
+                stat = os.stat(os.path.join(root, name))
+            except OSError:
+                continue
+            state.append((os.path.join(root, name), stat.st_mtime_ns, stat.st_size))
+    return tuple(sorted(state))
+
+
 class HelmSdkEngine:
     """Lint and render with the Helm SDK bundled in `helm_python`."""
+
+    def __init__(self) -> None:
+        # validation renders one chart once per values file: it is loaded once while unchanged
+        self._loaded: tuple[Path, tuple[tuple[str, int, int], ...], Any] | None = None
+
+    def _load(self, chart_dir: Path) -> Any:
+        import helm_python
+
+        state = _chart_files_state(chart_dir)
+        if self._loaded is None or self._loaded[:2] != (chart_dir, state):
+            self._loaded = (chart_dir, state, helm_python.Chart.load(chart_dir))
+        return self._loaded[2]
 
     @property
     def name(self) -> str:
@@ -56,7 +82,7 @@ class HelmSdkEngine:
                 )
             values = loaded
         try:
-            rendered = helm_python.Chart.load(chart_dir).render(values, name=RELEASE_NAME)
+            rendered = self._load(chart_dir).render(values, name=RELEASE_NAME)
         except helm_python.HelmError as exc:
             return RenderResult(values_file=label, error=str(exc).strip())
         return RenderResult(

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from agents.validate import Severity, validate_chart
+from agents.validate import HelmSdkEngine, Severity, validate_chart
 from agents.validate.manifests import parse_manifests
 
 CHARTS = Path(__file__).resolve().parents[2] / "fixtures" / "charts"
@@ -91,3 +91,18 @@ def test_defaults_are_checked_again_when_the_schema_or_values_yaml_change(tmp_pa
     values = chart / "values.yaml"
     values.write_text("# a comment moves every key one line down\n" + values.read_text())
     assert defaults_findings() == [(message, line + 1) for message, line in before if line is not None]
+
+
+def test_the_sdk_engine_renders_a_chart_edited_between_renders(tmp_path: Path) -> None:
+    chart = tmp_path / "chart"
+    shutil.copytree(CHARTS / "good", chart)
+    engine = HelmSdkEngine()
+    first = engine.render(chart)
+    assert first.error is None and "edited-between-renders" not in str(first.manifests)
+    (chart / "templates" / "extra.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: edited-between-renders\n"
+    )
+    second = engine.render(chart)
+    assert "name: edited-between-renders" in second.manifests["templates/extra.yaml"]
+    (chart / "templates" / "extra.yaml").unlink()
+    assert engine.render(chart).manifests == first.manifests
