@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +151,20 @@ def hostile_bot(fake_github: FakeGitHub, app_keys: AppKeys, tmp_path: Path) -> I
         yield bot
     finally:
         bot.close()
+
+
+@contextmanager
+def shared_bot(app_keys: AppKeys, data_dir: Path) -> Iterator[tuple[FakeGitHub, HostileBot]]:
+    """A seeded fake GitHub and a bot over it, for a module whose tests all read one expensive story."""
+    fake = FakeGitHub()
+    with fake:
+        seed(fake, app_keys)
+        seed_permissions(fake, alice="write", bob="maintain", mallory="read")
+        bot = HostileBot(fake, app_keys.private_pem, data_dir)
+        try:
+            yield fake, bot
+        finally:
+            bot.close()
 
 
 def seed(fake: FakeGitHub, app_keys: AppKeys) -> FakeGitHub:

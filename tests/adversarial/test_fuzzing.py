@@ -27,8 +27,8 @@ from bot.config import RepoConfig, RepoConfigError, load_repo_config
 from bot.events import EventPayloadError, parse_event
 from tests.fakes.github_state import BOT_LOGIN
 
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 JSON_LEAF = st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=30)
 JSONISH = st.recursive(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+
 import pytest
 
 from bot import messages
 from bot.commands import Ignore, parse_comment
-from tests.adversarial.conftest import FULL_NAME, HostileBot
-from tests.conftest import INSTALLATION_ID, OWNER, REPO
+from tests.adversarial.conftest import FULL_NAME, HostileBot, shared_bot
+from tests.conftest import INSTALLATION_ID, OWNER, REPO, AppKeys
 from tests.e2e.harness import bot_comments
 from tests.e2e.webhooks import failed_check_run, issue_comment
 from tests.fakes.github_server import FakeGitHub
@@ -117,12 +120,25 @@ def _loop_on_a_bot_commit(bot: HostileBot, fake: FakeGitHub) -> tuple[int, str, 
     return number, branch, looped
 
 
-def test_bot_stops_committing_after_n_commits_in_a_row(
-    hostile_bot: HostileBot, fake_github: FakeGitHub
-) -> None:
-    number, branch, looped = _loop_on_a_bot_commit(hostile_bot, fake_github)
-    assert fake_github.git.branch_sha(OWNER, REPO, branch) == looped  # no further bot commit
-    assert _escalations(fake_github, number)  # and a human is asked to look
+@dataclass(frozen=True)
+class LoopStory:
+    fake: FakeGitHub
+    number: int
+    branch: str
+    looped: str
+
+
+@pytest.fixture(scope="module")
+def loop_story(app_keys: AppKeys, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopStory]:
+    """One run of the loop case, read by the tests below (it is the slow part)."""
+    with shared_bot(app_keys, tmp_path_factory.mktemp("loop") / "data") as (fake, bot):
+        yield LoopStory(fake, *_loop_on_a_bot_commit(bot, fake))
+
+
+def test_bot_stops_committing_after_n_commits_in_a_row(loop_story: LoopStory) -> None:
+    fake = loop_story.fake
+    assert fake.git.branch_sha(OWNER, REPO, loop_story.branch) == loop_story.looped  # no further bot commit
+    assert _escalations(fake, loop_story.number)  # and a human is asked to look
 
 
 @pytest.mark.xfail(
@@ -131,6 +147,5 @@ def test_bot_stops_committing_after_n_commits_in_a_row(
     "posts a new escalation comment (its attempt count changes, so reply_once does not dedupe): "
     "escalate once per head commit",
 )
-def test_bot_says_it_stopped_once(hostile_bot: HostileBot, fake_github: FakeGitHub) -> None:
-    number, _, _ = _loop_on_a_bot_commit(hostile_bot, fake_github)
-    assert len(_escalations(fake_github, number)) == 1
+def test_bot_says_it_stopped_once(loop_story: LoopStory) -> None:
+    assert len(_escalations(loop_story.fake, loop_story.number)) == 1
