@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from agents.cli import add_engine_commands, run_command
 from bot.action_command import add_action_commands
 from bot.serve_command import add_serve_commands
+from bot.worker_command import add_worker_commands
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_engine_commands(sub)
     add_serve_commands(sub)
     add_action_commands(sub)
+    add_worker_commands(sub)
     return parser
 
 

@@ -26,6 +26,7 @@ def serve_command(args: argparse.Namespace) -> int:
     """Start the App; a missing or invalid setting stops start-up with one line naming it."""
     import uvicorn
 
+    from agents.checkpoint import is_postgres_url
     from bot.app import build_bot
     from bot.redact import install_redaction
 
@@ -35,6 +36,11 @@ def serve_command(args: argparse.Namespace) -> int:
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
         install_redaction()
+        if is_postgres_url(settings.database_url):
+            # PostgreSQL mode: this process only verifies, records and enqueues; `autopilot worker` runs jobs
+            from bot.worker_command import serve_queued
+
+            return serve_queued(settings, args.host, args.port)
         bot = build_bot(settings)
     except SettingsError as err:
         print(f"autopilot serve: {err}", file=sys.stderr)

@@ -127,3 +127,21 @@ def test_console_script_reports_bad_subcommand_without_traceback() -> None:
     done = subprocess.run([str(script), "frobnicate"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "invalid choice" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    listed = capsys.readouterr().out
+    for command in ("chart", "plan", "validate", "fix", "serve", "action", "worker", "db"):
+        assert f"    {command} " in listed, command
+
+
+def test_db_upgrade_against_an_unreachable_server_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AUTOPILOT_DATABASE_URL", "postgresql://autopilot@127.0.0.1:1/none")
+    code, _, err = run(capsys, "db", "upgrade")
+    assert code == 2
+    assert err.startswith("autopilot db upgrade: cannot connect to PostgreSQL") and "Traceback" not in err
