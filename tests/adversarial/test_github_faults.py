@@ -20,7 +20,7 @@ from tests.e2e.harness import bot_comments, seed_permissions
 from tests.e2e.webhooks import failed_check_run, issue_comment
 from tests.fakes.git_http import run_git
 from tests.fakes.github_server import FakeGitHub
-from tests.fakes.github_state import Fault
+from tests.fakes.github_state import BOT_LOGIN, Fault
 
 COMMENTS = rf"^/api/v3/repos/{FULL_NAME}/issues/\d+/comments$"
 CONFIG = rf"^/api/v3/repos/{FULL_NAME}/contents/"
@@ -240,3 +240,25 @@ def test_branch_deleted_then_pull_closed_mid_run_give_clear_answers(
     assert any(
         messages.marker("reply", thread) in b or "stage" in b.lower() for b in bot_comments(fake, issue)
     )
+
+
+def test_a_failed_git_push_is_reported_and_the_run_can_be_resumed(
+    hostile_bot: HostileBot, fake_github: FakeGitHub
+) -> None:
+    fake = fake_github
+    issue = fake.new_issue_number(FULL_NAME)
+    fake.inject(Fault.server_error(502), path=r"/git-receive-pack$", method="POST")
+    _ask(hostile_bot, fake, "/autopilot chart nginx", issue, "push-502")
+    thread = f"{FULL_NAME}#{issue}"
+    said = bot_comments(fake, issue)
+    stopped = [b for b in said if "The run stopped during" in b and "run the command again" in b]
+    assert len(stopped) == 1 and "502" in stopped[0]  # says what failed and what to do next
+    assert not fake.pulls
+    # asking again resumes: one branch, one bot commit, one PR, still one status comment
+    _ask(hostile_bot, fake, "/autopilot chart nginx", issue, "push-again")
+    assert len(fake.pulls) == 1
+    assert (
+        fake.git.log_authors(OWNER, REPO, "autopilot/nginx").count(f"{BOT_LOGIN}@users.noreply.github.com")
+        == 1
+    )
+    assert len([b for b in bot_comments(fake, issue) if messages.marker("status", thread) in b]) == 1
