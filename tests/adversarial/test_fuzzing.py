@@ -25,6 +25,7 @@ from agents.plan.model import ChartPlan
 from bot.commands import Ignore, Reply, Run, parse_comment
 from bot.config import RepoConfig, RepoConfigError, load_repo_config
 from bot.events import EventPayloadError, parse_event
+from bot.handlers.answers import AnswerError, answers_from_text
 from tests.fakes.github_state import BOT_LOGIN
 
 FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -299,3 +300,20 @@ def test_edit_gate_accepts_only_paths_inside_the_chart(parts: list[str]) -> None
     segments = path.split("/")
     assert segments[0] not in (".github", ".git") and ".." not in segments and "" not in segments
     assert not PurePosixPath(path).is_absolute() and "\\" not in path
+
+
+QUESTION_KEYS = st.lists(
+    st.sampled_from(["image", "ports", "env.DATABASE_URL", "exposure.hosts", "name"]), unique=True
+)
+
+
+@FAST
+@given(keys=QUESTION_KEYS, text=COMMENT)
+def test_plain_answers_raise_only_answer_errors(keys: list[str], text: str) -> None:
+    questions = [{"key": key, "prompt": f"What is {key}?"} for key in keys]
+    try:
+        answers = answers_from_text(questions, text)
+    except AnswerError as err:
+        assert str(err).strip()
+        return
+    assert set(answers) <= set(keys)
