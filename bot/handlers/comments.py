@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import cast
 
 from bot import messages
@@ -22,6 +23,7 @@ from bot.commands import (
     parse_comment,
 )
 from bot.events import IssueCommentEvent
+from bot.github import GitHubNotFound
 from bot.handlers import chart_flow
 from bot.handlers.context import EventContext
 from bot.handlers.router import ROUTER, StepFailed
@@ -67,6 +69,12 @@ def _is_fork_pull(ctx: EventContext, number: int) -> tuple[bool, str]:
     return branch is None or branch.sha != pull.head_sha, pull.head_ref
 
 
+def _acknowledge(ctx: EventContext, comment_id: int) -> None:
+    """React 👀 to the command; a courtesy, so a comment deleted before the job ran must not stop it."""
+    with suppress(GitHubNotFound):  # deleted after delivery: the answer still goes to the thread
+        ctx.client.add_reaction(ctx.owner, ctx.name, comment_id, "eyes")
+
+
 @ROUTER.on("issue_comment", "created", when=_addressed)
 def on_comment(ctx: EventContext) -> None:
     event = _comment_event(ctx)
@@ -79,7 +87,7 @@ def on_comment(ctx: EventContext) -> None:
         ctx.reply(f"{messages.marker('reply', ctx.thread_id)}\n{parsed.text}", where)
         return
     command, author = parsed.command, _author(ctx)
-    ctx.client.add_reaction(ctx.owner, ctx.name, event.comment.id, "eyes")
+    _acknowledge(ctx, event.comment.id)
     with chart_flow.reporting(ctx, "plan"):
         config = ctx.config()
     decision = authorise(ctx.client, ctx.owner, ctx.name, author, config.allowed)

@@ -130,12 +130,6 @@ def test_a_timed_out_comment_post_is_not_posted_twice(
     assert len(_plan_replies(fake_github, issue)) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/handlers/comments.py on_comment: add_reaction on a comment deleted before the job ran "
-    "raises GitHubNotFound, so the job fails 3 times and the command is never answered "
-    "(the 👀 reaction is a courtesy: ignore GitHubNotFound there)",
-)
 def test_a_deleted_command_comment_still_gets_its_answer(
     hostile_bot: HostileBot, fake_github: FakeGitHub
 ) -> None:
