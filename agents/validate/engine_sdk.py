@@ -10,7 +10,7 @@ import yaml
 
 from agents.validate.engine import LintMessage, RenderResult, strip_chart_prefix
 from agents.validate.finding import Severity
-from agents.validate.manifests import FAST_SAFE_LOADER
+from agents.validate.values_yaml import load_values
 
 RELEASE_NAME = "release-name"  # what `helm template` calls the release when none is given
 _SEVERITIES = {0: Severity.INFO, 1: Severity.INFO, 2: Severity.WARNING, 3: Severity.ERROR}
@@ -72,7 +72,7 @@ class HelmSdkEngine:
         values: dict[str, Any] | None = None
         if values_file:
             try:
-                loaded = yaml.load((chart_dir / values_file).read_text(), Loader=FAST_SAFE_LOADER)
+                loaded = load_values((chart_dir / values_file).read_text())
             except (OSError, yaml.YAMLError) as exc:
                 return RenderResult(values_file=label, error=f"cannot read {values_file}: {exc}")
             if loaded is not None and not isinstance(loaded, dict):

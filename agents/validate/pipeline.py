@@ -16,13 +16,13 @@ from agents.validate.helm_messages import lint_findings, render_finding
 from agents.validate.kube_schema import default_kube_versions, schema_version_for
 from agents.validate.locate import TemplateLocator
 from agents.validate.manifests import (
-    FAST_SAFE_LOADER,
     ParsedRender,
     RenderedObject,
     parse_manifests,
     yaml_findings,
 )
 from agents.validate.rules import RULES, ChartFacts, Rule, RuleInput, Violation
+from agents.validate.values_yaml import ExcessiveAliasesError, load_values
 
 SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
@@ -47,29 +47,50 @@ def _require_chart(chart_dir: Path) -> None:
         ) from exc
 
 
-def _default_values(chart_dir: Path) -> dict[str, Any]:
+VALUES_ALIASES_HINT = (
+    "write the repeated values out, or share smaller blocks with anchors (&name) and aliases (*name): "
+    "the validator and Helm refuse a values file whose aliases expand it this much"
+)
+
+
+def _default_values(chart_dir: Path) -> tuple[dict[str, Any], Finding | None]:
+    """The chart's default values, or {} and a finding when values.yaml is an alias bomb."""
     try:
-        loaded = yaml.load((chart_dir / "values.yaml").read_text(), Loader=FAST_SAFE_LOADER)
-    except (OSError, yaml.YAMLError):
-        return {}  # helm-lint reports an unreadable values.yaml
-    return loaded if isinstance(loaded, dict) else {}
+        loaded = load_values((chart_dir / "values.yaml").read_text())
+    except ExcessiveAliasesError as exc:
+        return {}, Finding(
+            rule_id="values/yaml-aliases",
+            severity=Severity.ERROR,
+            message=f"values.yaml was not read: {exc}",
+            file="values.yaml",
+            hint=VALUES_ALIASES_HINT,
+        )
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}, None  # helm-lint reports an unreadable values.yaml
+    return (loaded if isinstance(loaded, dict) else {}), None
 
 
 def external_names(values: Any) -> frozenset[str]:
-    """Names the user promises exist outside the chart: values of `existing*` keys (existingSecret…)."""
-    found: set[str] = set()
+    """Names the user promises exist outside the chart: values of `existing*` keys (existingSecret…).
 
-    def walk(node: Any) -> None:
+    Each container is visited once: YAML aliases share objects, and walking them as a tree would
+    expand a "billion laughs" document.
+    """
+    found: set[str] = set()
+    seen: set[int] = set()
+    stack: list[Any] = [values]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict | list) or id(node) in seen:
+            continue
+        seen.add(id(node))
         if isinstance(node, dict):
             for key, value in node.items():
                 if str(key).lower().startswith("existing") and isinstance(value, str) and value:
                     found.add(value)
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(values)
+                stack.append(value)
+        else:
+            stack.extend(node)
     return frozenset(found)
 
 
@@ -177,7 +198,9 @@ def validate_chart(
             if not any(f.severity == Severity.ERROR and f.message in failure.message for f in findings):
                 findings.append(failure)  # else helm-lint already said it
 
-    defaults = _default_values(chart_dir)
+    defaults, values_problem = _default_values(chart_dir)
+    if values_problem is not None:
+        findings.append(values_problem)
     facts = ChartFacts(chart_dir, versions, defaults, external_names(defaults))
     rules = [r for r in RULES if security or r.family != "security"]
     for result in parsed:
