@@ -19,8 +19,8 @@ from pydantic import BaseModel
 
 from agents.validate.finding import Finding, Severity
 from bot import messages
-from bot.config import RepoConfig
-from bot.git import GitIdentity, GitWorkspace
+from bot.config import REPO_CONFIG_PATH, RepoConfig
+from bot.git import GitError, GitIdentity, GitWorkspace
 from bot.github import (
     Annotation,
     AnnotationLevel,
@@ -67,6 +67,10 @@ def workspace(client: GitHubClient, repo: Repo, root: Path, identity: GitIdentit
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+class DefaultBranchTargetError(GitError):
+    """The chart branch would be the default branch itself: the bot only ever proposes, by PR."""
+
+
 class CommitOutcome(BaseModel):
     """Where the branch stands after `commit_chart`: its head, and our new commit if one was needed."""
 
@@ -87,6 +91,11 @@ def commit_chart(
     message: str,
 ) -> CommitOutcome:
     """Write `files` under `path` on `branch` (continuing it if it exists), commit if changed, push."""
+    if branch == base:
+        raise DefaultBranchTargetError(
+            f"the chart branch {branch!r} is the repository's default branch, and the bot never commits "
+            f"onto it; change `branch_prefix` in {REPO_CONFIG_PATH} (e.g. `autopilot/`) or the chart name"
+        )
     created = ws.checkout_branch(branch, base)
     head_author = "" if created else ws.repo.head.commit.author.email or ""
     ws.write_files(path, files, prune=True)

@@ -341,12 +341,6 @@ def test_write_chart_refuses_a_symlinked_chart_directory(tmp_path: Path) -> None
     assert list(outside.iterdir()) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/publish.py branch_for/commit_chart: with `branch_prefix: mai` and `--set name=n` the chart "
-    "branch is `main`, so the bot commits straight onto the default branch (refuse a branch equal to "
-    "the repository's default branch)",
-)
 def test_repo_config_cannot_steer_a_commit_onto_the_default_branch(
     hostile_bot: HostileBot, fake_github: FakeGitHub
 ) -> None:
@@ -356,3 +350,6 @@ def test_repo_config_cannot_steer_a_commit_onto_the_default_branch(
     issue = fake_github.new_issue_number(FULL_NAME)
     _ask(hostile_bot, fake_github, "/autopilot chart nginx --set name=n", issue)
     assert fake_github.git.branch_sha(OWNER, REPO, "main") == main_before
+    replies = [c.body for c in fake_github.comments_on(OWNER, REPO, issue)]
+    # and the requester is told what to change
+    assert any("default branch" in body and "branch_prefix" in body for body in replies)
