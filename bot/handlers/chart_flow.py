@@ -333,12 +333,12 @@ def heal_branch(ctx: EventContext, trigger: str) -> None:
         target = ws.root / path
         if not target.is_dir():
             raise GitError(f"the branch {run.branch!r} has no chart at {path}; nothing to heal")
-        if (
-            config.max_heal_attempts == 0
-            or attempts > config.max_heal_attempts
-            or in_a_row >= config.max_bot_commits_in_a_row
-        ):
-            if attempts == config.max_heal_attempts + 1 or in_a_row >= config.max_bot_commits_in_a_row:
+        too_many_bot_commits = in_a_row >= config.max_bot_commits_in_a_row
+        if too_many_bot_commits or attempts > config.max_heal_attempts:
+            # say so once per stop: a bot commit starts a fresh head, so the commit limit is first hit
+            # on that head's first attempt; the attempt limit on the first attempt past it
+            first_stop = attempts == (1 if too_many_bot_commits else config.max_heal_attempts + 1)
+            if first_stop:
                 left = validate_chart(target, versions).findings
                 ctx.reply_once(
                     messages.escalation_comment(ctx.thread_id, attempts - 1, _problems(left)), run.pr_number

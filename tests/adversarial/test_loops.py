@@ -141,11 +141,5 @@ def test_bot_stops_committing_after_n_commits_in_a_row(loop_story: LoopStory) ->
     assert _escalations(fake, loop_story.number)  # and a human is asked to look
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/handlers/chart_flow.py heal_branch: past max_bot_commits_in_a_row every further CI failure "
-    "posts a new escalation comment (its attempt count changes, so reply_once does not dedupe): "
-    "escalate once per head commit",
-)
 def test_bot_says_it_stopped_once(loop_story: LoopStory) -> None:
     assert len(_escalations(loop_story.fake, loop_story.number)) == 1
