@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -154,6 +156,63 @@ def _installation_id(event: RepositoryEvent, bot: Bot) -> int:
     return bot.github.installation_id_for(event.repository.owner.login, event.repository.name)
 
 
+def _lock_owner(lease_owner: str, job_id: str) -> str:
+    """A thread lock is held in the name of one job's lease, so the lease tells whether its holder lives."""
+    return f"{lease_owner}:{job_id}"
+
+
+def _free_lock_of_a_lost_lease(store: Store, lock: str) -> None:
+    """Drop `lock` when the job it was taken for no longer runs under that lease.
+
+    A worker killed mid-run leaves its thread lock for LOCK_TTL_SECONDS, but its job lease
+    runs out sooner and the job is claimed again (or has finished); from then on the old
+    holder has lost the job, so its lock must not keep the retry waiting. A lock whose
+    owner names no stored job (or whose job still runs under that very lease) is left alone:
+    only its TTL frees it. `release_lock` deletes only that owner's row, so a lock taken
+    meanwhile by a live worker is never touched.
+    """
+    held = store.get_lock(lock)
+    if held is None:
+        return
+    _, _, job_id = held.owner.rpartition(":")
+    job = store.get_job(job_id) if job_id else None
+    if job is None:
+        return
+    lease_holder = job.lease_owner if job.status == JobStatus.RUNNING else None
+    if lease_holder is not None and _lock_owner(lease_holder, job.id) == held.owner:
+        return  # its holder still owns the job's lease
+    log.warning("taking over %s: its holder %s lost the lease of job %s", lock, held.owner, job.id)
+    store.release_lock(lock, held.owner)
+
+
+@contextmanager
+def _renewing(bot: Bot, job_id: str, lock: str, owner: str) -> Iterator[None]:
+    """Renew the job's lease and the thread lock while the run lasts.
+
+    A live worker keeps both, however long its run; so a lease that runs out means its
+    worker died, and only then may another worker claim the job and take over its lock.
+    """
+    stop = threading.Event()
+    every = min(bot.lease_seconds, LOCK_TTL_SECONDS) / 3
+
+    def renew() -> None:
+        while not stop.wait(every):
+            try:
+                if not bot.store.extend_lease(job_id, bot.worker_id, lease_seconds=bot.lease_seconds):
+                    log.warning("job %s: the lease of %s was lost while it ran", job_id, bot.worker_id)
+                bot.store.acquire_lock(lock, owner, ttl_seconds=LOCK_TTL_SECONDS)
+            except Exception as err:  # noqa: BLE001 - keep trying; the run itself decides the outcome
+                log.warning("job %s: could not renew its lease: %s", job_id, redact(str(err)))
+
+    keeper = threading.Thread(target=renew, name=f"lease-{job_id}", daemon=True)
+    keeper.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        keeper.join()
+
+
 def handle_job(job: Job, bot: Bot) -> JobResult:
     """Do the work of one delivery; raises `ThreadBusy` when its conversation is running elsewhere."""
     from bot.handlers import ROUTER
@@ -177,12 +236,15 @@ def handle_job(job: Job, bot: Bot) -> JobResult:
         if not wanted:
             return JobResult(job_id=job.id, thread_id=thread_id, note="nothing to do")
         lock = f"thread:{thread_id}"
-        owner = f"{bot.worker_id}:{job.id}"
+        owner = _lock_owner(bot.worker_id, job.id)
         if not bot.store.acquire_lock(lock, owner, ttl_seconds=LOCK_TTL_SECONDS):
-            raise ThreadBusy(thread_id)
+            _free_lock_of_a_lost_lease(bot.store, lock)
+            if not bot.store.acquire_lock(lock, owner, ttl_seconds=LOCK_TTL_SECONDS):
+                raise ThreadBusy(thread_id)
         try:
-            for handler in wanted:
-                handler.run(ctx)
+            with _renewing(bot, job.id, lock, owner):
+                for handler in wanted:
+                    handler.run(ctx)
         finally:
             bot.store.release_lock(lock, owner)
         return JobResult(job_id=job.id, thread_id=thread_id, handled=[h.name for h in wanted])

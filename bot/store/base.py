@@ -135,6 +135,13 @@ class Store(ABC):
         """
 
     @abstractmethod
+    def extend_lease(self, job_id: str, worker: str, *, lease_seconds: float) -> bool:
+        """Push a running job's lease `lease_seconds` from now; False when `worker` no longer holds it.
+
+        A live worker renews its lease while it works, so only a dead worker's lease runs out.
+        """
+
+    @abstractmethod
     def complete_job(self, job_id: str, worker: str) -> bool:
         """Mark a job done; False when `worker` no longer holds its lease."""
 

@@ -140,6 +140,16 @@ class PostgresStore(Store):
             ).fetchone()
         return _job(row) if row else None
 
+    def extend_lease(self, job_id: str, worker: str, *, lease_seconds: float) -> bool:
+        now = self._clock()
+        with self._tx() as conn:
+            changed = conn.execute(
+                "UPDATE jobs SET lease_expires_at = %s, updated_at = %s"
+                " WHERE id = %s AND status = 'running' AND lease_owner = %s AND lease_expires_at > %s",
+                (now + lease_seconds, now, job_id, worker, now),
+            ).rowcount
+        return changed == 1
+
     def complete_job(self, job_id: str, worker: str) -> bool:
         with self._tx() as conn:
             changed = conn.execute(

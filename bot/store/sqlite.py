@@ -221,6 +221,16 @@ class SqliteStore(Store):
             claimed = db.execute(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE id = ?", (row["id"],)).fetchone()
         return _job(claimed)
 
+    def extend_lease(self, job_id: str, worker: str, *, lease_seconds: float) -> bool:
+        now = self._clock()
+        with self._write() as db:
+            changed = db.execute(
+                "UPDATE jobs SET lease_expires_at = ?, updated_at = ?"
+                " WHERE id = ? AND status = 'running' AND lease_owner = ? AND lease_expires_at > ?",
+                (now + lease_seconds, now, job_id, worker, now),
+            ).rowcount
+        return changed == 1
+
     def complete_job(self, job_id: str, worker: str) -> bool:
         now = self._clock()
         with self._write() as db:

@@ -81,12 +81,6 @@ def test_restart_after_a_crash_mid_run_finishes_it_once(
         second.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/runner.py handle_job: the thread lock of a killed worker lives LOCK_TTL_SECONDS (900 s) "
-    "although its job lease expired, so the restarted process answers 'busy' and never opens the PR "
-    "(take over a lock whose owner's job lease has expired)",
-)
 def test_restart_after_a_crash_holding_the_thread_lock_finishes_it_once(
     fake_github: FakeGitHub, app_keys: AppKeys, tmp_path: Path
 ) -> None:
@@ -99,3 +93,35 @@ def test_restart_after_a_crash_holding_the_thread_lock_finishes_it_once(
         _finished_once(fake_github, second)
     finally:
         second.close()
+
+
+def test_a_lock_held_under_a_live_lease_is_never_taken_over(
+    fake_github: FakeGitHub, app_keys: AppKeys, tmp_path: Path
+) -> None:
+    seed_permissions(fake_github, alice="write")
+    data = tmp_path / "data"
+    other = HostileBot(fake_github, app_keys.private_pem, data, run_jobs=False)
+    try:  # another worker is busy with this thread and still holds its job's lease
+        store = other.bot.store
+        assert store.record_delivery("other-run", "issue_comment", "created", b"{}")
+        assert store.claim_job("worker-alive", lease_seconds=600, job_id="other-run") is not None
+        assert store.acquire_lock(f"thread:{THREAD}", "worker-alive:other-run", ttl_seconds=LOCK_TTL_SECONDS)
+    finally:
+        other.close()
+    bot = HostileBot(fake_github, app_keys.private_pem, data)
+    try:
+        payload = issue_comment(
+            fake_github, FULL_NAME, 1, "/autopilot chart nginx", user="alice", installation_id=INSTALLATION_ID
+        )
+        bot.deliver("issue_comment", payload, delivery="waits")
+        deadline = time.monotonic() + 10
+        while (job := bot.bot.store.get_job("waits")) is None or job.status != JobStatus.DONE:
+            assert time.monotonic() < deadline, f"job not finished: {job}"
+            time.sleep(0.03)
+        replies = bot_comments(fake_github, 1)
+        assert len(replies) == 1 and messages.marker("busy", THREAD) in replies[0]
+        assert not fake_github.pulls and fake_github.git.branches(OWNER, REPO) == ["main"]
+        lock = bot.bot.store.get_lock(f"thread:{THREAD}")
+        assert lock is not None and lock.owner == "worker-alive:other-run"
+    finally:
+        bot.close()

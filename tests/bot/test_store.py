@@ -181,6 +181,23 @@ def test_job_of_a_crashed_worker_is_retried_after_its_lease(make_store: MakeStor
     assert after_restart.complete_job("d-1", "w2") is True
 
 
+def test_live_worker_extends_its_lease_and_a_lost_lease_stays_lost(store: Store, clock: FakeClock) -> None:
+    deliver(store, "d-1")
+    assert store.claim_job("w1", lease_seconds=60) is not None
+    clock.advance(50)
+    assert store.extend_lease("d-1", "w1", lease_seconds=60) is True
+    assert store.extend_lease("d-1", "w2", lease_seconds=60) is False  # not its lease
+    clock.advance(50)  # past the first lease, within the renewed one
+    assert store.claim_job("w2") is None
+    clock.advance(11)
+    assert store.extend_lease("d-1", "w1", lease_seconds=60) is False  # expired: the job may be retried
+    job = store.claim_job("w2")
+    assert job is not None and job.lease_owner == "w2"
+    assert store.extend_lease("d-1", "w1", lease_seconds=60) is False
+    assert store.complete_job("d-1", "w2") is True
+    assert store.extend_lease("d-1", "w2", lease_seconds=60) is False  # done: nothing to extend
+
+
 def test_accepted_but_never_claimed_job_survives_restart(make_store: MakeStore) -> None:
     first = make_store()
     deliver(first, "d-1")

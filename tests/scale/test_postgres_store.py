@@ -34,6 +34,7 @@ from tests.bot.test_store import (  # noqa: F401 - collected again against Postg
     test_heal_attempts_count_per_head_sha,
     test_ignored_delivery_is_remembered_without_a_job,
     test_job_of_a_crashed_worker_is_retried_after_its_lease,
+    test_live_worker_extends_its_lease_and_a_lost_lease_stays_lost,
     test_lock_is_exclusive_until_released,
     test_owner_renews_its_lock,
     test_prune_keeps_unfinished_work,
