@@ -41,6 +41,8 @@ DEFAULT_API_URL = "https://api.github.com"
 ANNOTATIONS_PER_REQUEST = 50  # GitHub rejects more per check-run create/update
 PER_PAGE = 100
 TOKEN_REFRESH_MARGIN = timedelta(minutes=5)
+CLOCK_SKEW = timedelta(minutes=5)  # how far GitHub's clock may be behind ours
+POSTED_COMMENT_LOOKS = 2  # re-lists, one request timeout apart, for a comment whose POST timed out
 
 T = TypeVar("T")
 ReactionContent = Literal["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]
@@ -86,6 +88,10 @@ class GitHubRateLimited(GitHubError):
 
 class GitHubUnavailable(GitHubError):
     """5xx, timeouts or connection errors persisted through every retry."""
+
+
+class GitHubUnconfirmed(GitHubUnavailable):
+    """A non-idempotent request timed out: GitHub may or may not have applied it, so it was not resent."""
 
 
 # ---- settings and observation -----------------------------------------------------------------
@@ -368,13 +374,19 @@ class _Caller:
         if self.observer:
             self.observer(route, outcome)
 
-    def call(self, route: str, send: Callable[[], T]) -> T:
+    def call(self, route: str, send: Callable[[], T], *, idempotent: bool = True) -> T:
+        """`send()` with retries; a non-idempotent request that timed out raises `GitHubUnconfirmed`
+        instead of being resent (GitHub may have applied it: the caller must look before resending)."""
         for attempt in range(1, self.retry.attempts + 1):
             try:
                 resp = send()
             except GitHubException as exc:
                 error, wait = self._classify(route, exc, attempt)
                 self._report(route, str(error.status) if error.status else type(exc).__name__)
+                if not idempotent and _timed_out(exc):
+                    raise GitHubUnconfirmed(
+                        route, "timed out waiting for GitHub, which may still have applied the request"
+                    ) from None
                 if wait is None or attempt == self.retry.attempts:
                     raise error from None
                 log.warning(
@@ -441,6 +453,12 @@ class _Caller:
         return GitHubError(route, repr(exc)), None
 
 
+def _timed_out(exc: GitHubException) -> bool:
+    if type(exc) is RequestError and isinstance(exc.exc, GitHubException):
+        return _timed_out(exc.exc)
+    return isinstance(exc, RequestTimeout)
+
+
 def _error_message(exc: RequestFailed) -> str:
     try:
         body = exc.response.json()
@@ -481,6 +499,7 @@ class GitHubClient:
         self._token_source = token_source
         self._token: InstallationToken | None = None
         self._caller = _Caller(retry or RetryPolicy(), sleep, observer)
+        self._login = ""  # who our comments are by, learned from the first one we post
 
     @classmethod
     def from_app(
@@ -684,11 +703,68 @@ class GitHubClient:
         )
 
     def create_comment(self, owner: str, repo: str, number: int, body: str) -> Comment:
+        """Post a comment once: a POST that timed out may still have been applied by GitHub, so
+        before posting again look for it, or a slow GitHub gets the reply twice."""
         gh = self._github
-        c = self._call(
-            "issues.create_comment", lambda: gh.rest.issues.create_comment(owner, repo, number, body=body)
-        )
-        return _comment(c.parsed_data)
+        route = "issues.create_comment"
+        unconfirmed: GitHubUnconfirmed | None = None
+        for _ in range(self._caller.retry.attempts):
+            started = datetime.now(UTC)
+            try:
+                created = self._caller.call(
+                    route,
+                    lambda: gh.rest.issues.create_comment(owner, repo, number, body=body),
+                    idempotent=False,
+                )
+            except GitHubUnconfirmed as exc:
+                unconfirmed = exc
+                posted = self._find_posted_comment(owner, repo, number, body, started)
+                if posted is not None:
+                    return posted
+                continue
+            return self._own_comment(created.parsed_data)
+        assert unconfirmed is not None  # the loop returns or records why it did not
+        raise unconfirmed
+
+    def _find_posted_comment(
+        self, owner: str, repo: str, number: int, body: str, started: datetime
+    ) -> Comment | None:
+        """Our comment with `body` posted since `started`, if the timed-out POST did land.
+
+        The POST may still be in flight: look after one request timeout, then once more. These are
+        real waits, not the injected retry sleep: the server needs real time to finish the request.
+        """
+        since = started - CLOCK_SKEW
+        gh = self._github
+        for _ in range(POSTED_COMMENT_LOOKS):
+            time.sleep(self._request_timeout())
+            recent: list[Any] = self._pages(
+                "issues.list_comments",
+                lambda page: gh.rest.issues.list_comments(
+                    owner, repo, number, since=since, per_page=PER_PAGE, page=page
+                ),
+            )
+            for raw in reversed(recent):
+                c = _comment(raw)
+                created_at = getattr(raw, "created_at", None)
+                if c.body.strip() != body.strip() or (self._login and c.user != self._login):
+                    continue
+                if isinstance(created_at, datetime) and created_at < since:
+                    continue
+                log.warning(
+                    "GitHub issues.create_comment timed out but the comment was posted: %s", c.html_url
+                )
+                return c
+        return None
+
+    def _request_timeout(self) -> float:
+        timeout = self._github.config.timeout
+        return float(timeout.read or timeout.connect or 10.0) if isinstance(timeout, httpx.Timeout) else 10.0
+
+    def _own_comment(self, data: Any) -> Comment:
+        comment = _comment(data)
+        self._login = comment.user or self._login
+        return comment
 
     def get_comment(self, owner: str, repo: str, comment_id: int) -> Comment:
         gh = self._github

@@ -115,11 +115,6 @@ def test_a_timed_out_read_is_retried(impatient_bot: HostileBot, fake_github: Fak
     assert len(fake_github.calls_to(CONFIG, "GET")) >= 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/github.py create_comment retries a POST that timed out although GitHub created the "
-    "comment: the reply is posted twice (retry non-idempotent POSTs only after re-listing, or not at all)",
-)
 def test_a_timed_out_comment_post_is_not_posted_twice(
     impatient_bot: HostileBot, fake_github: FakeGitHub
 ) -> None:
@@ -127,6 +122,19 @@ def test_a_timed_out_comment_post_is_not_posted_twice(
     fake_github.inject(Fault.slow(1.0), path=COMMENTS, method="POST")
     _ask(impatient_bot, fake_github, PLAN, issue, "slow-post")
     threading.Event().wait(1.2)  # the slow request completes on the server
+    assert len(_plan_replies(fake_github, issue)) == 1
+
+
+def test_a_timed_out_comment_post_that_never_landed_is_posted_again(
+    impatient_bot: HostileBot, fake_github: FakeGitHub
+) -> None:
+    issue = fake_github.new_issue_number(FULL_NAME)
+    # slow, then refused: the comment is never created, so the bot must post it again
+    fake_github.inject(
+        Fault(status=503, delay=1.0, body={"message": "Server Error"}), path=COMMENTS, method="POST"
+    )
+    _ask(impatient_bot, fake_github, PLAN, issue, "lost-post")
+    threading.Event().wait(0.6)  # the slow request ends on the server
     assert len(_plan_replies(fake_github, issue)) == 1
 
 
