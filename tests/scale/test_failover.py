@@ -123,7 +123,13 @@ def test_worker_killed_mid_run_is_retried_from_its_checkpoint_without_duplicates
             fleet.kill(worker_a)  # SIGKILL in the middle of the run: no cleanup, lease and lock left behind
 
             worker_b = fleet.worker("worker-b")
-            wait_for(lambda: _pulls(fake), 90, f"worker B to finish the run\n{fleet.logs()}", interval=0.3)
+            # the PR appears before B has posted the check run and closed the job: wait for the job itself
+            wait_for(
+                lambda: (j := store.get_job(f"reply-{issue}")) is not None and j.status == JobStatus.DONE,
+                90,
+                f"worker B to finish the run\n{fleet.logs()}",
+                interval=0.3,
+            )
 
         job = store.get_job(f"reply-{issue}")
         assert job is not None and job.status == JobStatus.DONE and job.attempts == 2
