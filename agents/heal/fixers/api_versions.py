@@ -25,6 +25,7 @@ from agents.heal.yaml_text import (
     split_lines,
 )
 from agents.validate.finding import Finding
+from agents.validate.values_yaml import load_values as parse_values  # alias-bomb safe
 
 API_LINE = re.compile(r"^(?P<head>\s*apiVersion:\s*)(?P<api>[\w./-]+)(?P<tail>\s*(#.*)?)$")
 KIND_LINE = re.compile(r"^kind:\s*(?P<kind>\w+)")
@@ -199,7 +200,7 @@ def translate_ingress(
 
 def load_values(files: dict[str, str]) -> dict[str, Any]:
     try:
-        loaded = yaml.safe_load(files.get("values.yaml", "")) or {}
+        loaded = parse_values(files.get("values.yaml", "")) or {}
     except yaml.YAMLError:
         return {}
     return loaded if isinstance(loaded, dict) else {}

@@ -13,6 +13,7 @@ import yaml
 from agents.heal.fixers.contract import FixOutcome
 from agents.heal.yaml_text import KEY_LINE, find_path, split_lines, with_scalar
 from agents.validate.finding import Finding
+from agents.validate.values_yaml import load_values as parse_values  # alias-bomb safe
 
 CHART_FILE = "Chart.yaml"
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
@@ -118,7 +119,7 @@ def _directory_name(findings: Sequence[Finding]) -> str | None:
 
 def _image_tag(values_text: str) -> str | None:
     try:
-        values = yaml.safe_load(values_text) or {}
+        values = parse_values(values_text) or {}
     except yaml.YAMLError:
         return None
     image = values.get("image") if isinstance(values, dict) else None

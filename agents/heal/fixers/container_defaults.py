@@ -26,6 +26,7 @@ from agents.heal.yaml_text import (
     with_scalar,
 )
 from agents.validate.finding import Finding, Severity
+from agents.validate.values_yaml import load_values as parse_values  # alias-bomb safe
 
 VALUES_FILE = "values.yaml"
 SCHEMA_FILE = "values.schema.json"
@@ -74,7 +75,7 @@ class ContainerDefaultsFixer:
         if VALUES_FILE not in files:
             return FixOutcome(files)
         try:
-            values = yaml.safe_load(files[VALUES_FILE]) or {}
+            values = parse_values(files[VALUES_FILE]) or {}
         except yaml.YAMLError:
             return FixOutcome(files)
         if not isinstance(values, dict):

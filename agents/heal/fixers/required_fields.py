@@ -16,6 +16,7 @@ from agents.heal.fixers.contract import FixOutcome
 from agents.heal.fixers.selectors import selector_helper
 from agents.heal.yaml_text import KEY_LINE, block_end, indent_of, key_of, split_lines
 from agents.validate.finding import Finding
+from agents.validate.values_yaml import load_values as parse_values  # alias-bomb safe
 
 REQUIRED = re.compile(r"'(?P<field>\w+)' is a required property")
 KIND_LINE = re.compile(r"^kind:\s*(?P<kind>\w+)")
@@ -57,7 +58,7 @@ class RequiredFieldsFixer:
 
 def _values(files: dict[str, str]) -> dict[str, Any]:
     try:
-        loaded = yaml.safe_load(files.get("values.yaml", "")) or {}
+        loaded = parse_values(files.get("values.yaml", "")) or {}
     except yaml.YAMLError:
         return {}
     return loaded if isinstance(loaded, dict) else {}

@@ -19,6 +19,7 @@ import yaml
 from agents.heal.fixers.contract import FixOutcome
 from agents.heal.yaml_text import find_path, split_lines, with_scalar
 from agents.validate.finding import Finding
+from agents.validate.values_yaml import load_values as parse_values  # alias-bomb safe
 
 SCHEMA_FILE = "values.schema.json"
 VALUES_FILE = "values.yaml"
@@ -40,7 +41,7 @@ class ValuesSchemaFixer:
             return FixOutcome(files)
         try:
             schema = json.loads(files[SCHEMA_FILE])
-            values = yaml.safe_load(files[VALUES_FILE]) or {}
+            values = parse_values(files[VALUES_FILE]) or {}
         except (json.JSONDecodeError, yaml.YAMLError):
             return FixOutcome(files)
         lines = split_lines(files[VALUES_FILE])

@@ -222,3 +222,24 @@ def test_a_deliberate_writable_root_filesystem_survives_a_warning() -> None:
     error = warning.model_copy(update={"severity": Severity.ERROR})
     fixed = fix_findings(files, [error], KUBE).files["values.yaml"]
     assert "  readOnlyRootFilesystem: true  # the app writes its cache" in fixed
+
+
+def test_fixers_never_expand_an_alias_bomb_in_values() -> None:
+    """A values.yaml whose aliases expand to 10^9 nodes is left alone at once, not walked for minutes."""
+    levels = ['a0: &a0 ["boom"]'] + [
+        f"a{n}: &a{n} [{', '.join(['*a' + str(n - 1)] * 10)}]" for n in range(1, 10)
+    ]
+    files = shop_files()
+    files["values.yaml"] = "\n".join(levels) + "\n"
+    findings = [
+        Finding(
+            rule_id=rule,
+            severity=Severity.ERROR,
+            message="values break the chart",
+            file="values.yaml",
+            line=1,
+        )
+        for rule in ("values/schema-invalid", "security/probes", "api/removed", "schema/kubernetes")
+    ]
+    result = fix_findings(files, findings, KUBE)
+    assert result.files["values.yaml"] == files["values.yaml"]
