@@ -19,6 +19,7 @@ import jsonschema
 from referencing import Registry, Resource
 
 from agents.validate.api_lifecycle import minor
+from agents.validate.kube_schema_fast import Check, compile_kind_check
 
 PACKAGE = "kubernetes_validate"
 SCHEMA_ROOT = "kubernetes-json-schema"
@@ -92,6 +93,16 @@ def kube_validator(kube_version: str, api_version: str, kind: str) -> jsonschema
     return jsonschema.validators.Draft202012Validator(schema, registry=registry)
 
 
+@cache
+def kube_quick_check(kube_version: str, api_version: str, kind: str) -> Check | None:
+    """The compiled certainly-valid test for a built-in kind (see kube_schema_fast), or None."""
+    schema_version = schema_version_for(kube_version)
+    schema = _load(schema_version, schema_file_name(api_version, kind))
+    if schema is None:
+        return None
+    return compile_kind_check(schema, _definitions_doc(schema_version)["$defs"])
+
+
 # keys that document a schema without changing what it accepts
 _DOC_ONLY_KEYS = {
     "description",
@@ -162,6 +173,9 @@ def kube_schema_problems(kube_version: str, doc: dict[str, Any]) -> tuple[Schema
     fingerprint = schema_fingerprint(kube_version, api_version, kind)
     if fingerprint is None:
         return None
+    quick = kube_quick_check(kube_version, api_version, kind)
+    if quick is not None and quick(doc):
+        return ()  # certainly valid: jsonschema would find nothing either
     key = (fingerprint, json.dumps(doc, sort_keys=True, default=str))
     if key not in _results:
         validator = kube_validator(kube_version, api_version, kind)
