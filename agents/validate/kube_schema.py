@@ -154,6 +154,9 @@ def schema_fingerprint(kube_version: str, api_version: str, kind: str) -> str | 
 
 
 _results: dict[tuple[str, str], tuple[SchemaProblem, ...]] = {}
+# parsed documents are shared by every render whose template text is the same (manifests.py):
+# a document that passed the quick check passes it again under a schema with the same fingerprint
+_quick_passed: dict[tuple[str, int], dict[str, Any]] = {}
 
 
 def collect_problems(
@@ -173,8 +176,14 @@ def kube_schema_problems(kube_version: str, doc: dict[str, Any]) -> tuple[Schema
     fingerprint = schema_fingerprint(kube_version, api_version, kind)
     if fingerprint is None:
         return None
+    passed = _quick_passed.get((fingerprint, id(doc)))
+    if passed is not None and passed is doc:
+        return ()  # this very object passed this schema already (another render or version)
     quick = kube_quick_check(kube_version, api_version, kind)
     if quick is not None and quick(doc):
+        if len(_quick_passed) > _RESULT_CACHE_LIMIT:
+            _quick_passed.clear()
+        _quick_passed[(fingerprint, id(doc))] = doc  # holding the object keeps its id unique
         return ()  # certainly valid: jsonschema would find nothing either
     key = (fingerprint, json.dumps(doc, sort_keys=True, default=str))
     if key not in _results:

@@ -61,6 +61,8 @@ def load_values(text: str) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
+        if "*" not in text:
+            return loader.construct_document(node)  # no alias (*name), nothing to expand
         expanded, distinct = _expanded_size(node)
         if expanded - distinct > ALIAS_EXPANSION_BUDGET:
             raise ExcessiveAliasesError(
