@@ -122,13 +122,15 @@ class PostgresStore(Store):
     ) -> Job | None:
         now = self._clock()
         with self._tx() as conn:
-            # A worker that died on the last attempt leaves a running job nobody may retry.
-            conn.execute(
-                "UPDATE jobs SET status = 'failed', lease_owner = NULL, lease_expires_at = NULL,"
-                " last_error = 'worker lease expired on the last attempt', updated_at = %(now)s"
-                " WHERE status = 'running' AND lease_expires_at <= %(now)s AND attempts >= max_attempts",
-                {"now": now},
-            )
+            if job_id is None:
+                # A worker that died on the last attempt leaves a running job nobody may retry;
+                # the sweep (no job id) marks it failed. A claim by id only needs the one row.
+                conn.execute(
+                    "UPDATE jobs SET status = 'failed', lease_owner = NULL, lease_expires_at = NULL,"
+                    " last_error = 'worker lease expired on the last attempt', updated_at = %(now)s"
+                    " WHERE status = 'running' AND lease_expires_at <= %(now)s AND attempts >= max_attempts",
+                    {"now": now},
+                )
             only = " AND id = %(id)s" if job_id is not None else ""
             row = conn.execute(
                 f"UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_owner = %(worker)s,"

@@ -96,6 +96,20 @@ def test_batch_of_deliveries_in_one_commit(store: Store) -> None:
     assert [r.new for r in store.record_deliveries(batch[:2])] == [False, False]
 
 
+def test_batch_larger_than_one_statement_records_every_delivery_once(store: Store) -> None:
+    batch = [
+        Delivery(id=f"big-{i}", event="issue_comment", action="created", payload=b"{}") for i in range(2500)
+    ]
+    batch += [batch[7], batch[2499]]  # repeats inside the batch, past the first statement's rows
+    results = store.record_deliveries(batch)
+    assert [r.new for r in results] == [True] * 2500 + [False, False]
+    assert store.job_counts()[JobStatus.QUEUED] == 2500
+    again = store.record_deliveries(
+        [batch[1234], Delivery(id="big-new", event="ping", action="", payload=b"{}")]
+    )
+    assert [r.new for r in again] == [False, True]
+
+
 def test_recorded_delivery_is_visible_to_another_connection(tmp_path: Path) -> None:
     import sqlite3
 
