@@ -6,6 +6,8 @@ and GitHub API calls; Prometheus scrapes the text exposition format 0.0.4.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import re
 import threading
@@ -51,9 +53,13 @@ class _Metric:
         self._lock = threading.Lock()
 
     def _key(self, labels: dict[str, str]) -> LabelValues:
-        if set(labels) != set(self.labels):
+        try:  # on the webhook's hot path: the common case costs one tuple
+            key = tuple(str(labels[name]) for name in self.labels)
+        except KeyError:
+            key = ()
+        if len(labels) != len(self.labels) or len(key) != len(self.labels):
             raise ValueError(f"metric {self.name} takes labels {list(self.labels)}, got {sorted(labels)}")
-        return tuple(str(labels[name]) for name in self.labels)
+        return key
 
     def header(self) -> list[str]:
         return [f"# HELP {self.name} {self.help}", f"# TYPE {self.name} {self.kind}"]
@@ -108,23 +114,21 @@ class Histogram(_Metric):
 
     def observe(self, value: float, **labels: str) -> None:
         key = self._key(labels)
+        slot = bisect.bisect_left(self.buckets, value)  # the first bucket with value <= bound
         with self._lock:
             counts = self._counts.setdefault(key, [0] * (len(self.buckets) + 1))
-            for i, bound in enumerate(self.buckets):
-                if value <= bound:
-                    counts[i] += 1
-            counts[-1] += 1
+            counts[slot] += 1  # per bucket here; `render` makes them cumulative
             self._sums[key] = self._sums.get(key, 0.0) + value
 
     def count(self, **labels: str) -> int:
         with self._lock:
             counts = self._counts.get(self._key(labels))
-            return counts[-1] if counts else 0
+            return sum(counts) if counts else 0
 
     def render(self) -> list[str]:
         lines = self.header()
         with self._lock:
-            items = sorted((k, list(v), self._sums[k]) for k, v in self._counts.items())
+            items = sorted((k, list(itertools.accumulate(v)), self._sums[k]) for k, v in self._counts.items())
         for key, counts, total in items:
             for bound, n in zip([*self.buckets, math.inf], counts, strict=True):
                 le = f'le="{_number(bound)}"'

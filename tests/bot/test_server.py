@@ -279,6 +279,14 @@ def test_registry_text_format() -> None:
     ]
 
 
+def test_histogram_buckets_are_cumulative_and_inclusive() -> None:
+    latency = Histogram("h_seconds", "h", buckets=[0.1, 1.0])
+    for value in (0.1, 0.1000001, 1.0, 7.0):  # a bound itself falls in its own bucket (le)
+        latency.observe(value)
+    assert latency.count() == 4
+    assert [line.rsplit(" ", 1)[1] for line in latency.render() if "_bucket" in line] == ["1", "3", "4"]
+
+
 def test_registry_refuses_misuse() -> None:
     registry = Registry()
     calls = registry.counter("calls_total", "Calls.", ["route"])
