@@ -7,6 +7,7 @@ import gc
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import yaml
 
 from agents.validate.finding import Finding, Severity
 from agents.validate.locate import TemplateLocator
-from agents.validate.manifests import FAST_SAFE_LOADER, PathPart, RenderedObject
+from agents.validate.manifests import FAST_SAFE_LOADER, PathPart, RenderedObject, parsed_object_nodes
 
 # CKV_K8S_68…151 check API server/kubelet/etcd flags, never app charts; few patterns keep
 # checkov's per-check fnmatch filter cheap
@@ -73,6 +74,74 @@ class _FastLineLoader(FAST_SAFE_LOADER):  # type: ignore[valid-type,misc]
 
 
 @cache
+def graph_kinds() -> frozenset[str]:
+    """Every kind a checkov graph check looks at: as its resource, as a connected resource, or
+    in a `kind`/`resource_type` filter. Pods are also built from the pod templates of workloads."""
+    _runner()  # checkov imported offline
+    from checkov.common.checks_infra.registry import get_graph_checks_registry
+    from checkov.kubernetes.kubernetes_utils import SUPPORTED_POD_CONTAINERS_TYPES
+    from checkov.kubernetes.runner import Runner
+
+    graph_registry = get_graph_checks_registry(Runner.check_type)
+    graph_registry.load_checks()
+    kinds: set[str] = set()
+    stack = list(graph_registry.checks)
+    while stack:
+        check = stack.pop()
+        kinds.update(check.resource_types or ())
+        kinds.update(check.connected_resources_types or ())
+        if check.attribute in ("kind", "resource_type") and isinstance(check.attribute_value, list):
+            kinds.update(str(v) for v in check.attribute_value)
+        stack += check.sub_checks or []
+    if "Pod" in kinds:
+        kinds.update(SUPPORTED_POD_CONTAINERS_TYPES)
+    return frozenset(kinds)
+
+
+@cache
+def _graph_manager_class() -> Any:
+    """checkov's Kubernetes graph manager, building its graph only from the kinds graph checks
+    read (RBAC, pods and their workloads, NetworkPolicy): Services, ConfigMaps, Secrets… cost a
+    third of the graph time and no graph check looks at them or at their edges."""
+    from checkov.kubernetes.graph_manager import KubernetesGraphManager
+
+    kinds = graph_kinds()
+
+    class GraphCheckedKindsManager(KubernetesGraphManager):  # type: ignore[misc]
+        def build_graph_from_definitions(
+            self, definitions: dict[str, list[dict[str, Any]]], render_variables: bool = True
+        ) -> Any:
+            relevant = {
+                path: [d for d in docs if isinstance(d, dict) and d.get("kind") in kinds]
+                for path, docs in definitions.items()
+            }
+            return super().build_graph_from_definitions(relevant, render_variables)
+
+    return GraphCheckedKindsManager
+
+
+def _loads_reusing_our_parse(checkov_loads: Callable[[str], list[Any]]) -> Callable[[str], list[Any]]:
+    """checkov's `k8_yaml.loads` (every document of a text, mappings marked with their lines)
+    built from the YAML nodes `parse_manifests` composed for the same text, skipping a second
+    parse. Mappings are built fresh each time by the same line-marking constructor (checkov
+    edits what it gets). Only the object documents are built: checkov drops the others (empty,
+    lists, scalars) as invalid templates. A text we did not parse, or that has a YAML error or
+    no object, goes to checkov's own loader, so checkov sees exactly what it did before."""
+
+    def loads(content: str) -> list[Any]:
+        nodes = parsed_object_nodes(content)
+        if not nodes:
+            return checkov_loads(content)
+        constructor = _FastLineLoader("")
+        try:
+            return [constructor.construct_document(node) for node in nodes]
+        finally:
+            constructor.dispose()
+
+    return loads
+
+
+@cache
 def _runner() -> tuple[Any, Any]:
     """Import checkov once, offline (no Bridgecrew mapping download)."""
     os.environ.setdefault("BC_SKIP_MAPPING", "TRUE")
@@ -86,7 +155,12 @@ def _runner() -> tuple[Any, Any]:
     # checkov parses each manifest with a line-marking loader on pure-Python PyYAML, most of its
     # run time here; the same loader on libyaml gives the same documents and line marks ~10x faster.
     k8_yaml.SafeLineLoader = _FastLineLoader  # type: ignore[misc]
+    # and it need not parse a text we parsed already: its documents are built from our nodes
+    k8_yaml.loads = _loads_reusing_our_parse(k8_yaml.loads)  # type: ignore[assignment]
     _drop_control_plane_checks()
+    from checkov.common.checks_infra.registry import get_graph_checks_registry
+
+    get_graph_checks_registry(Runner.check_type).load_checks()  # before gc.freeze, like the rest
 
     # checkov's import leaves ~300k objects that live as long as the process; every full garbage
     # collection walked them again (~70 ms per validated chart). Collect once, then move everything
@@ -128,11 +202,27 @@ def _path_of(evaluated_key: str) -> tuple[PathPart, ...]:
     return tuple(parts)
 
 
+def failed_checks(files: list[str], *, every_kind_in_graph: bool = False) -> list[Any]:
+    """checkov's failed-check records (`checkov.common.output.record.Record`) for manifest files.
+
+    The graph holds only the kinds graph checks read unless `every_kind_in_graph` (checkov's
+    own behaviour, for comparison).
+    """
+    runner_cls, filter_cls = _runner()
+    # no skip list: the control-plane checks were unregistered by _runner()
+    runner_filter = filter_cls(framework=["kubernetes"], show_progress_bar=False)
+    runner = runner_cls()
+    if not every_kind_in_graph:
+        runner.graph_manager = _graph_manager_class()(db_connector=runner.db_connector)
+    report = runner.run(root_folder=None, files=files, runner_filter=runner_filter)
+    reports = report if isinstance(report, list) else [report]
+    return [r for rep in reports for r in rep.failed_checks]
+
+
 def checkov_findings(
     objects_by_render: dict[str, list[RenderedObject]], locator: TemplateLocator
 ) -> list[Finding]:
     """One checkov run over every render at once (each render in its own folder)."""
-    runner_cls, filter_cls = _runner()
     findings: list[Finding] = []
     with tempfile.TemporaryDirectory(prefix="autopilot-checkov-", dir=_scratch_root()) as tmp:
         origin: dict[str, tuple[str, str]] = {}
@@ -148,17 +238,14 @@ def checkov_findings(
                 target = Path(tmp, f"{index}-{template.replace('/', '__')}")
                 target.write_text(text)
                 files.append(str(target))
-                origin[str(target.resolve())] = (values_file, template)
+                origin[os.path.abspath(target)] = (values_file, template)
         if not files:
             return []
-        # no skip list: the control-plane checks were unregistered by _runner()
-        runner_filter = filter_cls(framework=["kubernetes"], show_progress_bar=False)
-        report = runner_cls().run(root_folder=None, files=files, runner_filter=runner_filter)
-        reports = report if isinstance(report, list) else [report]
-        for result in (r for rep in reports for r in rep.failed_checks):
+        for result in failed_checks(files):
             if result.check_id in COVERED_BY_OUR_RULES:
                 continue
-            source = origin.get(str(Path(result.file_abs_path).resolve()))
+            # checkov reports os.path.abspath of the path it was given, as origin holds
+            source = origin.get(os.path.abspath(result.file_abs_path))
             if source is None:
                 continue
             values_file, template = source

@@ -120,6 +120,20 @@ def _parse_template(text: str) -> _TemplateParse:
     return _TemplateParse(docs=tuple(docs), stray=tuple(stray), error=error)
 
 
+def forget_parsed_texts() -> None:
+    """Drop every remembered parse: the next `parse_manifests` of any text parses it again."""
+    _parsed_texts.clear()
+
+
+def parsed_object_nodes(text: str) -> tuple[yaml.Node, ...] | None:
+    """The YAML nodes of the objects in a rendered template text `parse_manifests` has parsed,
+    when every document of it parsed (None when unknown, or when the text has a YAML error)."""
+    result = _parsed_texts.get(text)
+    if result is None or result.error is not None:
+        return None
+    return tuple(node for _, node in result.docs)
+
+
 def parse_manifests(values_file: str, manifests: dict[str, str]) -> ParsedRender:
     """Split each rendered template into objects; a YAML error in one template spares the others."""
     parsed = ParsedRender(values_file=values_file, objects=[], broken={}, errors={}, stray=[])
