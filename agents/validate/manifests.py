@@ -10,8 +10,36 @@ import yaml
 
 from agents.validate.finding import Finding, Severity
 
+_BASE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_RESOLVED_LIMIT = 50_000
+
+
+class _RememberingResolveLoader(_BASE_LOADER):  # type: ignore[valid-type,misc]
+    """The safe loader, remembering which tag a plain scalar resolves to.
+
+    Even libyaml calls back into Python's resolver for every scalar, which tries a list of regular
+    expressions (int, float, bool, null, timestamp…) each time. For the safe loader the answer
+    depends only on the scalar's text and its implicit flags, and manifests repeat the same
+    scalars ("true", "TCP", "http", label values) over and over.
+    """
+
+    _resolved: dict[tuple[str, tuple[bool, bool]], str] = {}
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
+        if kind is not yaml.ScalarNode or self.yaml_path_resolvers:
+            return str(super().resolve(kind, value, implicit))
+        key = (value, implicit)
+        tag = self._resolved.get(key)
+        if tag is None:
+            tag = str(super().resolve(kind, value, implicit))
+            if len(self._resolved) >= _RESOLVED_LIMIT:
+                self._resolved.clear()
+            self._resolved[key] = tag
+        return tag
+
+
 # libyaml when PyYAML was built with it: an order of magnitude faster than the pure-Python loader
-FAST_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+FAST_SAFE_LOADER: type[yaml.SafeLoader] = _RememberingResolveLoader
 _LOADER = FAST_SAFE_LOADER
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 
