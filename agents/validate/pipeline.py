@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from agents.validate.accepted_risks import accepted_risks
-from agents.validate.engine import HelmEngine, get_engine
+from agents.validate.engine import HelmEngine, RenderResult, get_engine
 from agents.validate.errors import ChartNotFoundError
 from agents.validate.finding import Finding, Severity, ValidationReport
 from agents.validate.helm_messages import lint_findings, render_finding
@@ -145,6 +146,33 @@ def _dedupe(findings: Iterable[Finding], versions: Sequence[str]) -> list[Findin
     return sorted(kept, key=lambda f: (SEVERITY_ORDER[f.severity], f.file or "", f.line or 0, f.rule_id))
 
 
+def _render_and_parse(
+    helm: HelmEngine, chart_dir: Path, kube_version: str, values_files: Sequence[str] | None
+) -> tuple[list[Finding], list[ParsedRender], list[RenderResult], TemplateLocator]:
+    """Render the defaults and every values file, parse each render; YAML findings per template."""
+    # the CLI engine sets .Capabilities.KubeVersion from this; the SDK cannot target a version
+    renders = [helm.render(chart_dir, None, kube_version=kube_version)]
+    for values_file in values_files if values_files is not None else ci_values_files(chart_dir):
+        renders.append(helm.render(chart_dir, values_file, kube_version=kube_version))
+    rendered = {r.values_file: r.manifests for r in renders if r.error is None}
+    locator = TemplateLocator(chart_dir, rendered)
+
+    findings: list[Finding] = []
+    parsed: list[ParsedRender] = []
+    for render in renders:
+        if render.error is not None:
+            parsed.append(ParsedRender(render.values_file, [], {}, {}))
+            continue
+        result = parse_manifests(render.values_file, render.manifests)
+        lines = {t: locator.line_of_rendered(render.values_file, t, n) or n for t, n in result.broken.items()}
+        for template, line in result.stray:
+            lines[f"{template}:{line}"] = locator.line_of_rendered(render.values_file, template, line) or line
+        reported = {f.file for f in findings}
+        findings += [f for f in yaml_findings(result, lines) if f.file not in reported]
+        parsed.append(result)
+    return findings, parsed, renders, locator
+
+
 def validate_chart(
     chart_dir: Path,
     kube_versions: Sequence[str] | None = None,
@@ -165,31 +193,18 @@ def validate_chart(
         schema_version_for(version)  # unknown version: a clear error now, not one finding per object
     helm = engine or get_engine()
 
-    # the CLI engine sets .Capabilities.KubeVersion from this; the SDK cannot target a version
-    renders = [helm.render(chart_dir, None, kube_version=versions[0])]
-    for values_file in values_files if values_files is not None else ci_values_files(chart_dir):
-        renders.append(helm.render(chart_dir, values_file, kube_version=versions[0]))
-    rendered = {r.values_file: r.manifests for r in renders if r.error is None}
-    locator = TemplateLocator(chart_dir, rendered)
-
-    findings: list[Finding] = []
-    parsed: list[ParsedRender] = []
-    for render in renders:
-        if render.error is not None:
-            parsed.append(ParsedRender(render.values_file, [], {}, {}))
-            continue
-        result = parse_manifests(render.values_file, render.manifests)
-        lines = {t: locator.line_of_rendered(render.values_file, t, n) or n for t, n in result.broken.items()}
-        for template, line in result.stray:
-            lines[f"{template}:{line}"] = locator.line_of_rendered(render.values_file, template, line) or line
-        reported = {f.file for f in findings}
-        findings += [f for f in yaml_findings(result, lines) if f.file not in reported]
-        parsed.append(result)
+    # helm lint does not depend on the renders: it runs meanwhile in a thread (both Helm engines
+    # release the GIL: the SDK in its native calls, the CLI in its subprocess), its findings still
+    # come after the YAML ones as before
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="helm-lint") as background:
+        linting = background.submit(helm.lint, chart_dir, kube_version=versions[0])
+        findings, parsed, renders, locator = _render_and_parse(helm, chart_dir, versions[0], values_files)
+        lint_messages = linting.result()
     # our YAML parse names the exact line; Helm's "yaml: line N" for the same template is dropped
     broken = {f.file for f in findings}
     findings += [
         f
-        for f in lint_findings(helm.lint(chart_dir, kube_version=versions[0]), locator)
+        for f in lint_findings(lint_messages, locator)
         if not (f.file in broken and "yaml" in f.message.lower())
     ]
     for render in renders:
@@ -228,5 +243,5 @@ def validate_chart(
         findings=_dedupe(findings, versions),
         engine=helm.name,
         kube_versions=versions,
-        rendered=rendered,
+        rendered=locator.rendered,
     )
