@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -146,31 +147,49 @@ def _dedupe(findings: Iterable[Finding], versions: Sequence[str]) -> list[Findin
     return sorted(kept, key=lambda f: (SEVERITY_ORDER[f.severity], f.file or "", f.line or 0, f.rule_id))
 
 
-def _render_and_parse(
-    helm: HelmEngine, chart_dir: Path, kube_version: str, values_files: Sequence[str] | None
-) -> tuple[list[Finding], list[ParsedRender], list[RenderResult], TemplateLocator]:
-    """Render the defaults and every values file, parse each render; YAML findings per template."""
-    # the CLI engine sets .Capabilities.KubeVersion from this; the SDK cannot target a version
-    renders = [helm.render(chart_dir, None, kube_version=kube_version)]
-    for values_file in values_files if values_files is not None else ci_values_files(chart_dir):
-        renders.append(helm.render(chart_dir, values_file, kube_version=kube_version))
-    rendered = {r.values_file: r.manifests for r in renders if r.error is None}
-    locator = TemplateLocator(chart_dir, rendered)
+@dataclass
+class _RenderOutcome:
+    """One render with what our checks found in it: its YAML findings and its rule findings."""
 
-    findings: list[Finding] = []
-    parsed: list[ParsedRender] = []
-    for render in renders:
-        if render.error is not None:
-            parsed.append(ParsedRender(render.values_file, [], {}, {}))
-            continue
+    render: RenderResult
+    parsed: ParsedRender
+    yaml_findings: list[Finding]
+    rule_findings: list[Finding]
+
+
+def _check_render(
+    render: RenderResult,
+    locator: TemplateLocator,
+    facts: ChartFacts,
+    rules: list[Rule],
+    reported: set[str | None],
+) -> _RenderOutcome:
+    """Parse one render and run the rule registry over it. `reported`: templates whose YAML error
+    an earlier render reported already (updated here)."""
+    found_yaml: list[Finding] = []
+    if render.error is not None:
+        result = ParsedRender(render.values_file, [], {}, {})  # chart-wide rules still run on it
+    else:
+        locator.rendered[render.values_file] = render.manifests
         result = parse_manifests(render.values_file, render.manifests)
         lines = {t: locator.line_of_rendered(render.values_file, t, n) or n for t, n in result.broken.items()}
         for template, line in result.stray:
             lines[f"{template}:{line}"] = locator.line_of_rendered(render.values_file, template, line) or line
-        reported = {f.file for f in findings}
-        findings += [f for f in yaml_findings(result, lines) if f.file not in reported]
-        parsed.append(result)
-    return findings, parsed, renders, locator
+        found_yaml = [f for f in yaml_findings(result, lines) if f.file not in reported]
+        reported.update(f.file for f in found_yaml)
+
+    found: list[Finding] = []
+    given = RuleInput(result.objects, facts, result.values_file)
+    for rule in rules:
+        if rule.family == "wiring" and result.broken:
+            continue  # objects are missing from a broken render: wiring findings would be false alarms
+        try:
+            violations = list(rule.check(given))
+        except Exception as exc:  # a rule bug must not hide every other finding
+            found.append(_rule_failure(rule.id, result.values_file, exc))
+            continue
+        found += _findings(rule, violations, result.values_file, locator)
+    return _RenderOutcome(render, result, found_yaml, found)
 
 
 def validate_chart(
@@ -193,13 +212,30 @@ def validate_chart(
         schema_version_for(version)  # unknown version: a clear error now, not one finding per object
     helm = engine or get_engine()
 
-    # helm lint does not depend on the renders: it runs meanwhile in a thread (both Helm engines
-    # release the GIL: the SDK in its native calls, the CLI in its subprocess), its findings still
-    # come after the YAML ones as before
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="helm-lint") as background:
+    defaults, values_problem = _default_values(chart_dir)
+    facts = ChartFacts(chart_dir, versions, defaults, external_names(defaults))
+    rules = [r for r in RULES if security or r.family != "security"]
+    locator = TemplateLocator(chart_dir, {})  # filled with each successful render in order
+
+    # Helm works in threads while Python checks what it already rendered: helm lint (it needs no
+    # render) and the renders of ci/ values run meanwhile; both engines release the GIL (the SDK
+    # in its native calls, the CLI in its subprocess). The chart is rendered with its defaults
+    # first, alone: the SDK engine loads the chart then, and the other renders reuse it.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="helm") as background:
         linting = background.submit(helm.lint, chart_dir, kube_version=versions[0])
-        findings, parsed, renders, locator = _render_and_parse(helm, chart_dir, versions[0], values_files)
+        # the CLI engine sets .Capabilities.KubeVersion from this; the SDK cannot target a version
+        first = helm.render(chart_dir, None, kube_version=versions[0])
+        later = [
+            background.submit(helm.render, chart_dir, values_file, kube_version=versions[0])
+            for values_file in (values_files if values_files is not None else ci_values_files(chart_dir))
+        ]
+        reported: set[str | None] = set()
+        outcomes = [_check_render(first, locator, facts, rules, reported)]
+        outcomes += [_check_render(pending.result(), locator, facts, rules, reported) for pending in later]
         lint_messages = linting.result()
+
+    # findings in the order they always had: YAML, helm lint, render failures, values, rules
+    findings = [f for o in outcomes for f in o.yaml_findings]
     # our YAML parse names the exact line; Helm's "yaml: line N" for the same template is dropped
     broken = {f.file for f in findings}
     findings += [
@@ -207,29 +243,16 @@ def validate_chart(
         for f in lint_findings(lint_messages, locator)
         if not (f.file in broken and "yaml" in f.message.lower())
     ]
-    for render in renders:
-        if render.error is not None:
-            failure = render_finding(render.error, render.values_file, locator)
+    for outcome in outcomes:
+        if outcome.render.error is not None:
+            failure = render_finding(outcome.render.error, outcome.render.values_file, locator)
             if not any(f.severity == Severity.ERROR and f.message in failure.message for f in findings):
                 findings.append(failure)  # else helm-lint already said it
-
-    defaults, values_problem = _default_values(chart_dir)
     if values_problem is not None:
         findings.append(values_problem)
-    facts = ChartFacts(chart_dir, versions, defaults, external_names(defaults))
-    rules = [r for r in RULES if security or r.family != "security"]
-    for result in parsed:
-        given = RuleInput(result.objects, facts, result.values_file)
-        for rule in rules:
-            if rule.family == "wiring" and result.broken:
-                continue  # objects are missing from a broken render: wiring findings would be false alarms
-            try:
-                violations = list(rule.check(given))
-            except Exception as exc:  # a rule bug must not hide every other finding
-                findings.append(_rule_failure(rule.id, result.values_file, exc))
-                continue
-            findings += _findings(rule, violations, result.values_file, locator)
+    findings += [f for o in outcomes for f in o.rule_findings]
 
+    parsed = [o.parsed for o in outcomes]
     if (security if checkov is None else checkov) and any(p.objects for p in parsed):
         from agents.validate.checkov_scan import checkov_findings
 
