@@ -7,6 +7,7 @@ Charts do use anchors to share small blocks, so aliases are allowed up to a budg
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -15,6 +16,10 @@ from agents.validate.manifests import FAST_SAFE_LOADER
 
 ALIAS_EXPANSION_BUDGET = 100_000
 """How many nodes aliases may add to a document once expanded (a real chart adds a few hundred)."""
+
+
+# an anchor (&name) as YAML writes one; also matches "a&b" in text, which only costs the walk
+_ANCHOR = re.compile(r"&[^\s\[\]{},]")
 
 
 class ExcessiveAliasesError(yaml.YAMLError):
@@ -61,8 +66,8 @@ def load_values(text: str) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
-        if "*" not in text:
-            return loader.construct_document(node)  # no alias (*name), nothing to expand
+        if "*" not in text or not _ANCHOR.search(text):
+            return loader.construct_document(node)  # no alias (*name) or no anchor: nothing to expand
         expanded, distinct = _expanded_size(node)
         if expanded - distinct > ALIAS_EXPANSION_BUDGET:
             raise ExcessiveAliasesError(

@@ -58,3 +58,16 @@ def test_aliases_still_count_against_the_budget() -> None:
     with pytest.raises(ExcessiveAliasesError):
         load_values(bomb)
     assert load_values("base: &b {x: 1}\nother: *b\n") == {"base": {"x": 1}, "other": {"x": 1}}
+
+
+def test_a_star_in_a_comment_next_to_an_ampersand_in_a_url_is_no_alias() -> None:
+    text = "# hosts like *.example.com\nurl: https://x.test/?a=1&b=2\n"
+    assert load_values(text) == {"url": "https://x.test/?a=1&b=2"}
+
+
+def test_an_alias_bomb_with_flow_anchors_is_still_refused() -> None:
+    bomb = "a: [&a x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: [&{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]]\n" for i in range(6)
+    )
+    with pytest.raises(ExcessiveAliasesError):
+        load_values(bomb)
