@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -147,6 +148,13 @@ def _dedupe(findings: Iterable[Finding], versions: Sequence[str]) -> list[Findin
     return sorted(kept, key=lambda f: (SEVERITY_ORDER[f.severity], f.file or "", f.line or 0, f.rule_id))
 
 
+@cache
+def _helm_threads() -> ThreadPoolExecutor:
+    """Threads for Helm's work, kept for the process: Go attaches its runtime to each new thread
+    that calls it, which costs more than the thread itself."""
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="helm")
+
+
 @dataclass
 class _RenderOutcome:
     """One render with what our checks found in it: its YAML findings and its rule findings."""
@@ -220,19 +228,20 @@ def validate_chart(
     # Helm works in threads while Python checks what it already rendered: helm lint (it needs no
     # render) and the renders of ci/ values run meanwhile; both engines release the GIL (the SDK
     # in its native calls, the CLI in its subprocess). The chart is rendered with its defaults
-    # first, alone: the SDK engine loads the chart then, and the other renders reuse it.
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="helm") as background:
-        linting = background.submit(helm.lint, chart_dir, kube_version=versions[0])
-        # the CLI engine sets .Capabilities.KubeVersion from this; the SDK cannot target a version
-        first = helm.render(chart_dir, None, kube_version=versions[0])
-        later = [
-            background.submit(helm.render, chart_dir, values_file, kube_version=versions[0])
-            for values_file in (values_files if values_files is not None else ci_values_files(chart_dir))
-        ]
-        reported: set[str | None] = set()
-        outcomes = [_check_render(first, locator, facts, rules, reported)]
-        outcomes += [_check_render(pending.result(), locator, facts, rules, reported) for pending in later]
-        lint_messages = linting.result()
+    # first, alone: the SDK engine loads the chart then, and the other renders reuse it. An engine
+    # error raises from .result() as it raised from the call before.
+    background = _helm_threads()
+    linting = background.submit(helm.lint, chart_dir, kube_version=versions[0])
+    # the CLI engine sets .Capabilities.KubeVersion from this; the SDK cannot target a version
+    first = helm.render(chart_dir, None, kube_version=versions[0])
+    later = [
+        background.submit(helm.render, chart_dir, values_file, kube_version=versions[0])
+        for values_file in (values_files if values_files is not None else ci_values_files(chart_dir))
+    ]
+    reported: set[str | None] = set()
+    outcomes = [_check_render(first, locator, facts, rules, reported)]
+    outcomes += [_check_render(pending.result(), locator, facts, rules, reported) for pending in later]
+    lint_messages = linting.result()
 
     # findings in the order they always had: YAML, helm lint, render failures, values, rules
     findings = [f for o in outcomes for f in o.yaml_findings]
