@@ -16,6 +16,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
+import lz4.frame
+
 from bot.store.base import Delivery, Job, JobStatus, LockInfo, RecordedDelivery, RunRecord, Store, StoreError
 
 SCHEMA = """
@@ -87,9 +89,23 @@ def _chunks(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
         yield items[start : start + size]
 
 
+# Payloads are stored LZ4-compressed (a 16 KiB webhook body takes ~3.5 KiB): writing the WAL
+# is what a durable batch of deliveries waits on, so a smaller row is a faster 202.
+# Rows written before compression are plain JSON; the frame's magic number tells them apart.
+_LZ4_FRAME_MAGIC = b"\x04\x22\x4d\x18"
+
+
+def _pack(payload: bytes) -> bytes:
+    return bytes(lz4.frame.compress(payload))
+
+
+def _unpack(stored: bytes) -> bytes:
+    return bytes(lz4.frame.decompress(stored)) if stored.startswith(_LZ4_FRAME_MAGIC) else stored
+
+
 def _job(row: sqlite3.Row) -> Job:
     data = dict(row)
-    data["payload"] = bytes(data["payload"])
+    data["payload"] = _unpack(bytes(data["payload"]))
     return Job.model_validate(data)
 
 
@@ -208,7 +224,16 @@ class SqliteStore(Store):
                     [
                         v
                         for d in job_chunk
-                        for v in (d.id, d.event, d.action, d.payload, self._max_attempts, now, now, now)
+                        for v in (
+                            d.id,
+                            d.event,
+                            d.action,
+                            _pack(d.payload),
+                            self._max_attempts,
+                            now,
+                            now,
+                            now,
+                        )
                     ],
                 )
         recorded: set[str] = set()
