@@ -120,6 +120,38 @@ def test_recorded_delivery_is_visible_to_another_connection(tmp_path: Path) -> N
         assert check.execute("SELECT COUNT(*) FROM jobs").fetchone()[0] == 1
 
 
+WEBHOOK_BODY = (
+    Path(__file__).parents[1] / "fixtures" / "webhooks" / "issue_comment.created.autopilot-chart.json"
+).read_bytes()
+
+
+def test_sqlite_keeps_payloads_compressed_and_reads_them_back(tmp_path: Path) -> None:
+    import sqlite3
+
+    store = SqliteStore(tmp_path / "x.db")
+    store.record_deliveries(
+        [Delivery(id="d-big", event="issue_comment", action="created", payload=WEBHOOK_BODY)]
+    )
+    with sqlite3.connect(tmp_path / "x.db") as check:
+        (stored,) = check.execute("SELECT payload FROM jobs WHERE id = 'd-big'").fetchone()
+    assert len(stored) < len(WEBHOOK_BODY) / 3
+    job = store.claim_job("w", job_id="d-big")
+    assert job is not None and job.payload == WEBHOOK_BODY
+    store.close()
+
+
+def test_sqlite_reads_payloads_stored_before_compression(tmp_path: Path) -> None:
+    import sqlite3
+
+    store = SqliteStore(tmp_path / "x.db")
+    store.record_deliveries([Delivery(id="d-old", event="issue_comment", action="created", payload=b"{}")])
+    with sqlite3.connect(tmp_path / "x.db") as old_writer:  # as an earlier version left the row
+        old_writer.execute("UPDATE jobs SET payload = ? WHERE id = 'd-old'", (WEBHOOK_BODY,))
+    job = store.get_job("d-old")
+    assert job is not None and job.payload == WEBHOOK_BODY
+    store.close()
+
+
 def test_ignored_delivery_is_remembered_without_a_job(store: Store) -> None:
     assert deliver(store, "d-ping", event="ping", enqueue=False)
     assert store.get_job("d-ping") is None
