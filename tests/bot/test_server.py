@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from bot.config import Settings, SettingsError
 from bot.metrics import BotMetrics, Counter, Histogram, Registry
 from bot.server import create_app
 from bot.store import Job, JobStatus, SqliteStore, Store
+from bot.store.base import Delivery, RecordedDelivery
 
 SECRET = "webhook-secret-for-tests"
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "webhooks"
@@ -237,6 +238,31 @@ def test_store_failure_is_503_so_github_retries(server: Server) -> None:
     server.store.close()
     status, body = post(server, COMMENT, delivery="d-1")
     assert status == 503 and body["status"] == "store_unavailable"
+
+
+def test_other_methods_on_the_webhook_are_405(server: Server) -> None:
+    response = server.client.get("/webhook")
+    assert response.status_code == 405 and response.headers["allow"] == "POST"
+
+
+class _StoreThatBreaks(SqliteStore):
+    """A store with a bug the server did not foresee (not a StoreError)."""
+
+    def record_deliveries(self, deliveries: Sequence[Delivery]) -> list[RecordedDelivery]:
+        if any(d.id.startswith("boom") for d in deliveries):
+            raise RuntimeError("unforeseen")
+        return super().record_deliveries(deliveries)
+
+
+def test_unexpected_error_is_500_and_the_next_delivery_still_works(tmp_path: Path) -> None:
+    store = _StoreThatBreaks(tmp_path / "autopilot.db")
+    app = create_app(make_settings(tmp_path), store, RecordingDispatch(), metrics=BotMetrics())
+    with TestClient(app, raise_server_exceptions=False) as client:
+        broken = client.post("/webhook", content=COMMENT, headers=headers(COMMENT, delivery="boom-1"))
+        assert broken.status_code == 500 and broken.json()["status"] == "error"
+        fine = client.post("/webhook", content=COMMENT, headers=headers(COMMENT, delivery="d-after"))
+        assert fine.status_code == 202
+    store.close()
 
 
 def test_metrics_count_outcomes(server: Server) -> None:
