@@ -82,13 +82,20 @@ def schema_file_name(api_version: str, kind: str) -> str:
     return f"{kind.lower()}-{group_version}.json"
 
 
+def _kind_schema(kube_version: str, api_version: str, kind: str) -> tuple[str, Any] | None:
+    """(schema version, the kind's schema) for a Kubernetes version, or None when it has no such API."""
+    schema_version = schema_version_for(kube_version)
+    schema = _load(schema_version, schema_file_name(api_version, kind))
+    return None if schema is None else (schema_version, schema)
+
+
 @cache
 def kube_validator(kube_version: str, api_version: str, kind: str) -> jsonschema.protocols.Validator | None:
     """A strict validator for a built-in kind, or None when this version has no such API."""
-    schema_version = schema_version_for(kube_version)
-    schema = _load(schema_version, schema_file_name(api_version, kind))
-    if schema is None:
+    found = _kind_schema(kube_version, api_version, kind)
+    if found is None:
         return None
+    schema_version, schema = found
     registry = Resource.from_contents(schema) @ _definitions(schema_version)
     return jsonschema.validators.Draft202012Validator(schema, registry=registry)
 
@@ -96,10 +103,10 @@ def kube_validator(kube_version: str, api_version: str, kind: str) -> jsonschema
 @cache
 def kube_quick_check(kube_version: str, api_version: str, kind: str) -> Check | None:
     """The compiled certainly-valid test for a built-in kind (see kube_schema_fast), or None."""
-    schema_version = schema_version_for(kube_version)
-    schema = _load(schema_version, schema_file_name(api_version, kind))
-    if schema is None:
+    found = _kind_schema(kube_version, api_version, kind)
+    if found is None:
         return None
+    schema_version, schema = found
     return compile_kind_check(schema, _definitions_doc(schema_version)["$defs"])
 
 
@@ -130,10 +137,10 @@ def _without_docs(node: Any) -> Any:
 @cache
 def schema_fingerprint(kube_version: str, api_version: str, kind: str) -> str | None:
     """A hash of everything the kind's schema accepts: equal across versions when the API did not change."""
-    schema_version = schema_version_for(kube_version)
-    schema = _load(schema_version, schema_file_name(api_version, kind))
-    if schema is None:
+    found = _kind_schema(kube_version, api_version, kind)
+    if found is None:
         return None
+    schema_version, schema = found
     definitions = _definitions_doc(schema_version)["$defs"]
     reachable: dict[str, Any] = {}
     stack: list[Any] = [schema]
