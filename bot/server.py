@@ -72,7 +72,10 @@ def _action_of(body: bytes) -> str | None:
     try:
         data = orjson.loads(body)  # a 16 KiB payload parses ~5x faster than with json
     except orjson.JSONDecodeError:
-        return None
+        try:  # orjson refuses what json accepts: lone surrogate escapes (\ud800) in user text
+            data = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return None
     if not isinstance(data, dict):
         return None
     action = data.get("action")
