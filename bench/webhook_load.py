@@ -56,7 +56,7 @@ def serve(db: Path, port_file: Path) -> None:
 
     sys.path.insert(0, str(ROOT))
     from bot.config import Settings
-    from bot.server import create_app
+    from bot.server import create_app, freeze_startup_heap
     from bot.store import Job, SqliteStore
 
     store = SqliteStore(db)
@@ -88,6 +88,7 @@ def serve(db: Path, port_file: Path) -> None:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port_file.write_text(str(sock.getsockname()[1]))
+    freeze_startup_heap()  # as `autopilot serve` does
     config = uvicorn.Config(app, log_level="warning", access_log=False, backlog=512)
     uvicorn.Server(config).run(sockets=[sock])
 

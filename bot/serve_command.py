@@ -29,6 +29,7 @@ def serve_command(args: argparse.Namespace) -> int:
     from agents.checkpoint import is_postgres_url
     from bot.app import build_bot
     from bot.redact import install_redaction
+    from bot.server import freeze_startup_heap
 
     try:
         settings = load_settings(require_app=True, require_webhook_secret=True)
@@ -46,6 +47,7 @@ def serve_command(args: argparse.Namespace) -> int:
         print(f"autopilot serve: {err}", file=sys.stderr)
         return 2
     assert bot.asgi is not None
+    freeze_startup_heap()
     try:
         uvicorn.run(bot.asgi, host=args.host, port=args.port, log_level=settings.log_level.lower())
     finally:

@@ -132,6 +132,7 @@ def serve_queued(settings: Settings, host: str, port: int) -> int:
     import uvicorn
 
     from bot.queue import build_queued_server
+    from bot.server import freeze_startup_heap
 
     try:
         server = build_queued_server(settings)
@@ -139,6 +140,7 @@ def serve_queued(settings: Settings, host: str, port: int) -> int:
         print(f"autopilot serve: {err}", file=sys.stderr)
         return 2
     try:
+        freeze_startup_heap()
         uvicorn.run(server.asgi, host=host, port=port, log_level=settings.log_level.lower())
     finally:
         server.close()
