@@ -56,7 +56,7 @@ def serve(db: Path, port_file: Path) -> None:
 
     sys.path.insert(0, str(ROOT))
     from bot.config import Settings
-    from bot.server import create_app, freeze_startup_heap
+    from bot.server import UVICORN_OPTIONS, create_app, freeze_startup_heap
     from bot.store import Job, SqliteStore
 
     store = SqliteStore(db)
@@ -89,7 +89,7 @@ def serve(db: Path, port_file: Path) -> None:
     sock.bind(("127.0.0.1", 0))
     port_file.write_text(str(sock.getsockname()[1]))
     freeze_startup_heap()  # as `autopilot serve` does
-    config = uvicorn.Config(app, log_level="warning", access_log=False, backlog=512)
+    config = uvicorn.Config(app, log_level="warning", backlog=512, **UVICORN_OPTIONS)  # type: ignore[arg-type]
     uvicorn.Server(config).run(sockets=[sock])
 
 

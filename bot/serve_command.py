@@ -24,12 +24,10 @@ def add_serve_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
 
 def serve_command(args: argparse.Namespace) -> int:
     """Start the App; a missing or invalid setting stops start-up with one line naming it."""
-    import uvicorn
-
     from agents.checkpoint import is_postgres_url
     from bot.app import build_bot
     from bot.redact import install_redaction
-    from bot.server import freeze_startup_heap
+    from bot.server import run_server
 
     try:
         settings = load_settings(require_app=True, require_webhook_secret=True)
@@ -47,9 +45,8 @@ def serve_command(args: argparse.Namespace) -> int:
         print(f"autopilot serve: {err}", file=sys.stderr)
         return 2
     assert bot.asgi is not None
-    freeze_startup_heap()
     try:
-        uvicorn.run(bot.asgi, host=args.host, port=args.port, log_level=settings.log_level.lower())
+        run_server(bot.asgi, args.host, args.port, settings.log_level)
     finally:
         bot.close()
     return 0

@@ -254,6 +254,20 @@ def freeze_startup_heap() -> None:
     gc.freeze()
 
 
+# How `autopilot serve` runs uvicorn (both modes). No access log: the server logs one line per
+# delivery with its event and outcome, which says more, and /healthz probes stay quiet. No
+# proxy-header rewriting: the bot never reads the client address.
+UVICORN_OPTIONS: dict[str, object] = {"access_log": False, "proxy_headers": False}
+
+
+def run_server(app: FastAPI, host: str, port: int, log_level: str) -> None:
+    """Serve `app` under uvicorn until it is stopped (uvloop and httptools when installed)."""
+    import uvicorn
+
+    freeze_startup_heap()
+    uvicorn.run(app, host=host, port=port, log_level=log_level.lower(), **UVICORN_OPTIONS)  # type: ignore[arg-type]
+
+
 def create_app(
     settings: Settings, store: Store, dispatch: Dispatch, *, metrics: BotMetrics | None = None
 ) -> FastAPI:

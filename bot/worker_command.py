@@ -129,10 +129,8 @@ def worker_command(args: argparse.Namespace) -> int:
 
 def serve_queued(settings: Settings, host: str, port: int) -> int:
     """The webhook server for PostgreSQL mode: verify, record, enqueue (workers run the jobs)."""
-    import uvicorn
-
     from bot.queue import build_queued_server
-    from bot.server import freeze_startup_heap
+    from bot.server import run_server
 
     try:
         server = build_queued_server(settings)
@@ -140,8 +138,7 @@ def serve_queued(settings: Settings, host: str, port: int) -> int:
         print(f"autopilot serve: {err}", file=sys.stderr)
         return 2
     try:
-        freeze_startup_heap()
-        uvicorn.run(server.asgi, host=host, port=port, log_level=settings.log_level.lower())
+        run_server(server.asgi, host, port, settings.log_level)
     finally:
         server.close()
     return 0
