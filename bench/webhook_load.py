@@ -12,9 +12,11 @@ The load generator is a minimal HTTP/1.1 client on raw asyncio streams: it share
 cores with the server, and a full HTTP client library costs more CPU per request than the
 server does, which would measure the client instead.
 
-    .venv/bin/python bench/webhook_load.py [--requests 1000] [--clients 50] [--duplicates 50]
+    .venv/bin/python bench/webhook_load.py [--requests 1000] [--clients 50] [--duplicates 50] [--rounds 5]
 
-Target: p99 under 50 ms.
+Each round is the whole load (1,000 deliveries from 50 clients, fresh ids) against the same
+server; every round's figures are printed and the round with the median p99 is the headline,
+because two cores shared by server and load make single runs noisy. Target: p99 under 50 ms.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PAYLOAD = ROOT / "tests" / "fixtures" / "webhooks" / "issue_comment.created.autopilot-chart.json"
@@ -167,17 +170,44 @@ async def send_all(
     return tally
 
 
+async def _jobs_drained(client: Any, timeout: float = 60.0) -> bool:
+    """Wait until the server has run every job: each round starts from an idle server, as the first does."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        jobs = (await client.get("/bench/dispatched")).json()["jobs"]
+        if jobs.get("queued", 0) == 0 and jobs.get("running", 0) == 0:
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
+def _round_ids(round_no: int, total: int, duplicates: int) -> tuple[list[str], list[str]]:
+    """(unique ids, the order to send them in with `duplicates` repeats) for one round."""
+    unique = [f"bench-r{round_no}-{i:05d}" for i in range(total - duplicates)]
+    rng = random.Random(7 + round_no)
+    ids = unique + [rng.choice(unique) for _ in range(duplicates)]
+    rng.shuffle(ids)
+    return unique, ids
+
+
+def _latency_summary(tally: Tally, elapsed: float) -> dict[str, float]:
+    return {
+        "p50_ms": round(statistics.median(tally.latencies) * 1000, 2),
+        "p90_ms": round(_percentile(tally.latencies, 0.90) * 1000, 2),
+        "p99_ms": round(_percentile(tally.latencies, 0.99) * 1000, 2),
+        "max_ms": round(max(tally.latencies) * 1000, 2),
+        "throughput_rps": round(len(tally.latencies) / elapsed, 1),
+    }
+
+
 async def load(
-    base: str, secret: str, total: int, clients: int, duplicates: int, warmup: int
+    base: str, secret: str, total: int, clients: int, duplicates: int, warmup: int, rounds: int = 1
 ) -> dict[str, object]:
+    """`rounds` full runs of `total` deliveries (fresh ids each) against one server; every round is reported."""
     import httpx
 
     body = PAYLOAD.read_bytes()
     signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    unique = [f"bench-{i:05d}" for i in range(total - duplicates)]
-    rng = random.Random(7)
-    ids = unique + [rng.choice(unique) for _ in range(duplicates)]
-    rng.shuffle(ids)
     warmup_ids = [f"warmup-{i:05d}" for i in range(warmup)]
     host, port = base.removeprefix("http://").split(":")
     request_head = (
@@ -189,21 +219,36 @@ async def load(
         f"Content-Length: {len(body)}\r\n"
     )
 
+    problems: list[str] = []
+    all_unique = set(warmup_ids)
+    summaries: list[dict[str, float]] = []
+    statuses: Counter[int] = Counter()
+    sent = 0
     async with httpx.AsyncClient(base_url=base, timeout=10.0) as client:
         if warmup_ids:
             await send_all(host, int(port), request_head, body, warmup_ids, clients)
         server_cpu_before = (await client.get("/bench/dispatched")).json()["cpu_seconds"]
-        started = time.perf_counter()
         cpu_started = time.process_time()
-        tally = await send_all(host, int(port), request_head, body, ids, clients)
-        elapsed = time.perf_counter() - started
+        for round_no in range(1, rounds + 1):
+            unique, ids = _round_ids(round_no, total, duplicates)
+            all_unique.update(unique)
+            started = time.perf_counter()
+            tally = await send_all(host, int(port), request_head, body, ids, clients)
+            summaries.append(_latency_summary(tally, time.perf_counter() - started))
+            statuses.update(tally.statuses)
+            sent += len(ids)
+            if sorted(tally.accepted) != sorted(unique) or any(n != 1 for n in tally.accepted.values()):
+                problems.append(
+                    f"round {round_no}: the set of 202 answers does not match the unique deliveries"
+                )
+            if not await _jobs_drained(client):
+                problems.append(f"round {round_no}: its jobs were still running 60 s later")
         client_cpu = time.process_time() - cpu_started
 
-        expected = len(unique) + len(warmup_ids)
         report: dict[str, object] = {}
         for _ in range(200):  # dispatch runs in the background: wait for it to catch up
             report = (await client.get("/bench/dispatched")).json()
-            if sum(report["dispatched"].values()) >= expected:  # type: ignore[union-attr]
+            if sum(report["dispatched"].values()) >= len(all_unique):  # type: ignore[attr-defined]
                 break
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.3)  # a late duplicate dispatch would show up now
@@ -212,34 +257,27 @@ async def load(
         server_side = _server_side_quantiles((await client.get("/metrics")).text)
 
     dispatched: dict[str, int] = report["dispatched"]  # type: ignore[assignment]
-    problems = []
-    missing = set(unique) | set(warmup_ids)
-    missing -= set(dispatched)
+    missing = all_unique - set(dispatched)
     if missing:
         problems.append(f"{len(missing)} unique deliveries never dispatched")
     twice = [d for d, n in dispatched.items() if n != 1]
     if twice:
         problems.append(f"{len(twice)} deliveries dispatched more than once, e.g. {twice[:3]}")
-    if sorted(tally.accepted) != sorted(unique) or any(n != 1 for n in tally.accepted.values()):
-        problems.append("the set of 202 answers does not match the unique deliveries")
-    p99_ms = _percentile(tally.latencies, 0.99) * 1000
+    median_round = sorted(summaries, key=lambda r: r["p99_ms"])[len(summaries) // 2]
     return {
-        "requests": len(ids),
-        "unique_deliveries": len(unique),
-        "duplicate_requests": duplicates,
+        "requests_per_round": total,
+        "rounds": rounds,
+        "duplicate_requests_per_round": duplicates,
         "clients": clients,
         "warmup_deliveries": warmup,
-        "statuses": dict(tally.statuses),
-        "p50_ms": round(statistics.median(tally.latencies) * 1000, 2),
-        "p90_ms": round(_percentile(tally.latencies, 0.90) * 1000, 2),
-        "p99_ms": round(p99_ms, 2),
-        "max_ms": round(max(tally.latencies) * 1000, 2),
+        "statuses": dict(statuses),
+        **median_round,  # the round with the median p99 (the only round when rounds == 1)
+        "every_round": summaries,
         "target_p99_ms": TARGET_P99_MS,
-        "meets_target": p99_ms < TARGET_P99_MS,
-        "throughput_rps": round(len(ids) / elapsed, 1),
-        "wall_seconds": round(elapsed, 2),
-        "server_cpu_ms_per_request": round(server_cpu / len(ids) * 1000, 3),
-        "client_cpu_ms_per_request": round(client_cpu / len(ids) * 1000, 3),
+        "meets_target": median_round["p99_ms"] < TARGET_P99_MS,
+        "rounds_meeting_target": sum(r["p99_ms"] < TARGET_P99_MS for r in summaries),
+        "server_cpu_ms_per_request": round(server_cpu / sent * 1000, 3),
+        "client_cpu_ms_per_request": round(client_cpu / sent * 1000, 3),
         "server_side_time_to_202": server_side,
         "jobs": report["jobs"],
         "dispatched_exactly_once": not problems,
@@ -253,14 +291,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--duplicates", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=100, help="deliveries sent first, not timed")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="full runs of --requests against one server; the median is the headline",
+    )
     parser.add_argument("--deadline", type=float, default=120.0, help="stop after this many seconds")
     parser.add_argument("--serve", nargs=2, metavar=("DB", "PORT_FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
         serve(Path(args.serve[0]), Path(args.serve[1]))
         return 0
-    if not 0 <= args.duplicates < args.requests or args.clients < 1 or args.warmup < 0:
-        parser.error("need 0 <= --duplicates < --requests, --clients >= 1 and --warmup >= 0")
+    if not 0 <= args.duplicates < args.requests or args.clients < 1 or args.warmup < 0 or args.rounds < 1:
+        parser.error("need 0 <= --duplicates < --requests, --clients >= 1, --warmup >= 0 and --rounds >= 1")
 
     secret = os.urandom(16).hex()
     deadline = time.monotonic() + args.deadline
@@ -279,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
             base = f"http://127.0.0.1:{port_file.read_text()}"
             time.sleep(0.5)  # uvicorn starts listening right after it writes the port
             remaining = max(1.0, deadline - time.monotonic())
-            work = load(base, secret, args.requests, args.clients, args.duplicates, args.warmup)
+            work = load(base, secret, args.requests, args.clients, args.duplicates, args.warmup, args.rounds)
             result = asyncio.run(asyncio.wait_for(work, remaining))
         except TimeoutError:
             print(f"gave up after {args.deadline:.0f} s", file=sys.stderr)
