@@ -175,7 +175,7 @@ class _DeliveryWriter:
 
 
 class _ClientGone(Exception):
-    pass
+    """The sender disconnected before the whole body arrived."""
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes:
