@@ -20,6 +20,15 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from bot.migrations.upgrade import check_database, redact_url
 from bot.store.base import Delivery, Job, JobStatus, LockInfo, RecordedDelivery, RunRecord, Store, StoreError
+from bot.store.statements import (
+    FORGET_HEAL_ATTEMPTS,
+    INSERT_HEAL_ATTEMPT,
+    LATEST_RUN_WHERE,
+    UPSERT_RUN,
+    for_postgres,
+    heal_attempt_rows,
+    run_params,
+)
 
 _JOB_COLUMNS = (
     "id, event, action, payload, status, attempts, max_attempts, lease_owner, lease_expires_at, "
@@ -246,37 +255,15 @@ class PostgresStore(Store):
     def save_run(self, run: RunRecord) -> RunRecord:
         saved = run.model_copy(update={"updated_at": self._clock()})
         with self._tx() as conn:
-            conn.execute(
-                "INSERT INTO runs (thread_id, repo, stage, status_comment_id, pr_number, branch,"
-                " bot_commits_in_a_row, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-                " ON CONFLICT (thread_id) DO UPDATE SET stage = excluded.stage,"
-                " status_comment_id = excluded.status_comment_id, pr_number = excluded.pr_number,"
-                " branch = excluded.branch, bot_commits_in_a_row = excluded.bot_commits_in_a_row,"
-                " updated_at = excluded.updated_at",
-                (
-                    saved.thread_id,
-                    saved.repo,
-                    saved.stage,
-                    saved.status_comment_id,
-                    saved.pr_number,
-                    saved.branch,
-                    saved.bot_commits_in_a_row,
-                    saved.updated_at,
-                ),
-            )
-            conn.execute("DELETE FROM heal_attempts WHERE thread_id = %s", (saved.thread_id,))
+            conn.execute(for_postgres(UPSERT_RUN), run_params(saved))
+            conn.execute(for_postgres(FORGET_HEAL_ATTEMPTS), (saved.thread_id,))
             with conn.cursor() as cur:
-                cur.executemany(
-                    "INSERT INTO heal_attempts (thread_id, head_sha, attempts) VALUES (%s, %s, %s)",
-                    [(saved.thread_id, sha, n) for sha, n in saved.heal_attempts.items()],
-                )
+                cur.executemany(for_postgres(INSERT_HEAL_ATTEMPT), heal_attempt_rows(saved))
         return saved
 
     def _find_run(self, where: str, params: tuple[Any, ...]) -> RunRecord | None:
         with self._tx() as conn:
-            row = conn.execute(
-                f"SELECT thread_id FROM runs WHERE {where} ORDER BY updated_at DESC LIMIT 1", params
-            ).fetchone()
+            row = conn.execute(LATEST_RUN_WHERE.format(where=where), params).fetchone()
             return self._load_run(conn, row["thread_id"]) if row else None
 
     def find_run_by_pr(self, repo: str, pr_number: int) -> RunRecord | None:

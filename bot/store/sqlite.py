@@ -19,6 +19,14 @@ from typing import Any, TypeVar
 import lz4.frame
 
 from bot.store.base import Delivery, Job, JobStatus, LockInfo, RecordedDelivery, RunRecord, Store, StoreError
+from bot.store.statements import (
+    FORGET_HEAL_ATTEMPTS,
+    INSERT_HEAL_ATTEMPT,
+    LATEST_RUN_WHERE,
+    UPSERT_RUN,
+    heal_attempt_rows,
+    run_params,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -365,36 +373,14 @@ class SqliteStore(Store):
     def save_run(self, run: RunRecord) -> RunRecord:
         saved = run.model_copy(update={"updated_at": self._clock()})
         with self._write() as db:
-            db.execute(
-                "INSERT INTO runs (thread_id, repo, stage, status_comment_id, pr_number, branch,"
-                " bot_commits_in_a_row, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (thread_id) DO UPDATE SET stage = excluded.stage,"
-                " status_comment_id = excluded.status_comment_id, pr_number = excluded.pr_number,"
-                " branch = excluded.branch, bot_commits_in_a_row = excluded.bot_commits_in_a_row,"
-                " updated_at = excluded.updated_at",
-                (
-                    saved.thread_id,
-                    saved.repo,
-                    saved.stage,
-                    saved.status_comment_id,
-                    saved.pr_number,
-                    saved.branch,
-                    saved.bot_commits_in_a_row,
-                    saved.updated_at,
-                ),
-            )
-            db.execute("DELETE FROM heal_attempts WHERE thread_id = ?", (saved.thread_id,))
-            db.executemany(
-                "INSERT INTO heal_attempts (thread_id, head_sha, attempts) VALUES (?, ?, ?)",
-                [(saved.thread_id, sha, n) for sha, n in saved.heal_attempts.items()],
-            )
+            db.execute(UPSERT_RUN, run_params(saved))
+            db.execute(FORGET_HEAL_ATTEMPTS, (saved.thread_id,))
+            db.executemany(INSERT_HEAL_ATTEMPT, heal_attempt_rows(saved))
         return saved
 
     def _find_run(self, where: str, params: tuple[Any, ...]) -> RunRecord | None:
         with self._reading() as db:
-            row = db.execute(
-                f"SELECT thread_id FROM runs WHERE {where} ORDER BY updated_at DESC LIMIT 1", params
-            ).fetchone()
+            row = db.execute(LATEST_RUN_WHERE.format(where=where), params).fetchone()
             return self._load_run(db, row["thread_id"]) if row else None
 
     def find_run_by_pr(self, repo: str, pr_number: int) -> RunRecord | None:
