@@ -67,26 +67,13 @@ def _finished_once(fake: FakeGitHub, bot: HostileBot) -> None:
     assert fake.git.branches(OWNER, REPO) == ["autopilot/nginx", "main"]
 
 
-def test_restart_after_a_crash_mid_run_finishes_it_once(
-    fake_github: FakeGitHub, app_keys: AppKeys, tmp_path: Path
+@pytest.mark.parametrize("hold_lock", [False, True], ids=["mid-run", "holding-the-thread-lock"])
+def test_restart_after_a_crash_finishes_the_run_once(
+    fake_github: FakeGitHub, app_keys: AppKeys, tmp_path: Path, hold_lock: bool
 ) -> None:
     seed_permissions(fake_github, alice="write")
     data = tmp_path / "data"
-    _crash_after_push(fake_github, app_keys.private_pem, data, hold_lock=False)
-    second = HostileBot(fake_github, app_keys.private_pem, data)
-    try:
-        second.wait_idle()
-        _finished_once(fake_github, second)
-    finally:
-        second.close()
-
-
-def test_restart_after_a_crash_holding_the_thread_lock_finishes_it_once(
-    fake_github: FakeGitHub, app_keys: AppKeys, tmp_path: Path
-) -> None:
-    seed_permissions(fake_github, alice="write")
-    data = tmp_path / "data"
-    _crash_after_push(fake_github, app_keys.private_pem, data, hold_lock=True)
+    _crash_after_push(fake_github, app_keys.private_pem, data, hold_lock=hold_lock)
     second = HostileBot(fake_github, app_keys.private_pem, data)
     try:
         second.wait_idle()
