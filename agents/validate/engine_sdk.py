@@ -8,11 +8,10 @@ from typing import Any
 
 import yaml
 
-from agents.validate.engine import LintMessage, RenderResult, strip_chart_prefix
+from agents.validate.engine import RELEASE_NAME, LintMessage, RenderResult, strip_chart_prefix
 from agents.validate.finding import Severity
 from agents.validate.values_yaml import load_values
 
-RELEASE_NAME = "release-name"  # what `helm template` calls the release when none is given
 _SEVERITIES = {0: Severity.INFO, 1: Severity.INFO, 2: Severity.WARNING, 3: Severity.ERROR}
 
 
@@ -64,7 +63,11 @@ class HelmSdkEngine:
         ]
 
     def render(
-        self, chart_dir: Path, values_file: str | None = None, kube_version: str | None = None
+        self,
+        chart_dir: Path,
+        values_file: str | None = None,
+        kube_version: str | None = None,
+        release_name: str = RELEASE_NAME,
     ) -> RenderResult:
         import helm_python
 
@@ -82,7 +85,7 @@ class HelmSdkEngine:
                 )
             values = loaded
         try:
-            rendered = self._load(chart_dir).render(values, name=RELEASE_NAME)
+            rendered = self._load(chart_dir).render(values, name=release_name)
         except helm_python.HelmError as exc:
             return RenderResult(values_file=label, error=str(exc).strip())
         return RenderResult(
