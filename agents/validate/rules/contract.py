@@ -38,14 +38,21 @@ class RuleInput:
     def of_kind(self, *kinds: str) -> list[RenderedObject]:
         return [o for o in self.objects if o.kind in kinds]
 
-    def release_note(self) -> str:
-        """What to add to a message about a render as an unusual release name ("" for the default)."""
+    def release_note(self, overflow: int = 0) -> str:
+        """What to add to a message about a render as an unusual release name ("" for the default).
+
+        `overflow`: characters a name built from the release name is over its limit; the release
+        name grows the name one for one, so release names that much shorter still work.
+        """
         if self.release_name == RELEASE_NAME:
             return ""
-        return (
-            f" (when installed as a release with a {len(self.release_name)}-character name, "
-            f"e.g. {self.release_name!r}: helm install accepts up to 53)"
-        )
+        longest = len(self.release_name)
+        if 0 < overflow < longest:
+            return (
+                f" (with a release name of {longest} characters, e.g. {self.release_name!r}: it installs "
+                f"only while the release name has at most {longest - overflow}; helm install accepts {longest})"
+            )
+        return f" (with a release name of {longest} characters, e.g. {self.release_name!r}, which helm install accepts)"
 
 
 @dataclass(frozen=True)

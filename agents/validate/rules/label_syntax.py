@@ -11,7 +11,7 @@ from typing import Any
 
 from agents.validate.apiserver_wording import invalid, rejected
 from agents.validate.finding import Severity
-from agents.validate.k8s_names import label_value, qualified_name
+from agents.validate.k8s_names import LABEL_VALUE_MAX, label_value, qualified_name
 from agents.validate.manifests import PathPart, RenderedObject
 from agents.validate.pod_templates import POD_SPEC_PATHS
 from agents.validate.rules.contract import Rule, RuleInput, Violation
@@ -34,19 +34,26 @@ def _label_maps(obj: RenderedObject) -> Iterator[tuple[tuple[PathPart, ...], dic
 
 
 def check(given: RuleInput) -> Iterator[Violation]:
-    note = given.release_note()
+    long_release = given.release_note() != ""
     for obj in given.objects:
         for path, labels in _label_maps(obj):
             for key, value in labels.items():
                 key_text = str(key)
                 where = (*path, key_text)
                 for problem in qualified_name(key_text):
-                    yield Violation(rejected(obj, invalid(path, key_text, problem)) + note, obj, where)
+                    yield Violation(rejected(obj, invalid(path, key_text, problem)), obj, where)
                 value_text = "" if value is None else str(value)
                 if isinstance(value, bool):
                     value_text = str(value).lower()  # Helm writes YAML true/false
+                note = given.release_note(overflow=len(value_text) - LABEL_VALUE_MAX)
                 for problem in label_value(value_text):
-                    yield Violation(rejected(obj, invalid(path, value_text, problem)) + note, obj, where)
+                    yield Violation(
+                        rejected(obj, invalid(path, value_text, problem)) + note,
+                        obj,
+                        where,
+                        # a value that only overflows for long release names works under the usual ones
+                        severity=Severity.WARNING if long_release else None,
+                    )
 
 
 RULE = Rule(

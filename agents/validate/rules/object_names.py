@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator
 from agents.validate.apiserver_wording import invalid, rejected
 from agents.validate.finding import Severity
 from agents.validate.k8s_names import (
+    DNS1123_LABEL_MAX,
+    DNS1123_SUBDOMAIN_MAX,
     dns1035_label,
     dns1123_label,
     dns1123_subdomain,
@@ -34,6 +36,15 @@ _NAME_SYNTAX: dict[str, Callable[[str], list[str]]] = {
 }
 
 
+def longest_name(kind: str) -> int | None:
+    """How long a `kind` object's name may be (None: RBAC names have no length rule)."""
+    if kind in ("Service", "Namespace", "Job"):
+        return DNS1123_LABEL_MAX
+    if kind == "CronJob":
+        return CRONJOB_NAME_MAX
+    return None if _NAME_SYNTAX.get(kind) is path_segment_name else DNS1123_SUBDOMAIN_MAX
+
+
 def name_problems(kind: str, name: str) -> list[tuple[tuple[str, ...], str]]:
     """(field path, API server message) for each reason `name` is refused for `kind`."""
     where: tuple[str, ...] = ("metadata", "name")
@@ -48,19 +59,28 @@ def name_problems(kind: str, name: str) -> list[tuple[tuple[str, ...], str]]:
 
 
 def check(given: RuleInput) -> Iterator[Violation]:
-    note = given.release_note()
+    long_release = given.release_note() != ""
     for obj in given.objects:
         if not obj.name:
             continue  # no name (or generateName only): schema/kubernetes and Helm say so
+        longest = longest_name(obj.kind)
+        note = given.release_note(overflow=len(obj.name) - longest if longest else 0)
         for where, problem in name_problems(obj.kind, obj.name):
-            message = rejected(obj, invalid(where, obj.name, problem)) + note
-            hint = None
-            if note:
-                hint = (
-                    "build the name from the fullname helper truncated to leave room for the suffix "
-                    '(e.g. {{ include "x.fullname" . | trunc 54 | trimSuffix "-" }}-headless)'
-                )
-            yield Violation(message, obj, ("metadata", "name"), hint=hint)
+            yield Violation(
+                rejected(obj, invalid(where, obj.name, problem)) + note,
+                obj,
+                ("metadata", "name"),
+                # a name that only overflows for long release names installs under the usual ones
+                severity=Severity.WARNING if long_release else None,
+                hint=LONG_RELEASE_HINT if long_release else None,
+            )
+
+
+LONG_RELEASE_HINT = (
+    "build the name from the fullname helper truncated to leave room for the suffix "
+    '(e.g. {{ include "x.fullname" . | trunc 52 | trimSuffix "-" }} for a CronJob, '
+    '{{ include "x.fullname" . | trunc 54 | trimSuffix "-" }}-headless for a Service)'
+)
 
 
 RULE = Rule(
