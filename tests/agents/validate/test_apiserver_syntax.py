@@ -217,3 +217,8 @@ def test_schedules_the_api_server_refuses(schedule: str, problem: str) -> None:
 def test_time_zones_come_from_the_tz_database() -> None:
     assert time_zone_problem("Europe/Paris") is None and time_zone_problem("Etc/UTC") is None
     assert time_zone_problem("Europe/Pariss") == "unknown time zone Europe/Pariss"
+
+
+def test_without_a_tz_database_no_zone_is_called_unknown() -> None:
+    assert time_zone_problem("Europe/Paris", known=frozenset()) is None
+    assert time_zone_problem("Europe/Paris", known=frozenset({"Etc/UTC"})) == "unknown time zone Europe/Paris"
