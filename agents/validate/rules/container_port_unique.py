@@ -14,9 +14,9 @@ from agents.validate.shapes import mappings
 
 def check(given: RuleInput) -> Iterator[Violation]:
     for pod in pod_templates(given.objects):
-        # "8080/TCP" -> (path, hostIP, hostPort) of each earlier declaration; as the API server,
-        # only an exact repeat (same host binding) is a duplicate
-        declared: dict[str, list[tuple[tuple[PathPart, ...], object, object]]] = {}
+        # "8080/TCP" -> (path, host binding) of each earlier declaration; as the API server, only
+        # an exact repeat (same hostIP and hostPort) is a duplicate
+        declared: dict[str, list[tuple[tuple[PathPart, ...], tuple[object, object]]]] = {}
         for path, container in pod.containers():
             for i, port in mappings(container.get("ports")):
                 number = port.get("containerPort")
@@ -25,18 +25,17 @@ def check(given: RuleInput) -> Iterator[Violation]:
                 key = f"{number}/{port.get('protocol') or 'TCP'}"
                 where = (*path, "ports", i)
                 binding = (port.get("hostIP") or "", port.get("hostPort") or 0)
-                for other, *other_binding in declared.get(key, []):
-                    if tuple(other_binding) == binding:
-                        yield Violation(
-                            warned(
-                                pod.obj,
-                                f"{field_path(where)}: duplicate port definition with {field_path(other)}",
-                            ),
+                first = next((other for other, bound in declared.get(key, []) if bound == binding), None)
+                if first is not None:
+                    yield Violation(
+                        warned(
                             pod.obj,
-                            where,
-                        )
-                        break
-                declared.setdefault(key, []).append((where, *binding))
+                            f"{field_path(where)}: duplicate port definition with {field_path(first)}",
+                        ),
+                        pod.obj,
+                        where,
+                    )
+                declared.setdefault(key, []).append((where, binding))
 
 
 RULE = Rule(
