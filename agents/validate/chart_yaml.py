@@ -1,0 +1,118 @@
+"""Chart.yaml problems Helm only warns about: keys set twice, and dependencies that are not vendored.
+
+Helm's own lint says these as warnings (one of them with an absolute path); a chart with either
+installs differently from what its author reads, so they are errors here, with the command that fixes them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from agents.validate.finding import Finding, Severity
+from agents.validate.manifests import FAST_SAFE_LOADER, duplicate_keys
+
+CHART_FILE = "Chart.yaml"
+# helm-lint messages these findings replace (Helm's text for the same problems)
+REPLACED_LINT_TEXT = ("missing these dependencies", "already set in map")
+
+
+def _load(chart_dir: Path) -> tuple[yaml.Node | None, Any]:
+    try:
+        text = (chart_dir / CHART_FILE).read_text(encoding="utf-8")
+        node = yaml.compose(text, Loader=FAST_SAFE_LOADER)
+        return node, yaml.load(text, Loader=FAST_SAFE_LOADER)  # noqa: S506 - a safe loader
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None, None  # helm lint reports an unreadable Chart.yaml
+
+
+def duplicate_key_findings(node: yaml.Node | None) -> list[Finding]:
+    if node is None:
+        return []
+    return [
+        Finding(
+            rule_id="chart/duplicate-key",
+            severity=Severity.ERROR,
+            message=f"Chart.yaml sets {key!r} twice; Helm keeps only the last value",
+            file=CHART_FILE,
+            line=line,
+            hint=f"keep one `{key}:` line in Chart.yaml",
+        )
+        for line, key in duplicate_keys(node)
+    ]
+
+
+def _vendored(charts: Path) -> set[str]:
+    """Names of the subcharts under charts/: directories, and `name-1.2.3.tgz` archives."""
+    if not charts.is_dir():
+        return set()
+    names: set[str] = set()
+    for entry in charts.iterdir():
+        if entry.is_dir() and (entry / CHART_FILE).is_file():
+            meta = _load(entry)[1]
+            names.add(str(meta.get("name", entry.name)) if isinstance(meta, dict) else entry.name)
+        elif entry.name.endswith(".tgz"):
+            names.add(entry.name[: -len(".tgz")].rsplit("-", 1)[0])
+    return names
+
+
+def missing_dependencies(chart_dir: Path) -> list[str]:
+    """`name version` of every Chart.yaml dependency with no subchart under charts/."""
+    meta = _load(chart_dir)[1]
+    deps = meta.get("dependencies") if isinstance(meta, dict) else None
+    if not isinstance(deps, list):
+        return []
+    vendored = _vendored(chart_dir / "charts")
+    return [
+        f"{dep.get('name')} {dep.get('version', '')}".strip()
+        for dep in deps
+        if isinstance(dep, dict) and dep.get("name") and str(dep["name"]) not in vendored
+    ]
+
+
+def dependency_findings(chart_dir: Path) -> list[Finding]:
+    missing = missing_dependencies(chart_dir)
+    if not missing:
+        return []
+    return [
+        Finding(
+            rule_id="chart/dependencies-missing",
+            severity=Severity.ERROR,
+            message=f"Chart.yaml depends on {', '.join(missing)}, which charts/ does not hold; "
+            "the chart cannot be rendered as it would install",
+            file=CHART_FILE,
+            hint="run `helm dependency build` in the chart folder (it downloads the subcharts into charts/), "
+            "then validate again",
+        )
+    ]
+
+
+def chart_yaml_findings(chart_dir: Path) -> list[Finding]:
+    """Duplicate keys and missing dependencies of the chart's Chart.yaml."""
+    return duplicate_key_findings(_load(chart_dir)[0]) + dependency_findings(chart_dir)
+
+
+def build_dependencies(chart_dir: Path, timeout: float = 300) -> str | None:
+    """Run `helm dependency build` when a helm CLI is installed and something is missing (Action mode,
+    where the network is there); returns a one-line note of what happened, or None when nothing ran."""
+    helm = shutil.which("helm")
+    if helm is None or not missing_dependencies(chart_dir):
+        return None
+    try:
+        done = subprocess.run(  # noqa: S603 - a fixed argv, no shell
+            [helm, "dependency", "build", str(chart_dir)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"`helm dependency build` could not run: {exc}"
+    if done.returncode != 0:
+        last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+        return f"`helm dependency build` failed: {last[0]}"
+    return "ran `helm dependency build` to fetch the chart's dependencies"
