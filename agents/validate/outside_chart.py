@@ -92,7 +92,10 @@ def operator_pods(selector_labels: Mapping[str, str], objects: list[RenderedObje
     for obj in objects:
         if not is_custom_resource(obj):
             continue
-        if obj.name in values or obj.kind.lower() in values:
+        kind = obj.kind.lower()
+        # operators label the pods of a CR with its kind (`app.kubernetes.io/name: prometheus`) or
+        # with `<kind>: <name>` (`alertmanager: main`); a shared name alone proves nothing
+        if kind in values or selector_labels.get(kind) == obj.name:
             return f"it selects the pods the operator creates for {obj.ref}"
     return None
 
