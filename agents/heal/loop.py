@@ -13,10 +13,11 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from agents.chart_edits import UnsafeEditError, check_edit_path
 from agents.heal import route
 from agents.heal.chart_files import read_chart_files, safe_target, unified_diff, write_changes
 from agents.heal.model import ChartFiles, FixResult, HealAttempt, HealResult
-from agents.heal.verify import BLOCKING_WORDS, judge, strictly_better
+from agents.heal.verify import BLOCKING_WORDS, Verdict, judge, strictly_better
 from agents.heal.verify import actionable as _actionable
 from agents.validate.finding import Finding, ValidationReport
 
@@ -58,6 +59,19 @@ class _Scratch:
 
     def close(self) -> None:
         self._tmp.cleanup()
+
+
+def _outside_editable(before: ChartFiles, after: ChartFiles) -> list[str]:
+    """Changed paths that are not templates, values or chart metadata (crds/ and files/ are data)."""
+    refused = []
+    for path in sorted(set(before) | set(after)):
+        if before.get(path) == after.get(path):
+            continue
+        try:
+            check_edit_path(path, {p: t for p, t in before.items() if p != path})
+        except UnsafeEditError:
+            refused.append(path)
+    return refused
 
 
 def _check_paths(chart_dir: Path, before: ChartFiles, after: ChartFiles) -> None:
@@ -107,6 +121,9 @@ def heal_chart(
                     continue
                 proposed = outcome.files
                 _check_paths(chart_dir, files, outcome.files)
+                if data := _outside_editable(files, outcome.files):
+                    rejected.append(f"[{fixer.name}] not kept: it edited data files {', '.join(data)}")
+                    continue
                 after = scratch.try_files(outcome.files)
                 verdict = judge(report, after, mine)
                 if verdict.kept:
@@ -119,8 +136,13 @@ def heal_chart(
                 if extra.files != files:
                     proposed = extra.files
                     _check_paths(chart_dir, files, extra.files)
-                    after = scratch.try_files(extra.files)
-                    verdict = judge(report, after, report.errors)
+                    data = _outside_editable(files, extra.files)
+                    after = report if data else scratch.try_files(extra.files)
+                    verdict = (
+                        Verdict(kept=False, reason=f"it edited data files {', '.join(data)}")
+                        if data
+                        else judge(report, after, report.errors)
+                    )
                     if verdict.kept:
                         files, report = extra.files, after
                         applied += extra.applied

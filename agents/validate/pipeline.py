@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -119,6 +120,18 @@ def _findings(
             values_file=values_file if obj else None,
             resource=obj.ref if obj else None,
         )
+
+
+LIST_DOCUMENT = re.compile(r"^kind:\s*List\s*$", re.MULTILINE)
+
+
+def _unnamed_list(finding: Finding, rendered: dict[str, str]) -> bool:
+    """helm lint's empty-name complaint about a `kind: List`: a List has no name, its items do."""
+    return (
+        'naming requirements: ""' in finding.message
+        and finding.file is not None
+        and bool(LIST_DOCUMENT.search(rendered.get(finding.file, "")))
+    )
 
 
 def _rule_failure(rule_id: str, values_file: str, exc: Exception) -> Finding:
@@ -264,6 +277,7 @@ def validate_chart(
         for f in lint_findings(lint_messages, locator)
         if not (f.file in broken and "yaml" in f.message.lower())
         and not (chart_problems and any(text in f.message for text in REPLACED_LINT_TEXT))
+        and not _unnamed_list(f, locator.rendered.get("values.yaml", {}))
     ]
     for outcome in outcomes:
         if outcome.render.error is not None:
