@@ -40,7 +40,9 @@ def _heal(name: str, tmp_path: Path) -> tuple[Path, str]:
 
 
 def test_a_nested_key_is_set_at_its_depth_keeping_comments_order_and_indentation() -> None:
-    merged = merge_at(VALUES, ["app", "container", "securityContext"], {"allowPrivilegeEscalation": False}, True)
+    merged = merge_at(
+        VALUES, ["app", "container", "securityContext"], {"allowPrivilegeEscalation": False}, True
+    )
     assert merged is not None
     text, keys = merged
     assert keys == ["allowPrivilegeEscalation"]
@@ -101,9 +103,10 @@ def test_a_mis_indented_template_goes_back_under_spec(tmp_path: Path) -> None:
 
 def test_crd_schemas_are_never_edited(tmp_path: Path) -> None:
     chart, _ = _heal("crd-image-no-security-context", tmp_path)
-    assert read_chart_files(chart)["crds/widgets.yaml"] == read_chart_files(WILD / "crd-image-properties")[
-        "crds/widgets.yaml"
-    ]
+    assert (
+        read_chart_files(chart)["crds/widgets.yaml"]
+        == read_chart_files(WILD / "crd-image-properties")["crds/widgets.yaml"]
+    )
 
 
 def test_a_proposal_that_edits_data_files_is_refused(tmp_path: Path) -> None:
