@@ -103,7 +103,9 @@ def heal_chart(
     original = read_chart_files(chart_dir)
     first_report = report = check(chart_dir)
     if report.ok:  # nothing is broken: a chart with no error is never edited
-        return HealResult(chart_dir=str(chart_dir), healed=True, remaining=actionable(report))
+        return HealResult(
+            chart_dir=str(chart_dir), healed=True, before=actionable(report), remaining=actionable(report)
+        )
     files = dict(original)
     attempts: list[HealAttempt] = []
     rejected: list[str] = []
@@ -169,6 +171,7 @@ def heal_chart(
         healed=report.ok,
         improved=strictly_better(first_report, report),
         errors_before=len(first_report.errors),
+        before=actionable(first_report),
         remaining=actionable(report),
         diff=unified_diff(original, files),
         proposed_diff="" if files != original else unified_diff(original, proposed),
