@@ -90,6 +90,26 @@ def test_dependencies_are_not_built_without_a_helm_binary(monkeypatch: pytest.Mo
     assert build_dependencies(WILD / "broken" / "missing-dependencies") is None
 
 
+def test_dependencies_are_built_when_a_helm_binary_is_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Action mode: a `helm` on PATH fetches what charts/ lacks (here a stand-in that vendors it)."""
+    chart = shutil.copytree(WILD / "broken" / "missing-dependencies", tmp_path / "chart")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    helm = bin_dir / "helm"
+    helm.write_text(
+        '#!/bin/sh\n[ "$1 $2" = "dependency build" ] || exit 3\nmkdir -p "$3/charts/redis"\n'
+        'printf "apiVersion: v2\\nname: redis\\nversion: 19.0.0\\n" > "$3/charts/redis/Chart.yaml"\n'
+    )
+    helm.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    monkeypatch.setenv("AUTOPILOT_HELM_ENGINE", "sdk")
+    assert build_dependencies(chart) == "ran `helm dependency build` to fetch the chart's dependencies"
+    assert not [f for f in _validate(chart) if f.rule_id == "chart/dependencies-missing"]
+    assert build_dependencies(chart) is None  # nothing missing any more: nothing runs
+
+
 def test_a_subchart_disabled_by_one_values_file_is_back_in_the_next_render() -> None:
     report = validate_chart(WILD / "subchart-toggle", KUBE, checkov=False, security=False)
     without = report.rendered["ci/a-no-cache-values.yaml"]
