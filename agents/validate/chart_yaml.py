@@ -1,4 +1,5 @@
-"""Chart.yaml problems Helm only warns about: keys set twice, and dependencies that are not vendored.
+"""Chart.yaml and values.yaml problems Helm only warns about (or not at all): keys set twice, and
+dependencies that are not vendored.
 
 Helm's own lint says these as warnings (one of them with an absolute path); a chart with either
 installs differently from what its author reads, so they are errors here, with the command that fixes them.
@@ -21,26 +22,30 @@ CHART_FILE = "Chart.yaml"
 REPLACED_LINT_TEXT = ("missing these dependencies", "already set in map")
 
 
-def _load(chart_dir: Path) -> tuple[yaml.Node | None, Any]:
+def _load(chart_dir: Path, name: str = CHART_FILE) -> tuple[yaml.Node | None, Any]:
     try:
-        text = (chart_dir / CHART_FILE).read_text(encoding="utf-8")
+        text = (chart_dir / name).read_text(encoding="utf-8")
         node = yaml.compose(text, Loader=FAST_SAFE_LOADER)
         return node, yaml.load(text, Loader=FAST_SAFE_LOADER)  # noqa: S506 - a safe loader
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None, None  # helm lint reports an unreadable Chart.yaml
 
 
-def duplicate_key_findings(node: yaml.Node | None) -> list[Finding]:
+VALUES_FILE = "values.yaml"
+
+
+def duplicate_key_findings(node: yaml.Node | None, file: str = CHART_FILE) -> list[Finding]:
     if node is None:
         return []
+    family = "chart" if file == CHART_FILE else "values"
     return [
         Finding(
-            rule_id="chart/duplicate-key",
+            rule_id=f"{family}/duplicate-key",
             severity=Severity.ERROR,
-            message=f"Chart.yaml sets {key!r} twice; Helm keeps only the last value",
-            file=CHART_FILE,
+            message=f"{file} sets {key!r} twice in one mapping; Helm keeps only the last value",
+            file=file,
             line=line,
-            hint=f"keep one `{key}:` line in Chart.yaml",
+            hint=f"keep one `{key}:` in that block of {file}",
         )
         for line, key in duplicate_keys(node)
     ]
@@ -92,8 +97,20 @@ def dependency_findings(chart_dir: Path) -> list[Finding]:
 
 
 def chart_yaml_findings(chart_dir: Path) -> list[Finding]:
-    """Duplicate keys and missing dependencies of the chart's Chart.yaml."""
-    return duplicate_key_findings(_load(chart_dir)[0]) + dependency_findings(chart_dir)
+    """Duplicate keys in Chart.yaml and values.yaml, and Chart.yaml dependencies charts/ lacks."""
+    return (
+        duplicate_key_findings(_load(chart_dir)[0])
+        + duplicate_key_findings(_values_node(chart_dir), VALUES_FILE)
+        + dependency_findings(chart_dir)
+    )
+
+
+def _values_node(chart_dir: Path) -> yaml.Node | None:
+    """values.yaml's node tree (composing expands no alias, so an alias bomb costs nothing here)."""
+    try:
+        return yaml.compose((chart_dir / VALUES_FILE).read_text(encoding="utf-8"), Loader=FAST_SAFE_LOADER)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
 
 
 def build_dependencies(chart_dir: Path, timeout: float = 300) -> str | None:

@@ -77,6 +77,14 @@ def test_duplicate_keys_are_errors(chart: str, rule_id: str, line: int | None) -
     assert "twice" in dup.message
 
 
+def test_a_duplicate_key_in_values_is_an_error(tmp_path: Path) -> None:
+    chart = shutil.copytree(WILD / "kind-list", tmp_path / "chart")
+    values = chart / "values.yaml"
+    values.write_text(values.read_text() + '  tag: "1.0.1"\n')
+    [dup] = [f for f in _validate(chart) if f.rule_id == "values/duplicate-key"]
+    assert dup.severity == Severity.ERROR and dup.file == "values.yaml" and "'tag' twice" in dup.message
+
+
 def test_missing_dependencies_are_one_error_that_names_the_command() -> None:
     findings = _validate(WILD / "broken" / "missing-dependencies")
     errors = [f for f in findings if f.severity == Severity.ERROR]
