@@ -18,6 +18,7 @@ from agents.validate.finding import Finding, Severity
 from agents.validate.manifests import FAST_SAFE_LOADER, duplicate_keys
 
 CHART_FILE = "Chart.yaml"
+MISSING_DEPENDENCIES = "chart/dependencies-missing"
 # helm-lint messages these findings replace (Helm's text for the same problems)
 REPLACED_LINT_TEXT = ("missing these dependencies", "already set in map")
 
@@ -85,10 +86,10 @@ def dependency_findings(chart_dir: Path) -> list[Finding]:
         return []
     return [
         Finding(
-            rule_id="chart/dependencies-missing",
+            rule_id=MISSING_DEPENDENCIES,
             severity=Severity.ERROR,
             message=f"Chart.yaml depends on {', '.join(missing)}, which charts/ does not hold; "
-            "the chart cannot be rendered as it would install",
+            "the chart cannot be rendered as it would install (templates that use them were not checked)",
             file=CHART_FILE,
             hint="run `helm dependency build` in the chart folder (it downloads the subcharts into charts/), "
             "then validate again",

@@ -24,8 +24,9 @@ RELEASE_NAMESPACES = frozenset({"", "default"})  # what `helm template` renders 
 SYSTEM_LABEL_KEYS = frozenset({"k8s-app"})
 SYSTEM_LABEL_VALUES: dict[str, frozenset[str]] = {
     "component": frozenset(
-        {"etcd", "kube-apiserver", "kube-scheduler", "kube-controller-manager", "kube-proxy"}
+        {"etcd", "apiserver", "kube-apiserver", "kube-scheduler", "kube-controller-manager", "kube-proxy"}
     ),
+    "provider": frozenset({"kubernetes"}),  # the API server's own `kubernetes` Service in default
     "tier": frozenset({"control-plane"}),
     "app.kubernetes.io/name": frozenset({"kube-state-metrics", "coredns", "kube-dns"}),
 }

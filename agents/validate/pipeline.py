@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from agents.validate.accepted_risks import AcceptedRisk, accept, accepted_risks, apply_accepted
-from agents.validate.chart_yaml import REPLACED_LINT_TEXT, chart_yaml_findings
+from agents.validate.chart_yaml import MISSING_DEPENDENCIES, REPLACED_LINT_TEXT, chart_yaml_findings
 from agents.validate.engine import HelmEngine, RenderResult, get_engine
 from agents.validate.errors import ChartNotFoundError
 from agents.validate.finding import Finding, Severity, ValidationReport
@@ -284,6 +284,11 @@ def validate_chart(
             failure = render_finding(outcome.render.error, outcome.render.values_file, locator)
             if not any(f.severity == Severity.ERROR and f.message in failure.message for f in findings):
                 findings.append(failure)  # else helm-lint already said it
+    if any(f.rule_id == MISSING_DEPENDENCIES for f in chart_problems):
+        # Helm's lint and render errors are the missing subcharts again: one error says it all
+        findings = [
+            f for f in findings if not (f.rule_id in ("helm-lint", "render") and f.severity == Severity.ERROR)
+        ]
     if values_problem is not None:
         findings.append(values_problem)
     findings += [f for o in outcomes for f in o.rule_findings]
