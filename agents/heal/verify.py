@@ -8,6 +8,7 @@ the objects the targeted findings pointed at.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel, ConfigDict
@@ -22,8 +23,15 @@ FindingKey = tuple[str, str, str]
 
 
 def finding_key(finding: Finding) -> FindingKey:
-    """What makes two findings the same problem, whatever line or render reported it."""
-    return (finding.rule_id, finding.resource or finding.file or "", finding.message)
+    """What makes two findings the same problem, whatever line or render reported it.
+
+    An object is known by its template and kind, not its name: charts name test pods and hook
+    Jobs with `randAlphaNum`, so the same object has a new name in every render."""
+    if finding.resource and "/" in finding.resource:
+        kind, name = finding.resource.split("/", 1)
+        message = finding.message.replace(name, "<name>") if name else finding.message
+        return (finding.rule_id, f"{finding.file or ''}:{kind}", message)
+    return (finding.rule_id, finding.file or "", finding.message)
 
 
 def actionable(findings: Iterable[Finding]) -> list[Finding]:
@@ -55,35 +63,41 @@ def new_findings(before: ValidationReport, after: ValidationReport) -> list[Find
     return [f for f in actionable(after.findings) if finding_key(f) not in old]
 
 
-def _objects(report: ValidationReport) -> dict[tuple[str, str], tuple[str, object]]:
-    """(values file, Kind/name) -> (template, object data), for every object of every render."""
-    objects: dict[tuple[str, str], tuple[str, object]] = {}
+ObjectKey = tuple[str, str, str, int]  # values file, template, kind, ordinal of that kind in the template
+
+
+def _objects(report: ValidationReport) -> dict[ObjectKey, str]:
+    """Every object of every render, its name masked (see `finding_key`), as comparable JSON."""
+    objects: dict[ObjectKey, str] = {}
     for values_file, manifests in report.rendered.items():
+        seen: dict[tuple[str, str], int] = {}
         for obj in parse_manifests(values_file, manifests).objects:
-            objects[(values_file, obj.ref)] = (obj.template, obj.doc)
+            ordinal = seen[(obj.template, obj.kind)] = seen.get((obj.template, obj.kind), -1) + 1
+            text = json.dumps(obj.doc, sort_keys=True, default=str)
+            objects[(values_file, obj.template, obj.kind, ordinal)] = (
+                text.replace(json.dumps(obj.name), '"<name>"') if obj.name else text
+            )
     return objects
 
 
-def changed_objects(before: ValidationReport, after: ValidationReport) -> dict[str, str]:
-    """Kind/name -> template of every object whose data changed, vanished or appeared."""
+def changed_objects(before: ValidationReport, after: ValidationReport) -> set[tuple[str, str]]:
+    """(template, kind) of every object whose data changed, vanished or appeared."""
     old, new = _objects(before), _objects(after)
-    changed = {
-        ref: template
-        for (vf, ref), (template, doc) in old.items()
-        if new.get((vf, ref), ("", None))[1] != doc
-    }
-    changed.update({ref: template for (vf, ref), (template, _) in new.items() if (vf, ref) not in old})
-    return changed
+    return {(key[1], key[2]) for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
 
 
-def outside_scope(targeted: Sequence[Finding], changed: dict[str, str]) -> set[str]:
+def outside_scope(targeted: Sequence[Finding], changed: set[tuple[str, str]]) -> set[str]:
     """Changed objects no targeted finding pointed at (none when a chart-wide finding was targeted)."""
     if any(f.resource is None and not (f.file or "").startswith("templates/") for f in targeted):
         return set()  # values.yaml / Chart.yaml / chart-level findings reach every object
-    pointed = {f.resource for f in targeted if f.resource}
+    pointed = {(f.file, f.resource.split("/", 1)[0]) for f in targeted if f.resource}
     # a template-level finding (its YAML does not parse) may reshape any object of that template
     templates = {f.file for f in targeted if f.resource is None}
-    return {ref for ref, template in changed.items() if ref not in pointed and template not in templates}
+    return {
+        f"{kind} in {template}"
+        for template, kind in changed
+        if (template, kind) not in pointed and template not in templates
+    }
 
 
 def judge(before: ValidationReport, after: ValidationReport, targeted: Sequence[Finding]) -> Verdict:

@@ -297,6 +297,7 @@ def _fill_missing_keys(
         changes.append(f"{VALUES_FILE}: {key}: {', '.join(edited)}")
 
 
+CRD_KIND = re.compile(r"^kind:\s*CustomResourceDefinition\s*$", re.MULTILINE)
 LONG_RUNNING = re.compile(r"^kind:\s*(Deployment|StatefulSet|DaemonSet)\s*$", re.MULTILINE)
 
 
@@ -306,6 +307,9 @@ def _add_template_stanzas(files: dict[str, str], key: str, need: str, changes: l
     for path, text in list(files.items()):
         if not (path.startswith("templates/") and path.endswith(".yaml")) or "containers:" not in text:
             continue
+        if CRD_KIND.search(text):
+            continue  # a CRD's schema may name `containers` and `image`: it is data, not a pod
+
         if need.endswith("Probe") and not LONG_RUNNING.search(text):
             continue  # Jobs run to completion: probes would only kill slow runs
         lines = split_lines(text)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from agents.heal.chart_files import read_chart_files
-from agents.heal.fixers.container_defaults import dot_is_rebound
+from agents.heal.fixers.container_defaults import ContainerDefaultsFixer, dot_is_rebound
 from agents.heal.loop import heal_chart
 from agents.heal.model import FixResult
 from agents.heal.values_roundtrip import merge_at
@@ -121,3 +121,26 @@ def test_a_proposal_that_edits_data_files_is_refused(tmp_path: Path) -> None:
     result = heal_chart(chart, KUBE, extra_fixer=edits_data)
     assert read_chart_files(chart) == before
     assert any("data files files/seed.yaml" in line for line in result.rejected)
+
+
+def test_an_object_renamed_by_every_render_is_still_the_same_object(tmp_path: Path) -> None:
+    """Helm test pods named with randAlphaNum: the fix is judged by template and kind, not name."""
+    chart, diff = _heal("random-named-test-pod", tmp_path)
+    assert "templates/tests/connection.yaml" in diff
+
+
+def test_a_crd_under_templates_gets_no_container_stanza() -> None:
+    crd = (WILD / "crd-image-properties" / "crds" / "widgets.yaml").read_text()
+    schema_with_containers = crd.replace("                sidecar:", "                containers:")
+    files = {**read_chart_files(WILD / "broken" / "crd-image-no-security-context")}
+    files["templates/widgets-crd.yaml"] = schema_with_containers
+    finding = Finding(
+        rule_id="security/privilege-escalation",
+        severity="error",
+        message="container 'app' of Deployment/release-name-app has allowPrivilegeEscalation=None",
+        file="templates/deployment.yaml",
+        resource="Deployment/release-name-app",
+    )
+    outcome = ContainerDefaultsFixer().fix(files, [finding], KUBE)
+    assert outcome.files["templates/widgets-crd.yaml"] == schema_with_containers
+    assert outcome.files["templates/deployment.yaml"] != files["templates/deployment.yaml"]
