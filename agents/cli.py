@@ -53,16 +53,32 @@ def add_engine_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     validate.add_argument("--kube-version", dest="kube_versions", action="append", metavar="V")
     validate.add_argument("--format", choices=["text", "json", "github"], default="text")
     validate.add_argument("--no-security", action="store_true", help="skip security checks")
+    _add_policy(validate)
     validate.set_defaults(handler=cmd_validate)
 
     fix = sub.add_parser("fix", help="heal a chart in place; prints the diff and what is left")
     fix.add_argument("chart_dir", type=Path)
     fix.add_argument("--max-attempts", type=int, default=3)
     fix.add_argument("--kube-version", dest="kube_versions", action="append", metavar="V")
+    _add_policy(fix)
     fix.set_defaults(handler=cmd_fix)
 
 
+def _add_policy(command: argparse.ArgumentParser) -> None:
+    from agents.validate.policy import DEFAULT_POLICY, POLICIES
+
+    command.add_argument(
+        "--policy",
+        choices=POLICIES,
+        default=DEFAULT_POLICY,
+        help="Pod Security Standard the chart is held to (default: restricted; "
+        "baseline or privileged-allowed for node agents that need host access)",
+    )
+
+
 def _kube_versions(args: argparse.Namespace) -> list[str] | None:
+    from agents.validate.kube_schema import schema_version_for
+
     versions: list[str] | None = args.kube_versions
     if not versions:
         return None
@@ -71,7 +87,12 @@ def _kube_versions(args: argparse.Namespace) -> list[str] | None:
         parts = v.lstrip("v").split(".")
         if not (2 <= len(parts) <= 3 and all(p.isdigit() for p in parts)):
             raise CliError(f"--kube-version {v!r} is not a version like 1.33 or 1.33.0")
-        normalised.append(".".join(parts + ["0"] * (3 - len(parts))))
+        version = ".".join(parts + ["0"] * (3 - len(parts)))
+        try:
+            schema_version_for(version)  # a version we have no schemas for is a usage error
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+        normalised.append(version)
     return normalised
 
 
@@ -163,7 +184,9 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     from agents.validate import format_report, validate_chart
 
     chart_dir = _require_chart_dir(args.chart_dir)
-    report = validate_chart(chart_dir, _kube_versions(args), security=not args.no_security)
+    report = validate_chart(
+        chart_dir, _kube_versions(args), security=not args.no_security, policy=args.policy
+    )
     out.write(format_report(report, args.format))
     return EXIT_OK if report.ok else EXIT_FINDINGS
 
@@ -173,12 +196,22 @@ def cmd_fix(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.max_attempts < 1:
         raise CliError(f"--max-attempts must be at least 1, got {args.max_attempts}")
+    from agents.validate import default_kube_versions, validate_chart
+
     chart_dir = _require_chart_dir(args.chart_dir)
-    result = heal_chart(chart_dir, _kube_versions(args), max_attempts=args.max_attempts)
+    versions = _kube_versions(args) or default_kube_versions()
+    result = heal_chart(
+        chart_dir,
+        versions,
+        max_attempts=args.max_attempts,
+        validate=lambda path: validate_chart(path, versions, policy=args.policy),
+    )
     if result.diff:
         out.write(result.diff)
     else:
         out.write("no changes\n")
+        for line in result.rejected:
+            out.write(f"{line}\n")
     for finding in result.remaining:
         out.write(f"{finding.severity}: {finding.location}: [{finding.rule_id}] {finding.message}\n")
     out.write(

@@ -34,6 +34,7 @@ from agents.checkpoint import open_checkpointer
 from agents.graph import ChartSession
 from agents.llm import LLMConfigError, build_chat_model
 from agents.validate import format_report, validate_chart
+from agents.validate.chart_yaml import build_dependencies
 from agents.validate.errors import ChartNotFoundError
 from agents.validate.finding import Finding, Severity, ValidationReport
 from bot import messages
@@ -462,9 +463,13 @@ def run_validate(env: ActionEnv, out: TextIO, err: TextIO) -> int:
     versions = kube_versions_for(env, config)
     charts = select_charts(env, config, event, err)
     reports: list[ValidationReport] = []
+    options = config.validation_options()
     for chart in charts:
+        note = build_dependencies(chart)  # the runner has the network: fetch what charts/ lacks
+        if note is not None:
+            out.write(f"{Path(chart).as_posix()}: {note}\n")
         try:
-            report = validate_chart(chart, versions)
+            report = validate_chart(chart, versions, **options)
         except ChartNotFoundError as exc:
             raise ActionError(str(exc)) from None
         reports.append(report)

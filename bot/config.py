@@ -23,6 +23,9 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from agents.validate.accepted_risks import AcceptedRisk
+from agents.validate.policy import DEFAULT_POLICY, Policy
+
 ENV_PREFIX = "AUTOPILOT_"
 REPO_CONFIG_PATH = ".github/autopilot.yml"
 MAX_REPO_CONFIG_BYTES = 64 * 1024
@@ -194,6 +197,24 @@ class AllowedUsers(_RepoModel):
         return value
 
 
+class AcceptedRiskConfig(_RepoModel):
+    """One finding the repository accepts: its rule, the object (`Kind/name`, wildcards allowed) and why."""
+
+    rule: str = Field(min_length=1, max_length=100)
+    object: str = Field(default="*", min_length=1, max_length=300)
+    reason: str = Field(min_length=3, max_length=500)
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("an accepted risk needs a written reason")
+        return value.strip()
+
+    def to_accepted_risk(self) -> AcceptedRisk:
+        return AcceptedRisk(rule=self.rule, object=self.object, reason=self.reason)
+
+
 class RepoConfig(_RepoModel):
     """The repository's `.github/autopilot.yml`; every key is optional."""
 
@@ -206,6 +227,12 @@ class RepoConfig(_RepoModel):
     draft_prs: bool = False
     plan_review: bool = False  # stop after planning until a maintainer approves the plan
     llm: bool = False  # use the App's LLM (if configured) for this repository
+    policy: Policy = DEFAULT_POLICY  # Pod Security Standard the chart is held to
+    accepted_risks: list[AcceptedRiskConfig] = Field(default_factory=list, max_length=200)
+
+    def validation_options(self) -> dict[str, Any]:
+        """`validate_chart` keyword arguments this repository asks for (policy and accepted risks)."""
+        return {"policy": self.policy, "accepted": [a.to_accepted_risk() for a in self.accepted_risks]}
 
     @field_validator("charts_dir")
     @classmethod
@@ -323,11 +350,8 @@ def _describe(err: ValidationError) -> str:
     first = err.errors()[0]
     where = ".".join(str(p) for p in first["loc"]) or "(top level)"
     if first["type"] == "extra_forbidden":
-        allowed = (
-            ", ".join(RepoConfig.model_fields)
-            if len(first["loc"]) == 1
-            else ", ".join(AllowedUsers.model_fields)
-        )
+        owner = RepoConfig if len(first["loc"]) == 1 else _SECTIONS.get(str(first["loc"][0]), AllowedUsers)
+        allowed = ", ".join(owner.model_fields)
         return f"unknown key `{where}` (allowed keys: {allowed})"
     message = str(first["msg"]).removeprefix("Value error, ")
     value = first.get("input")
@@ -339,6 +363,9 @@ def _describe(err: ValidationError) -> str:
         message += f" (got {value!r})"
     more = f" (and {len(err.errors()) - 1} more problem(s))" if len(err.errors()) > 1 else ""
     return f"`{where}`: {message}{more}"
+
+
+_SECTIONS: dict[str, type[_RepoModel]] = {"allowed": AllowedUsers, "accepted_risks": AcceptedRiskConfig}
 
 
 def load_repo_config(text: str | bytes | None) -> RepoConfig:

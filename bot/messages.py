@@ -223,14 +223,34 @@ def question_comment(thread_id: str, questions: Sequence[str]) -> str:
     )
 
 
-def escalation_comment(thread_id: str, attempts: int, problems: Iterable[tuple[str, str, str]]) -> str:
-    """Self-heal gave up: list what is still wrong as (rule id, location, message)."""
+MAX_PROPOSED_DIFF_LINES = 60
+
+
+def proposed_diff_section(diff: str) -> str:
+    """A fix the bot worked out but did not push (it was not strictly better), fenced and truncated."""
+    if not diff.strip():
+        return ""
+    lines = diff.replace("```", "`\u200b``").splitlines()
+    shown = lines[:MAX_PROPOSED_DIFF_LINES]
+    more = f"\n… {len(lines) - len(shown)} more line(s) not shown" if len(lines) > len(shown) else ""
+    body = "\n".join(shown)
+    return (
+        "\n\nI did not push this proposed change: it did not leave the chart with strictly fewer errors "
+        f"and no new ones. Apply it yourself if it looks right:\n\n```diff\n{body}\n```{more}"
+    )
+
+
+def escalation_comment(
+    thread_id: str, attempts: int, problems: Iterable[tuple[str, str, str]], proposed_diff: str = ""
+) -> str:
+    """Self-heal gave up: list what is still wrong as (rule id, location, message), and the change
+    it proposed but did not push."""
     rows = "\n".join(f"| `{_cell(rule)}` | {_cell(loc)} | {_cell(msg)} |" for rule, loc, msg in problems)
     table = f"| Rule | Where | Problem |\n|---|---|---|\n{rows}" if rows else "_(no findings were reported)_"
     return (
         f"{marker('escalation', thread_id)}\n"
         f"I tried {attempts} time(s) to fix the validation findings and could not get the chart green. "
-        f"A human needs to look:\n\n{table}\n\n"
+        f"A human needs to look:\n\n{table}{proposed_diff_section(proposed_diff)}\n\n"
         f"Push a fix to the branch, or describe the change with `{COMMAND} revise <text>`; "
         f"`{COMMAND} fix` tries again."
     )

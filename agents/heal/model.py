@@ -38,5 +38,10 @@ class HealResult(BaseModel):
     chart_dir: str
     attempts: list[HealAttempt] = Field(default_factory=list)
     healed: bool
+    improved: bool = False  # strictly fewer errors than before and no new one: worth committing
+    errors_before: int = Field(default=0, ge=0)
+    before: list[Finding] = Field(default_factory=list)  # errors and warnings before any edit
     remaining: list[Finding] = Field(default_factory=list)
-    diff: str = ""
+    diff: str = ""  # what was written: only verified edits
+    proposed_diff: str = ""  # when nothing was kept, the last edit proposed and refused (for a person)
+    rejected: list[str] = Field(default_factory=list)  # one line per refused edit, saying why

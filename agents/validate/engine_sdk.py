@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import json
 from pathlib import Path
 from typing import Any
 
@@ -15,33 +15,23 @@ from agents.validate.values_yaml import load_values
 _SEVERITIES = {0: Severity.INFO, 1: Severity.INFO, 2: Severity.WARNING, 3: Severity.ERROR}
 
 
-def _chart_files_state(chart_dir: Path) -> tuple[tuple[str, int, int], ...]:
-    """(path, mtime, size) of every file of the chart: changes whenever the chart is edited."""
-    state = []
-    for root, _, names in os.walk(chart_dir):
-        for name in names:
-            try:
-                stat = os.stat(os.path.join(root, name))
-            except OSError:
-                continue
-            state.append((os.path.join(root, name), stat.st_mtime_ns, stat.st_size))
-    return tuple(sorted(state))
+def _render_native(
+    chart: Any, values: dict[str, Any] | None, kube_version: str, release_name: str = RELEASE_NAME
+) -> dict[str, str]:
+    """Render with `.Capabilities.KubeVersion` set: helm_python 0.2.2's `Chart.render` does not expose
+    the option, but its native `helm_render` reads `kube_version` from the same options object."""
+    from helm_python import _native
+    from helm_python.chart import _dumps
+
+    options = {"name": release_name, "kube_version": f"v{kube_version.lstrip('v')}"}
+    rendered: dict[str, str] = json.loads(
+        _native.call_string("helm_render", chart._raw(), _dumps(values), json.dumps(options))
+    )
+    return rendered
 
 
 class HelmSdkEngine:
     """Lint and render with the Helm SDK bundled in `helm_python`."""
-
-    def __init__(self) -> None:
-        # validation renders one chart once per values file: it is loaded once while unchanged
-        self._loaded: tuple[Path, tuple[tuple[str, int, int], ...], Any] | None = None
-
-    def _load(self, chart_dir: Path) -> Any:
-        import helm_python
-
-        state = _chart_files_state(chart_dir)
-        if self._loaded is None or self._loaded[:2] != (chart_dir, state):
-            self._loaded = (chart_dir, state, helm_python.Chart.load(chart_dir))
-        return self._loaded[2]
 
     @property
     def name(self) -> str:
@@ -85,7 +75,13 @@ class HelmSdkEngine:
                 )
             values = loaded
         try:
-            rendered = self._load(chart_dir).render(values, name=release_name)
+            # a fresh load per render: Helm's render mutates the loaded chart (a subchart disabled by
+            # one values file stays disabled, or half-processed, for the next render of that handle)
+            chart = helm_python.Chart.load(chart_dir)
+            if kube_version:
+                rendered = _render_native(chart, values, kube_version, release_name)
+            else:
+                rendered = chart.render(values, name=release_name)
         except helm_python.HelmError as exc:
             return RenderResult(values_file=label, error=str(exc).strip())
         return RenderResult(

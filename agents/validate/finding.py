@@ -26,6 +26,7 @@ class Finding(BaseModel):
     hint: str = ""
     kube_version: str | None = None  # set when the finding depends on the Kubernetes version
     values_file: str | None = None  # "values.yaml" or "ci/full-values.yaml": which render found it
+    values_files: tuple[str, ...] = ()  # every render that found it, when it was found by more than one
     resource: str | None = None  # "Deployment/web" when it is about one rendered object
 
     @property

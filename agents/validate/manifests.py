@@ -103,6 +103,7 @@ class ParsedRender:
     stray: list[tuple[str, int]] = field(
         default_factory=list
     )  # (template, rendered line) of non-object documents
+    duplicates: list[tuple[str, int, str]] = field(default_factory=list)  # (template, rendered line, key)
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,49 @@ class _TemplateParse:
     docs: tuple[tuple[dict[str, Any], yaml.Node], ...] = ()
     stray: tuple[int, ...] = ()  # rendered lines of non-object documents
     error: tuple[int, str] | None = None  # (rendered line, message) of the YAML error
+    duplicates: tuple[tuple[int, str], ...] = ()  # (rendered line, key) of keys set twice in one mapping
+
+
+def duplicate_keys(node: yaml.Node) -> list[tuple[int, str]]:
+    """(1-based line, key) of every key repeated within one mapping: YAML forbids it, and
+    Kubernetes (like PyYAML) would silently keep only the last value."""
+    found: list[tuple[int, str]] = []
+    stack = [node]
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            keys: set[str] = set()
+            for key, value in current.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    if key.value in keys:
+                        found.append((key.start_mark.line + 1, str(key.value)))
+                    keys.add(key.value)
+                stack.append(value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+    return sorted(found)
+
+
+LIST_KINDS = frozenset({"List"})
+
+
+def _list_items(doc: dict[str, Any], node: yaml.Node) -> list[tuple[dict[str, Any], yaml.Node]] | None:
+    """The items of a `kind: List` (Helm and kubectl apply each item), or None for any other object."""
+    if doc.get("kind") not in LIST_KINDS or not isinstance(doc.get("items"), list):
+        return None
+    items_node = next(
+        (v for k, v in getattr(node, "value", []) if getattr(k, "value", None) == "items"), None
+    )
+    nodes = items_node.value if isinstance(items_node, yaml.SequenceNode) else []
+    return [
+        (item, item_node)
+        for item, item_node in zip(doc["items"], nodes, strict=False)
+        if isinstance(item, dict) and item
+    ]
 
 
 # most templates render to the same text for every values file and on every heal attempt:
@@ -130,6 +174,7 @@ def _parse_template(text: str) -> _TemplateParse:
     docs: list[tuple[dict[str, Any], yaml.Node]] = []
     stray: list[int] = []
     error: tuple[int, str] | None = None
+    duplicates: list[tuple[int, str]] = []
     for node in nodes:
         if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
             continue  # an empty document (a disabled `{{- if }}` block)
@@ -143,9 +188,11 @@ def _parse_template(text: str) -> _TemplateParse:
             line = (mark.line + 1) if mark is not None else node.start_mark.line + 1
             error = (line, " ".join(str(exc).split()))  # the template's other documents still count
             continue
+        duplicates += duplicate_keys(node)
         if isinstance(doc, dict) and doc:
-            docs.append((doc, node))
-    return _TemplateParse(docs=tuple(docs), stray=tuple(stray), error=error)
+            items = _list_items(doc, node)
+            docs += items if items is not None else [(doc, node)]
+    return _TemplateParse(docs=tuple(docs), stray=tuple(stray), error=error, duplicates=tuple(duplicates))
 
 
 def forget_parsed_texts() -> None:
@@ -174,6 +221,7 @@ def parse_manifests(values_file: str, manifests: dict[str, str]) -> ParsedRender
                 _parsed_texts.clear()
             result = _parsed_texts[text] = _parse_template(text)
         parsed.stray += [(template, line) for line in result.stray]
+        parsed.duplicates += [(template, line, key) for line, key in result.duplicates]
         if result.error is not None:
             parsed.broken[template], parsed.errors[template] = result.error
         parsed.objects += [RenderedObject(template, values_file, doc, node) for doc, node in result.docs]
@@ -181,7 +229,20 @@ def parse_manifests(values_file: str, manifests: dict[str, str]) -> ParsedRender
 
 
 def yaml_findings(parsed: ParsedRender, locate_line: dict[str, int]) -> list[Finding]:
-    """One `yaml` error per template whose rendered output is not valid YAML or not an object."""
+    """One `yaml` error per template whose rendered output is not valid YAML or not an object,
+    and one per key set twice in a rendered mapping."""
+    duplicates = [
+        Finding(
+            rule_id="yaml/duplicate-key",
+            severity=Severity.ERROR,
+            message=f"rendered {template} sets key {key!r} twice in one mapping; only the last value would be used",
+            file=template,
+            line=locate_line.get(f"{template}:{line}"),
+            hint="remove one of the two keys (look for a helper or `toYaml` block that already writes it)",
+            values_file=parsed.values_file,
+        )
+        for template, line, key in parsed.duplicates
+    ]
     stray = [
         Finding(
             rule_id="yaml",
@@ -194,15 +255,19 @@ def yaml_findings(parsed: ParsedRender, locate_line: dict[str, int]) -> list[Fin
         )
         for template, line in parsed.stray
     ]
-    return stray + [
-        Finding(
-            rule_id="yaml",
-            severity=Severity.ERROR,
-            message=f"rendered {template} is not valid YAML: {parsed.errors[template]}",
-            file=template,
-            line=locate_line.get(template),
-            hint="check the indentation around this line (nindent/indent in the template, list items under their key)",
-            values_file=parsed.values_file,
-        )
-        for template in parsed.broken
-    ]
+    return (
+        duplicates
+        + stray
+        + [
+            Finding(
+                rule_id="yaml",
+                severity=Severity.ERROR,
+                message=f"rendered {template} is not valid YAML: {parsed.errors[template]}",
+                file=template,
+                line=locate_line.get(template),
+                hint="check the indentation around this line (nindent/indent in the template, list items under their key)",
+                values_file=parsed.values_file,
+            )
+            for template in parsed.broken
+        ]
+    )

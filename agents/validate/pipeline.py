@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -11,7 +12,8 @@ from typing import Any
 
 import yaml
 
-from agents.validate.accepted_risks import accepted_risks
+from agents.validate.accepted_risks import AcceptedRisk, accept, accepted_risks, apply_accepted
+from agents.validate.chart_yaml import MISSING_DEPENDENCIES, REPLACED_LINT_TEXT, chart_yaml_findings
 from agents.validate.engine import RELEASE_NAME, HelmEngine, RenderResult, get_engine
 from agents.validate.errors import ChartNotFoundError
 from agents.validate.finding import Finding, Severity, ValidationReport
@@ -24,6 +26,7 @@ from agents.validate.manifests import (
     parse_manifests,
     yaml_findings,
 )
+from agents.validate.policy import DEFAULT_POLICY, Policy, apply_policy
 from agents.validate.rules import RULES, ChartFacts, Rule, RuleInput, Violation
 from agents.validate.rules.contract import LONG_RELEASE_NAME
 from agents.validate.values_yaml import ExcessiveAliasesError, load_values
@@ -106,8 +109,7 @@ def _findings(
         severity = v.severity or rule.severity
         message = v.message
         reason = accepted_risks(obj).get(rule.id) if obj is not None else None
-        if reason is not None and severity != Severity.ERROR:
-            severity, message = Severity.INFO, f"{message} (accepted risk: {reason})"
+        severity, message = accept(severity, message, reason)
         yield Finding(
             rule_id=rule.id,
             severity=severity,
@@ -121,6 +123,18 @@ def _findings(
         )
 
 
+LIST_DOCUMENT = re.compile(r"^kind:\s*List\s*$", re.MULTILINE)
+
+
+def _unnamed_list(finding: Finding, rendered: dict[str, str]) -> bool:
+    """helm lint's empty-name complaint about a `kind: List`: a List has no name, its items do."""
+    return (
+        'naming requirements: ""' in finding.message
+        and finding.file is not None
+        and bool(LIST_DOCUMENT.search(rendered.get(finding.file, "")))
+    )
+
+
 def _rule_failure(rule_id: str, values_file: str, exc: Exception) -> Finding:
     return Finding(
         rule_id=rule_id,
@@ -131,21 +145,26 @@ def _rule_failure(rule_id: str, values_file: str, exc: Exception) -> Finding:
 
 
 def _dedupe(findings: Iterable[Finding], versions: Sequence[str]) -> list[Finding]:
-    """The same problem from several renders is reported once (first render wins); one found on
-    every requested Kubernetes version is reported once without a version."""
+    """The same problem from several renders is reported once, naming every values file that showed
+    it (first render wins the rest); one found on every requested Kubernetes version is reported once
+    without a version."""
     groups: dict[tuple[Any, ...], list[Finding]] = {}
     for f in findings:
-        groups.setdefault((f.rule_id, f.file, f.line, f.message), []).append(f)
+        # an object's finding is the same whatever line each render's text put it on
+        where = f.resource if f.resource else f.line
+        groups.setdefault((f.rule_id, f.file, where, f.message), []).append(f)
     kept: list[Finding] = []
     for group in groups.values():
+        seen_in = tuple(dict.fromkeys(f.values_file for f in group if f.values_file))
+        renders = {"values_files": seen_in} if len(seen_in) > 1 else {}
         found_on = {f.kube_version for f in group}
         if len(versions) > 1 and found_on == set(versions):
-            kept.append(group[0].model_copy(update={"kube_version": None}))
+            kept.append(group[0].model_copy(update={"kube_version": None, **renders}))
             continue
         by_version: dict[str | None, Finding] = {}
         for f in group:
             by_version.setdefault(f.kube_version, f)
-        kept += by_version.values()
+        kept += [f.model_copy(update=renders) for f in by_version.values()]
     return sorted(kept, key=lambda f: (SEVERITY_ORDER[f.severity], f.file or "", f.line or 0, f.rule_id))
 
 
@@ -183,7 +202,7 @@ def _check_render(
         locator.rendered[render.values_file] = render.manifests
         result = parse_manifests(render.values_file, render.manifests)
         lines = {t: locator.line_of_rendered(render.values_file, t, n) or n for t, n in result.broken.items()}
-        for template, line in result.stray:
+        for template, line in [*result.stray, *((t, n) for t, n, _ in result.duplicates)]:
             lines[f"{template}:{line}"] = locator.line_of_rendered(render.values_file, template, line) or line
         found_yaml = [f for f in yaml_findings(result, lines) if f.file not in reported]
         reported.update(f.file for f in found_yaml)
@@ -210,10 +229,14 @@ def validate_chart(
     security: bool = True,
     checkov: bool | None = None,
     engine: HelmEngine | None = None,
+    policy: Policy = DEFAULT_POLICY,
+    accepted: Sequence[AcceptedRisk] = (),
 ) -> ValidationReport:
     """Every finding for a chart; a broken chart gives findings, only a non-chart raises.
 
     `checkov` defaults to `security`; `engine` defaults to `get_engine()` (helm binary, else SDK).
+    `policy` is the Pod Security Standard the chart is held to; `accepted` are the repository's
+    accepted risks (findings they cover become info carrying the reason).
     """
     chart_dir = Path(chart_dir)
     _require_chart(chart_dir)
@@ -230,11 +253,11 @@ def validate_chart(
     # Helm works in threads while Python checks what it already rendered: helm lint (it needs no
     # render) and the renders of ci/ values run meanwhile; both engines release the GIL (the SDK
     # in its native calls, the CLI in its subprocess). The chart is rendered with its defaults
-    # first, alone: the SDK engine loads the chart then, and the other renders reuse it. An engine
-    # error raises from .result() as it raised from the call before.
+    # first, alone (each render loads the chart afresh, so one values file cannot leak into the
+    # next). An engine error raises from .result() as it raised from the call before.
     background = _helm_threads()
     linting = background.submit(helm.lint, chart_dir, kube_version=versions[0])
-    # the CLI engine sets .Capabilities.KubeVersion from this; the SDK cannot target a version
+    # both engines set .Capabilities.KubeVersion from this
     first = helm.render(chart_dir, None, kube_version=versions[0])
     later = [
         background.submit(helm.render, chart_dir, values_file, kube_version=versions[0])
@@ -254,16 +277,25 @@ def validate_chart(
     findings = [f for o in outcomes for f in o.yaml_findings]
     # our YAML parse names the exact line; Helm's "yaml: line N" for the same template is dropped
     broken = {f.file for f in findings}
+    chart_problems = chart_yaml_findings(chart_dir)
+    findings += chart_problems
     findings += [
         f
         for f in lint_findings(lint_messages, locator)
         if not (f.file in broken and "yaml" in f.message.lower())
+        and not (chart_problems and any(text in f.message for text in REPLACED_LINT_TEXT))
+        and not _unnamed_list(f, locator.rendered.get("values.yaml", {}))
     ]
     for outcome in outcomes:
         if outcome.render.error is not None:
             failure = render_finding(outcome.render.error, outcome.render.values_file, locator)
             if not any(f.severity == Severity.ERROR and f.message in failure.message for f in findings):
                 findings.append(failure)  # else helm-lint already said it
+    if any(f.rule_id == MISSING_DEPENDENCIES for f in chart_problems):
+        # Helm's lint and render errors are the missing subcharts again: one error says it all
+        findings = [
+            f for f in findings if not (f.rule_id in ("helm-lint", "render") and f.severity == Severity.ERROR)
+        ]
     if values_problem is not None:
         findings.append(values_problem)
     findings += [f for o in outcomes for f in o.rule_findings]
@@ -287,6 +319,7 @@ def validate_chart(
         except Exception as exc:  # checkov is a third-party scanner: report, don't crash
             findings.append(_rule_failure("checkov", "all renders", exc))
 
+    findings = apply_accepted(apply_policy(findings, policy), accepted)
     return ValidationReport(
         chart_dir=str(chart_dir),
         findings=_dedupe(findings, versions),

@@ -21,7 +21,8 @@ def _escape_property(text: str) -> str:
 
 
 def _text_line(f: Finding) -> str:
-    context = ", ".join(x for x in (f.kube_version and f"k8s {f.kube_version}", f.values_file) if x)
+    renders = " + ".join(f.values_files) if f.values_files else f.values_file
+    context = ", ".join(x for x in (f.kube_version and f"k8s {f.kube_version}", renders) if x)
     line = f"{f.severity.value}: {f.location}: [{f.rule_id}] {f.message}" + (
         f" ({context})" if context else ""
     )

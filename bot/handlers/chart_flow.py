@@ -16,6 +16,7 @@ from typing import Any
 from agents.graph import RunResult, ThreadStateError
 from agents.heal.chart_files import read_chart_files
 from agents.heal.loop import heal_chart
+from agents.heal.model import HealResult
 from agents.plan import plan_request
 from agents.plan.errors import PlanError
 from agents.state import GraphOptions
@@ -339,7 +340,7 @@ def heal_branch(ctx: EventContext, trigger: str) -> None:
             # on that head's first attempt; the attempt limit on the first attempt past it
             first_stop = attempts == (1 if too_many_bot_commits else config.max_heal_attempts + 1)
             if first_stop:
-                left = validate_chart(target, versions).findings
+                left = validate_chart(target, versions, **config.validation_options()).findings
                 ctx.reply_once(
                     messages.escalation_comment(ctx.thread_id, attempts - 1, _problems(left)), run.pr_number
                 )
@@ -349,12 +350,19 @@ def heal_branch(ctx: EventContext, trigger: str) -> None:
                     note="Self-heal stopped; see the PR.",
                 )
             return
-        healed = heal_chart(target, versions, max_attempts=config.max_heal_attempts)
+        options = config.validation_options()
+        healed = heal_chart(
+            target,
+            versions,
+            max_attempts=config.max_heal_attempts,
+            validate=lambda chart: validate_chart(chart, versions, **options),
+        )
         process_metrics().heal_attempts.inc(
             len(healed.attempts), result="healed" if healed.healed else "not_healed"
         )
+        push = should_push(healed)
         commit = None
-        if healed.diff:
+        if push:
             ws.write_files(path, read_chart_files(target))
             changes = [line for attempt in healed.attempts for line in attempt.applied]
             summary = changes[0].split("] ", 1)[-1] if changes else "validation findings"
@@ -362,23 +370,34 @@ def heal_branch(ctx: EventContext, trigger: str) -> None:
             if commit is not None:
                 commit = ws.push(run.branch)
                 store.record_commit(ctx.thread_id, by_bot=True)
-        post_check(ctx.client, repo, head_sha=ws.head_sha(), path=path, findings=healed.remaining)
-    applied = [line for attempt in healed.attempts for line in attempt.applied]
+        left = healed.remaining if push else healed.before
+        post_check(ctx.client, repo, head_sha=ws.head_sha(), path=path, findings=left)
+    applied = [line for attempt in healed.attempts for line in attempt.applied] if push else []
     ctx.reply_once(
         messages.heal_reply(
             ctx.thread_id,
             trigger=trigger,
             applied=applied,
             commit=_short(commit),
-            remaining=len(_errors(healed.remaining)),
+            remaining=len(_errors(left)),
         ),
         run.pr_number,
     )
-    if not healed.healed:
+    if _errors(left):  # what is left for a person, with the change we did not dare push
         ctx.reply_once(
-            messages.escalation_comment(ctx.thread_id, len(healed.attempts), _problems(healed.remaining)),
+            messages.escalation_comment(
+                ctx.thread_id,
+                len(healed.attempts),
+                _problems(left),
+                proposed_diff="" if push else healed.proposed_diff or healed.diff,
+            ),
             run.pr_number,
         )
+
+
+def should_push(healed: HealResult) -> bool:
+    """The heal decision: commit only a result with strictly fewer errors and no new one."""
+    return bool(healed.diff) and healed.improved
 
 
 def validate_branch(ctx: EventContext) -> None:
@@ -391,7 +410,7 @@ def validate_branch(ctx: EventContext) -> None:
     path = chart_dir(config, _chart_name(ctx, config, run.branch))
     with reporting(ctx, "validate"), workspace(ctx.client, repo, ctx.bot.workdir, ctx.bot.identity) as ws:
         ws.checkout_branch(run.branch, repo.default_branch)
-        report = validate_chart(ws.root / path, config.kube_versions or None)
+        report = validate_chart(ws.root / path, config.kube_versions or None, **config.validation_options())
         check = post_check(ctx.client, repo, head_sha=ws.head_sha(), path=path, findings=report.findings)
     ctx.reply(
         messages.validation_comment(

@@ -74,6 +74,11 @@ def test_plan_prints_yaml(capsys: pytest.CaptureFixture[str]) -> None:
         (["validate", str(FIXTURES), "--kube-version", "1.x"], "has no Chart.yaml"),
         (["validate", str(FIXTURES / "charts" / "good"), "--kube-version", "one.two"], "not a version"),
         (["fix", str(FIXTURES / "charts" / "good"), "--max-attempts", "0"], "at least 1"),
+        (
+            ["validate", str(FIXTURES / "charts" / "good"), "--kube-version", "1.24"],
+            "older than every schema",
+        ),
+        (["fix", str(FIXTURES / "charts" / "good"), "--kube-version", "1.99"], "newer than the schemas"),
     ],
 )
 def test_user_mistakes_are_one_line_and_exit_2(
@@ -100,6 +105,25 @@ def test_validate_a_broken_chart_names_file_and_line(capsys: pytest.CaptureFixtu
     )
     assert code == 1
     assert "::error file=" in out and ",line=" in out
+
+
+def test_policy_flag_judges_a_node_agent_by_baseline(capsys: pytest.CaptureFixture[str]) -> None:
+    agent = str(FIXTURES / "wild" / "node-agent")
+    code, out, _ = run(capsys, "validate", agent, "--kube-version", "1.33")
+    assert code == 1 and "security/run-as-non-root" in out
+    code, out, _ = run(capsys, "validate", agent, "--kube-version", "1.33", "--policy", "baseline")
+    assert code == 0, out
+    assert "(allowed by policy baseline)" in out
+
+
+def test_fix_on_a_chart_with_no_error_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    agent = shutil.copytree(FIXTURES / "wild" / "node-agent", tmp_path / "agent")
+    before = {p: p.read_bytes() for p in agent.rglob("*") if p.is_file()}
+    code, out, _ = run(capsys, "fix", str(agent), "--kube-version", "1.33", "--policy", "baseline")
+    assert code == 0 and out.startswith("no changes")
+    assert {p: p.read_bytes() for p in agent.rglob("*") if p.is_file()} == before
 
 
 def test_fix_heals_a_chart_in_place_and_prints_the_diff(

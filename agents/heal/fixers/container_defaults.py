@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from agents.heal.fixers.contract import FixOutcome
+from agents.heal.values_roundtrip import merge_at
 from agents.heal.yaml_text import (
     KEY_LINE,
     block_end,
@@ -38,6 +39,15 @@ NEEDS = {
         r"securitycontext|security context|runasnonroot|privilege|capabilit|readonlyroot|seccomp|root",
         re.IGNORECASE,
     ),
+}
+# the securityContext key each security rule asks for
+RULE_KEYS = {
+    "security/privilege-escalation": "allowPrivilegeEscalation",
+    "security/capabilities": "capabilities",
+    "security/run-as-non-root": "runAsNonRoot",
+    "security/seccomp": "seccompProfile",
+    "security/read-only-root-filesystem": "readOnlyRootFilesystem",
+    "security/privileged": "privileged",
 }
 HANDLERS = ("httpGet", "tcpSocket", "exec", "grpc")
 DEFAULT_RESOURCES = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "256Mi"}}
@@ -91,6 +101,13 @@ class ContainerDefaultsFixer:
             wanted = _default_for(need, values)
             if wanted is None:
                 continue
+            path = values_path(out, need)
+            if path is not None and len(path) > 1:
+                if need == "securityContext":  # a person's nested block: add only what was asked
+                    asked = {RULE_KEYS[f.rule_id] for f in findings if f.rule_id in RULE_KEYS}
+                    wanted = {k: v for k, v in wanted.items() if k in asked}
+                _ensure_nested_values(out, path, wanted, changes, _overrules(findings, need))
+                continue
             key = _values_key(out, need) or ("securityContext" if need == "securityContext" else need)
             _add_template_stanzas(out, key, need, changes)
             before = out[VALUES_FILE]
@@ -103,6 +120,23 @@ class ContainerDefaultsFixer:
             if key not in values and out[VALUES_FILE] != before:
                 _ensure_schema_entry(out, key, changes)
         return FixOutcome(out, changes)
+
+
+def _overrules(findings: Sequence[Finding], need: str) -> bool:
+    return any(
+        f.severity == Severity.ERROR and NEEDS[need].search(f"{f.rule_id} {f.message}") for f in findings
+    )
+
+
+def _ensure_nested_values(
+    files: dict[str, str], path: list[str], wanted: dict[str, Any], changes: list[str], overrule: bool
+) -> None:
+    """Set a nested values key the templates read, through a comment-keeping round trip."""
+    merged = merge_at(files[VALUES_FILE], path, wanted, overrule)
+    if merged is None:
+        return
+    files[VALUES_FILE], set_keys = merged
+    changes.append(f"{VALUES_FILE}: {'.'.join(path)}: set {', '.join(set_keys)}")
 
 
 class _IndentedSequences(yaml.SafeDumper):
@@ -126,12 +160,23 @@ def dump_block(value: dict[str, Any], indented_sequences: bool) -> list[str]:
 
 
 def _values_key(files: dict[str, str], need: str) -> str | None:
-    """The values key this chart's templates already read for `need` (e.g. containerSecurityContext)."""
+    """The top-level values key this chart's templates already read for `need` (e.g. containerSecurityContext)."""
+    path = values_path(files, need)
+    return path[0] if path is not None and len(path) == 1 else None
+
+
+def values_path(files: dict[str, str], need: str) -> list[str] | None:
+    """The values path this chart's templates read for `need`, at its real depth
+    (`.Values.app.container.securityContext` -> ["app", "container", "securityContext"])."""
     candidates = ["containerSecurityContext", "securityContext"] if need == "securityContext" else [need]
     templates = "\n".join(t for p, t in files.items() if p.startswith("templates/"))
     for key in candidates:
-        if re.search(rf"(\.Values|\$values|\$\.Values)\.{key}\b", templates):
-            return key
+        pattern = rf"(?:\.Values|\$values|\$\.Values)((?:\.[A-Za-z0-9_]+)*?)\.{key}\b"
+        paths = [
+            [part for part in m.group(1).split(".") if part] + [key] for m in re.finditer(pattern, templates)
+        ]
+        if paths:
+            return min(paths, key=len)  # the chart-wide key when there is one, else the nested one
     return None
 
 
@@ -252,6 +297,7 @@ def _fill_missing_keys(
         changes.append(f"{VALUES_FILE}: {key}: {', '.join(edited)}")
 
 
+CRD_KIND = re.compile(r"^kind:\s*CustomResourceDefinition\s*$", re.MULTILINE)
 LONG_RUNNING = re.compile(r"^kind:\s*(Deployment|StatefulSet|DaemonSet)\s*$", re.MULTILINE)
 
 
@@ -261,6 +307,9 @@ def _add_template_stanzas(files: dict[str, str], key: str, need: str, changes: l
     for path, text in list(files.items()):
         if not (path.startswith("templates/") and path.endswith(".yaml")) or "containers:" not in text:
             continue
+        if CRD_KIND.search(text):
+            continue  # a CRD's schema may name `containers` and `image`: it is data, not a pod
+
         if need.endswith("Probe") and not LONG_RUNNING.search(text):
             continue  # Jobs run to completion: probes would only kill slow runs
         lines = split_lines(text)
@@ -280,8 +329,9 @@ def _add_template_stanzas(files: dict[str, str], key: str, need: str, changes: l
                 continue
             at = i + 1 if i + 1 < len(lines) and key_of(lines[i + 1]) == "imagePullPolicy" else i
             pad = " " * indent
+            root = "$" if dot_is_rebound(lines, i) else ""  # inside with/range `.` is not the root
             lines[at + 1 : at + 1] = [
-                f"{pad}{{{{- with .Values.{key} }}}}",
+                f"{pad}{{{{- with {root}.Values.{key} }}}}",
                 f"{pad}{field}:",
                 f"{pad}  {{{{- toYaml . | nindent {indent + 2} }}}}",
                 f"{pad}{{{{- end }}}}",
@@ -290,6 +340,22 @@ def _add_template_stanzas(files: dict[str, str], key: str, need: str, changes: l
         if added:
             files[path] = "\n".join(lines)
             changes.append(f"{path}: {added} container(s) now take {field} from .Values.{key}")
+
+
+BLOCK_ACTION = re.compile(r"{{-?\s*(with|range|if|define|block|end)\b")
+
+
+def dot_is_rebound(lines: list[str], index: int) -> bool:
+    """Whether line `index` sits inside a `with` or `range` block, where `.` is no longer the root."""
+    stack: list[str] = []
+    for line in lines[:index]:
+        for action in BLOCK_ACTION.findall(line):
+            if action == "end":
+                if stack:
+                    stack.pop()
+            else:
+                stack.append(action)
+    return any(action in ("with", "range") for action in stack)
 
 
 def _container_item(lines: list[str], image_line: int) -> int:

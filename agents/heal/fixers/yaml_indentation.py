@@ -2,7 +2,10 @@
 
 Mirrors helm lint's "unable to parse YAML" / "cannot unmarshal" errors (`helm-lint`, `yaml/*`).
 Each candidate re-indent is kept only if the file (templates: with template actions blanked out)
-then parses, so a fix never trades one syntax error for another.
+then parses, so a fix never trades one syntax error for another; among the placements that parse,
+the one whose objects best fit their Kubernetes schema wins (a `template:` one space too deep goes
+back under `spec`, not under `spec.selector`). Only templates and values files are edited: files
+under crds/ and files/ are data.
 """
 
 from __future__ import annotations
@@ -77,22 +80,62 @@ def replace_tabs(lines: list[str]) -> list[int]:
     return fixed
 
 
-def reindent_one_line(lines: list[str], is_template: bool) -> int | None:
-    """Move the one line whose indentation breaks parsing to a sibling's indentation; 1-based or None."""
+def structure_problems(text: str, is_template: bool, kube_version: str | None) -> int:
+    """How many keys of the file's objects sit where their schema has no such key, or are missing
+    where it requires one (scalar types are ignored: template actions were blanked out)."""
+    if kube_version is None:
+        return 0
+    from agents.validate.kube_schema import kube_schema_problems
+
+    try:
+        docs = [d for d in yaml.safe_load_all(_parse_view(text, is_template)) if isinstance(d, dict)]
+    except yaml.YAMLError:
+        return 1_000
+    count = 0
+    for doc in docs:
+        try:
+            problems = kube_schema_problems(kube_version, doc) or ()
+        except Exception:  # an object whose apiVersion/kind is blanked out has no schema to ask
+            continue
+        count += sum(1 for p in problems if STRUCTURAL.search(p.message))
+    return count
+
+
+STRUCTURAL = re.compile(r"is a required property|Additional properties are not allowed|unexpected")
+
+
+def reindent_one_line(lines: list[str], is_template: bool, kube_version: str | None = None) -> int | None:
+    """Move the one line whose indentation breaks parsing to the placement that parses and best fits
+    the schema; returns its 1-based number, or None when no placement parses."""
     content = [i for i, line in enumerate(lines) if is_content(line)]
     odd = [i for i in content if indent_of(lines[i]) % 2]
     for i in odd + [i for i in content if i not in odd]:
         original = lines[i]
         candidates = [sibling_indent(lines, i)]
         candidates += [indent_of(lines[j]) for j in content if j < i][-3:]
+        fitting: list[tuple[int, int]] = []  # (structure problems, indent), in candidate order
         for indent in dict.fromkeys(candidates):
             if indent == indent_of(original):
                 continue
             lines[i] = " " * indent + original.lstrip(" ")
-            if parses("\n".join(lines), is_template):
-                return i + 1
+            text = "\n".join(lines)
+            if parses(text, is_template):
+                fitting.append((structure_problems(text, is_template, kube_version), indent))
+        if fitting:
+            best = min(fitting, key=lambda f: f[0])  # min keeps the first of equals
+            lines[i] = " " * best[1] + original.lstrip(" ")
+            return i + 1
         lines[i] = original
     return None
+
+
+EDITABLE_YAML = ("templates/", "ci/")
+EDITABLE_TOP = ("values.yaml", "Chart.yaml")
+
+
+def is_editable(path: str) -> bool:
+    """Templates and values files; crds/ and files/ hold data the chart ships as it is."""
+    return path in EDITABLE_TOP or (path.startswith(EDITABLE_YAML) and path.count("/") >= 1)
 
 
 class YamlIndentationFixer:
@@ -109,8 +152,9 @@ class YamlIndentationFixer:
     ) -> FixOutcome:
         out = dict(files)
         changes: list[str] = []
+        kube_version = kube_versions[0] if kube_versions else None
         for path, text in files.items():
-            if not path.endswith((".yaml", ".yml")):
+            if not path.endswith((".yaml", ".yml")) or not is_editable(path):
                 continue
             is_template = path.startswith("templates/")
             lines = split_lines(text)
@@ -118,7 +162,7 @@ class YamlIndentationFixer:
             if tabbed:
                 changes.append(f"{path}: replaced tab indentation on line(s) {', '.join(map(str, tabbed))}")
             if not parses("\n".join(lines), is_template):
-                moved = reindent_one_line(lines, is_template)
+                moved = reindent_one_line(lines, is_template, kube_version if is_template else None)
                 if moved is not None:
                     changes.append(f"{path}: re-indented line {moved} to its sibling keys")
             new = "\n".join(lines)

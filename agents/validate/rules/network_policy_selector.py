@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from agents.validate.finding import Severity
+from agents.validate.outside_chart import OUTSIDE_HINT, unresolved_selector_reason
 from agents.validate.pod_templates import label_selector_matches, pod_templates
 from agents.validate.rules.contract import Rule, RuleInput, Violation
 from agents.validate.shapes import dig
@@ -17,6 +18,16 @@ def check(given: RuleInput) -> Iterator[Violation]:
         if selector == {}:
             continue  # an empty podSelector deliberately applies to every pod in the namespace
         if not any(label_selector_matches(selector, pod.labels) for pod in pods):
+            reason = unresolved_selector_reason(policy, selector, given.objects)
+            if reason is not None:
+                yield Violation(
+                    f"NetworkPolicy {policy.name!r} podSelector {selector} matches no pod template of the chart; not an error: {reason}",
+                    policy,
+                    ("spec", "podSelector"),
+                    severity=Severity.INFO,
+                    hint=OUTSIDE_HINT,
+                )
+                continue
             yield Violation(
                 f"NetworkPolicy {policy.name!r} podSelector {selector} matches no pod template of the chart",
                 policy,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from agents.validate.finding import Severity
+from agents.validate.outside_chart import OUTSIDE_HINT, unresolved_selector_reason
 from agents.validate.pod_templates import label_selector_matches, pod_templates
 from agents.validate.rules.contract import Rule, RuleInput, Violation
 from agents.validate.shapes import dig
@@ -15,6 +16,16 @@ def check(given: RuleInput) -> Iterator[Violation]:
     for pdb in given.of_kind("PodDisruptionBudget"):
         selector = dig(pdb.doc, "spec", "selector")
         if not any(label_selector_matches(selector, pod.labels) for pod in pods):
+            reason = unresolved_selector_reason(pdb, selector, given.objects)
+            if reason is not None:
+                yield Violation(
+                    f"PodDisruptionBudget {pdb.name!r} selector {selector} matches no pod template of the chart; not an error: {reason}",
+                    pdb,
+                    ("spec", "selector"),
+                    severity=Severity.INFO,
+                    hint=OUTSIDE_HINT,
+                )
+                continue
             yield Violation(
                 f"PodDisruptionBudget {pdb.name!r} selector {selector} matches no pod template of the chart",
                 pdb,

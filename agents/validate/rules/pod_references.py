@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from agents.validate.finding import Severity
 from agents.validate.manifests import PathPart
+from agents.validate.outside_chart import OUTSIDE_HINT, unresolved_reference_reason
 from agents.validate.pod_templates import PodTemplate, pod_templates
 from agents.validate.rules.contract import Rule, RuleInput, Violation
 from agents.validate.shapes import dig, mapping, mappings
@@ -74,6 +75,17 @@ def check(given: RuleInput) -> Iterator[Violation]:
                 or (kind, name) in BUILT_IN
                 or name in given.chart.external_names
             ):
+                continue
+            reason = unresolved_reference_reason(name, given.objects)
+            if reason is not None:
+                yield Violation(
+                    f"{pod.obj.ref} uses {kind} {name!r}, which the chart does not render; "
+                    f"not an error: {reason}",
+                    pod.obj,
+                    path,
+                    severity=Severity.INFO,
+                    hint=OUTSIDE_HINT,
+                )
                 continue
             yield Violation(
                 f"{pod.obj.ref} uses {kind} {name!r}, which the chart does not render "

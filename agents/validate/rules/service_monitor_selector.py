@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from agents.validate.finding import Severity
+from agents.validate.manifests import RenderedObject
+from agents.validate.outside_chart import (
+    OUTSIDE_HINT,
+    RELEASE_NAMESPACES,
+    other_namespace,
+    selector_labels,
+    system_component,
+)
 from agents.validate.pod_templates import label_selector_matches
 from agents.validate.rules.contract import Rule, RuleInput, Violation
-from agents.validate.shapes import dig, mapping, mappings, string_map
+from agents.validate.shapes import dig, mapping, mappings, sequence, string_map
+
+
+def _elsewhere(monitor: RenderedObject, spec: dict[str, Any]) -> str | None:
+    """Why a monitor's Services need not be the chart's: other namespaces, or cluster components."""
+    namespaces = mapping(spec.get("namespaceSelector"))
+    names = [str(n) for n in sequence(namespaces.get("matchNames"))]
+    if namespaces.get("any") is True or any(n not in RELEASE_NAMESPACES for n in names):
+        return f"it selects Services in other namespaces ({', '.join(names) or 'any'})"
+    return other_namespace(monitor) or system_component(selector_labels(spec.get("selector")))
 
 
 def check(given: RuleInput) -> Iterator[Violation]:
@@ -23,6 +41,17 @@ def check(given: RuleInput) -> Iterator[Violation]:
             )
         ]
         if not selected:
+            reason = _elsewhere(monitor, spec)
+            if reason is not None:
+                yield Violation(
+                    f"ServiceMonitor {monitor.name!r} selector {spec.get('selector')} matches no Service of "
+                    f"the chart; not an error: {reason}",
+                    monitor,
+                    ("spec", "selector"),
+                    severity=Severity.INFO,
+                    hint=OUTSIDE_HINT,
+                )
+                continue
             yield Violation(
                 f"ServiceMonitor {monitor.name!r} selector {spec.get('selector')} matches no Service of the chart",
                 monitor,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from agents.validate.finding import Severity
+from agents.validate.outside_chart import OUTSIDE_HINT, unresolved_selector_reason
 from agents.validate.pod_templates import labels_match, pod_templates
 from agents.validate.rules.contract import Rule, RuleInput, Violation
 from agents.validate.shapes import dig
@@ -17,6 +18,17 @@ def check(given: RuleInput) -> Iterator[Violation]:
         if not selector:
             continue  # selector-less Services (ExternalName, manual Endpoints) are deliberate
         if not any(labels_match(selector, pod.labels) for pod in pods):
+            reason = unresolved_selector_reason(svc, selector, given.objects)
+            if reason is not None:
+                yield Violation(
+                    f"Service {svc.name!r} selects {selector}, which no pod template of the chart has; "
+                    f"not an error: {reason}",
+                    svc,
+                    ("spec", "selector"),
+                    severity=Severity.INFO,
+                    hint=OUTSIDE_HINT,
+                )
+                continue
             known = [pod.obj.ref for pod in pods] or ["none"]
             yield Violation(
                 f"Service {svc.name!r} selects {selector} but no pod template has those labels "

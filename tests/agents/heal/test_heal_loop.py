@@ -93,8 +93,11 @@ def test_a_pass_that_makes_things_worse_is_undone(tmp_path: Path) -> None:
         return FixResult(files=broken, applied=["quoted replicaCount"])
 
     result = heal_chart(chart, KUBE, max_attempts=3, extra_fixer=breaks_values)
-    assert len(result.attempts) == 1 and result.attempts[0].errors_after > result.attempts[0].errors_before
+    assert len(result.attempts) == 1 and result.attempts[0].applied == []
     assert read_chart_files(chart) == files
+    assert result.diff == "" and not result.improved
+    assert '+replicaCount: "2"' in result.proposed_diff
+    assert result.rejected and "not kept" in result.rejected[0]
 
 
 def test_never_writes_outside_the_chart_directory(tmp_path: Path) -> None:

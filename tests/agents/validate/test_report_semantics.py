@@ -110,7 +110,16 @@ def test_net_bind_service_is_allowed_like_the_restricted_standard_allows_it(tmp_
     assert not [f for f in report.findings if f.rule_id in {"security/capabilities", "CKV_K8S_25"}]
 
 
-def test_declared_accepted_risk_turns_a_warning_into_info_but_never_an_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("entry", "accepted"),
+    [
+        ("security/privilege-escalation", False),  # an error is not accepted without a reason
+        ("security/privilege-escalation=the entrypoint drops privileges itself", True),
+    ],
+)
+def test_declared_accepted_risk_turns_a_warning_into_info_and_an_error_only_with_a_reason(
+    tmp_path: Path, entry: str, accepted: bool
+) -> None:
     chart = tmp_path / "web"
     shutil.copytree(CHARTS / "rules" / "security" / "read-only-root-filesystem", chart)
     deployment = chart / "templates" / "deployment.yaml"
@@ -119,14 +128,18 @@ def test_declared_accepted_risk_turns_a_warning_into_info_but_never_an_error(tmp
     )  # an ERROR rule
     annotation = (
         "      annotations:\n        autopilot.k8s.io/accepted-risks: "
-        '"security/read-only-root-filesystem=rewrites its config at start-up; security/privilege-escalation=nope"\n'
+        f'"security/read-only-root-filesystem=rewrites its config at start-up; {entry}"\n'
     )
     deployment.write_text(
         text.replace("    metadata:\n      labels:\n", "    metadata:\n" + annotation + "      labels:\n")
     )
     report = validate_chart(chart, ["1.35.0"], checkov=False)
-    [accepted] = [f for f in report.findings if f.rule_id == "security/read-only-root-filesystem"]
-    assert accepted.severity == Severity.INFO
-    assert accepted.message.endswith("(accepted risk: rewrites its config at start-up)")
-    [still_error] = [f for f in report.findings if f.rule_id == "security/privilege-escalation"]
-    assert still_error.severity == Severity.ERROR
+    [warning] = [f for f in report.findings if f.rule_id == "security/read-only-root-filesystem"]
+    assert warning.severity == Severity.INFO
+    assert warning.message.endswith("(accepted risk: rewrites its config at start-up)")
+    [error] = [f for f in report.findings if f.rule_id == "security/privilege-escalation"]
+    if accepted:
+        assert error.severity == Severity.INFO
+        assert error.message.endswith("(accepted risk: the entrypoint drops privileges itself)")
+    else:
+        assert error.severity == Severity.ERROR and "needs a reason" in error.message

@@ -25,7 +25,8 @@ BEFORE = json.loads(
 @pytest.mark.parametrize("chart", sorted(BEFORE))
 def test_fixture_chart_findings_are_unchanged(chart: str) -> None:
     report = validate_chart(CHARTS / chart)
-    assert [f.model_dump(mode="json") for f in report.findings] == BEFORE[chart]
+    # values_files (the renders a finding was seen in) came later; the recording predates it
+    assert [f.model_dump(mode="json", exclude={"values_files"}) for f in report.findings] == BEFORE[chart]
 
 
 def test_recorded_findings_cover_every_fixture_chart_and_every_severity() -> None:
