@@ -18,10 +18,18 @@ Usage: include "CHARTNAME.podTemplate" (dict "context" $ "hook" false "statefuls
 {{- $annotations = merge $annotations (default (dict) $values.podAnnotations) -}}
 {{- $mounts := list -}}
 {{- $volumes := list -}}
+{{- $claimed := and $values.persistence.enabled (not $hook) -}}
 {{- range $values.writablePaths -}}
+{{- /* The claim replaces the emptyDir at the data directory: one volume per path, never both. */ -}}
+{{- if not (and $claimed (eq (clean .) (clean $values.persistence.mountPath))) -}}
 {{- $name := include "CHARTNAME.writableVolumeName" . -}}
 {{- $mounts = append $mounts (dict "name" $name "mountPath" .) -}}
 {{- $volumes = append $volumes (dict "name" $name "emptyDir" (dict)) -}}
+{{- end -}}
+{{- end -}}
+{{- if and $values.sharedMemory $values.sharedMemory.enabled (not $hook) -}}
+{{- $mounts = append $mounts (dict "name" "shm" "mountPath" "/dev/shm") -}}
+{{- $volumes = append $volumes (dict "name" "shm" "emptyDir" (dict "medium" "Memory" "sizeLimit" $values.sharedMemory.sizeLimit)) -}}
 {{- end -}}
 {{- if and (include "CHARTNAME.hasConfig" $ctx) (not $hook) -}}
 {{- range $values.configFiles -}}
@@ -140,6 +148,10 @@ spec:
       {{- if $hook }}
       {{- $command = $values.migration.command -}}
       {{- $args = $values.migration.args -}}
+      {{- else if $values.persistence.enabled }}
+      {{- $args = concat (default (list) $args) (default (list) $values.persistence.argsWhenEnabled) -}}
+      {{- else }}
+      {{- $args = concat (default (list) $args) (default (list) $values.persistence.argsWhenDisabled) -}}
       {{- end }}
       {{- with $command }}
       command:
@@ -162,6 +174,12 @@ spec:
         {{- end }}
       {{- end }}
       {{- $env := default (list) $values.env }}
+      {{- if not $hook }}
+      {{- /* The migration hook runs before the release's credentials Secret exists. */}}
+      {{- range $values.credentialEnv }}
+      {{- $env = append $env (dict "name" .name "valueFrom" (dict "secretKeyRef" (dict "name" (include "CHARTNAME.credentialsSecretName" $ctx) "key" .key))) }}
+      {{- end }}
+      {{- end }}
       {{- range $values.secretEnv }}
       {{- $env = append $env (dict "name" .name "valueFrom" (dict "secretKeyRef" (dict "name" .existingSecret "key" .key))) }}
       {{- end }}
@@ -220,6 +238,9 @@ spec:
       volumeMounts:
         {{- toYaml . | nindent 8 }}
       {{- end }}
+    {{- if and (include "CHARTNAME.exporterEnabled" $ctx) (not $hook) }}
+    {{- include "CHARTNAME.exporterContainer" $ctx | nindent 4 }}
+    {{- end }}
     {{- if and $values.sidecars (not $hook) }}
     {{- toYaml $values.sidecars | nindent 4 }}
     {{- end }}
@@ -227,4 +248,47 @@ spec:
   volumes:
     {{- toYaml . | nindent 4 }}
   {{- end }}
+{{- end -}}
+
+{{/* The metrics exporter sidecar: its own port named metrics, credentials from the app's Secret. */}}
+{{- define "CHARTNAME.exporterContainer" -}}
+{{- $exporter := .Values.metrics.exporter -}}
+{{- $env := default (list) $exporter.env -}}
+{{- range $exporter.credentialEnv -}}
+{{- $env = append $env (dict "name" .name "valueFrom" (dict "secretKeyRef" (dict "name" (include "CHARTNAME.credentialsSecretName" $) "key" .key))) -}}
+{{- end -}}
+- name: metrics-exporter
+  image: {{ include "CHARTNAME.image" (dict "image" $exporter.image "global" .Values.global) | quote }}
+  imagePullPolicy: {{ $exporter.image.pullPolicy }}
+  {{- with $exporter.args }}
+  args:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with $env }}
+  env:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  ports:
+    - name: metrics
+      containerPort: {{ $exporter.containerPort }}
+      protocol: TCP
+  {{- with $exporter.containerSecurityContext }}
+  securityContext:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with $exporter.resources }}
+  resources:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  livenessProbe:
+    tcpSocket:
+      port: metrics
+    periodSeconds: 20
+    failureThreshold: 3
+  readinessProbe:
+    httpGet:
+      path: /
+      port: metrics
+    periodSeconds: 10
+    timeoutSeconds: 5
 {{- end -}}
