@@ -85,10 +85,7 @@ def test_a_service_monitor_only_scrapes_a_port_something_serves(app: str, tmp_pa
         monitors = [d for d in docs if d["kind"] == "ServiceMonitor"]
         if not monitors:
             continue
-        service = (
-            only(docs, "Service", p.name) if len([d for d in docs if d["kind"] == "Service"]) > 1 else None
-        )
-        service = service or only(docs, "Service")
+        service = only(docs, "Service", p.name)  # the headless one ends in -headless
         container_ports = {
             port["name"]
             for _, pod in pod_specs(docs)
