@@ -82,6 +82,8 @@ def full_values(plan: ChartPlan) -> dict[str, Any]:
         },
         "topologySpread": {"enabled": True},
     }
+    if plan.replication is not None and plan.is_serving:
+        values["replication"] = {"replicas": 1}
     if not plan.config_files:
         values["configFiles"] = [
             {

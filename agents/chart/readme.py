@@ -138,7 +138,14 @@ def _scaling_lines(plan: ChartPlan) -> list[str]:
     if not (plan.single_primary or plan.datastore):
         return []
     lines = ["## Scaling and exposure", ""]
-    if plan.single_primary:
+    if plan.replication == "replicaof":
+        lines.append(
+            f"{plan.name} runs one primary; `replication.replicas` adds read replicas that follow it with "
+            "`--replicaof` (Service `<fullname>` for writes, `<fullname>-replicas` for reads). There is no "
+            "automatic failover; keep `persistence.enabled` on when replicas run, or a restarted primary "
+            "comes back empty and the replicas copy that."
+        )
+    elif plan.single_primary:
         lines.append(
             f"{plan.name} keeps its data in one primary pod, so `replicaCount` is 0 or 1 and there is no "
             "HorizontalPodAutoscaler: more pods would be independent primaries. For replication and failover "

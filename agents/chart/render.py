@@ -82,6 +82,8 @@ def template_names(plan: ChartPlan) -> list[str]:
         names += [t for t in SERVING_TEMPLATES if not (plan.datastore and t in ROUTE_TEMPLATES)]
     if plan.credentials:
         names.append("credentials-secret.yaml")
+    if plan.replication is not None and plan.is_serving:
+        names.append("replicas-statefulset.yaml")
     if plan.workload == "StatefulSet":
         names.append("headless-service.yaml")  # its claims come from volumeClaimTemplates
     else:

@@ -83,6 +83,8 @@ def build_sections(plan: ChartPlan) -> list[Section]:
             sections.append(_exposure_section(plan))
     if plan.workload in {"Deployment", "StatefulSet"}:
         sections.append(_availability_section(plan))
+    if plan.replication is not None and plan.is_serving:
+        sections.append(_replication_section(plan))
     sections.append(_persistence_section(plan))
     sections.append(_network_policy_section(plan))
     sections.append(_access_section(plan))
@@ -589,6 +591,19 @@ def _availability_section(plan: ChartPlan) -> Section:
         pdb.max_unavailable if pdb.max_unavailable is not None else "",
         "Pods that may be unavailable (number or percentage)",
         **INT_OR_PERCENT,
+    )
+    return s
+
+
+def _replication_section(plan: ChartPlan) -> Section:
+    s = Section(title="Replication parameters")
+    s.add(
+        "replication.replicas",
+        plan.read_replicas,
+        "Read replicas (a StatefulSet, <fullname>-replicas) that follow the primary with --replicaof; "
+        "writes go to the primary Service, reads may use the <fullname>-replicas Service. No automatic "
+        "failover: keep persistence on so a restarted primary does not come back empty",
+        minimum=0,
     )
     return s
 

@@ -112,6 +112,9 @@ class CatalogEntry(BaseModel):
     shared_memory: Quantity | None = None  # size of a memory-backed /dev/shm (postgres)
     datastore: bool = False  # database, cache or broker: no Ingress, routes or migration hook
     single_primary: bool = False  # one pod owns the data: no HPA, one replica
+    # replication: how the chart scales a single primary: "replicaof" adds read replicas that
+    #   follow the primary with --replicaof (redis and its forks); "N replicas" becomes 1 + N-1.
+    replication: Literal["replicaof"] | None = None
 
     @model_validator(mode="after")
     def _checked(self) -> CatalogEntry:

@@ -518,6 +518,10 @@ class ChartPlan(PlanModel):
     shared_memory: Quantity | None = None  # size of a memory-backed emptyDir at /dev/shm
     datastore: bool = False  # database, cache or broker: reached in-cluster, no routes or migration hook
     single_primary: bool = False  # one pod owns the data: no autoscaling and one replica
+    # How the chart replicates a single primary, if it does: "replicaof" runs read replicas that
+    # follow the primary's Service with --replicaof (redis, valkey).
+    replication: Literal["replicaof"] | None = None
+    read_replicas: int = Field(default=0, ge=0)  # pods that follow the primary (needs replication)
 
     @field_validator("name")
     @classmethod
@@ -572,6 +576,10 @@ class ChartPlan(PlanModel):
                 f"{self.name} is a database, cache or broker: clients reach it through its Service "
                 "inside the cluster; leave exposure.kind=none and the migration hook off"
             )
+        if self.read_replicas and self.replication is None:
+            raise ValueError(f"{self.name} has no replication: read_replicas must stay 0")
+        if self.replication is not None and not self.ports:
+            raise ValueError("read replicas follow the primary's first port: add a port")
         keys = [c.key for c in self.credentials]
         if len(keys) != len(set(keys)):
             raise ValueError(f"credential keys must be unique, got {keys}")

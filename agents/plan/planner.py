@@ -89,13 +89,22 @@ def _run_facts(data: dict[str, Any], entry: CatalogEntry, name: str) -> None:
         data["shared_memory"] = entry.shared_memory
     data["datastore"] = entry.datastore
     data["single_primary"] = entry.single_primary
+    if entry.replication is not None:
+        data["replication"] = entry.replication
 
 
 def _only_what_works(data: dict[str, Any], notes: list[str]) -> None:
     """Drop what a datastore or a single-primary app cannot do, saying why (ChartPlan rejects it)."""
     name = data.get("name", "the app")
     if data.get("single_primary"):
-        if data.get("replicas", 1) > 1 or data.get("autoscaling", {}).get("enabled"):
+        if data.get("replication") == "replicaof" and data.get("replicas", 1) > 1:
+            data["read_replicas"] = data["replicas"] - 1
+            notes.append(
+                f"{name}: one primary and {data['read_replicas']} read replica(s) that follow it with "
+                "--replicaof; write to the primary Service, read from <fullname>-replicas; there is no "
+                "automatic failover (no sentinel), and with persistence off a restarted primary comes back empty"
+            )
+        elif data.get("replicas", 1) > 1 or data.get("autoscaling", {}).get("enabled"):
             notes.append(
                 f"{name} keeps its data in one primary pod, so it runs one replica without autoscaling: "
                 "more pods would be independent primaries. For a replicated database use an operator "

@@ -6,11 +6,14 @@ Usage: include "CHARTNAME.podTemplate" (dict "context" $ "hook" false "statefuls
                ConfigMap exist, so it uses the namespace's default account (without a token)
                and no config or data volumes.
   statefulset: the data volume comes from volumeClaimTemplates, not a PVC.
+  replica:     a read replica that follows the primary (the chart's workload) with --replicaof:
+               its own name label, no claim (it resyncs from the primary), durability off.
 */}}
 {{- define "CHARTNAME.podTemplate" -}}
 {{- $ctx := .context -}}
 {{- $values := $ctx.Values -}}
 {{- $hook := .hook -}}
+{{- $replica := .replica | default false -}}
 {{- $annotations := dict -}}
 {{- if and (include "CHARTNAME.hasConfig" $ctx) (not $hook) -}}
 {{- $_ := set $annotations "checksum/config" (include (print $ctx.Template.BasePath "/configmap.yaml") $ctx | sha256sum) -}}
@@ -18,7 +21,7 @@ Usage: include "CHARTNAME.podTemplate" (dict "context" $ "hook" false "statefuls
 {{- $annotations = merge $annotations (default (dict) $values.podAnnotations) -}}
 {{- $mounts := list -}}
 {{- $volumes := list -}}
-{{- $claimed := and $values.persistence.enabled (not $hook) -}}
+{{- $claimed := and $values.persistence.enabled (not $hook) (not $replica) -}}
 {{- range $values.writablePaths -}}
 {{- /* The claim replaces the emptyDir at the data directory: one volume per path, never both. */ -}}
 {{- if not (and $claimed (eq (clean .) (clean $values.persistence.mountPath))) -}}
@@ -37,7 +40,7 @@ Usage: include "CHARTNAME.podTemplate" (dict "context" $ "hook" false "statefuls
 {{- end -}}
 {{- $volumes = append $volumes (dict "name" "config" "configMap" (dict "name" (include "CHARTNAME.configMapName" $ctx))) -}}
 {{- end -}}
-{{- if and $values.persistence.enabled (not $hook) -}}
+{{- if $claimed -}}
 {{- $mount := dict "name" "data" "mountPath" $values.persistence.mountPath -}}
 {{- with $values.persistence.subPath }}{{ $_ := set $mount "subPath" . }}{{ end -}}
 {{- $mounts = append $mounts $mount -}}
@@ -58,6 +61,8 @@ metadata:
   labels:
     {{- if $hook }}
     {{- include "CHARTNAME.helperLabels" (dict "context" $ctx "component" "migration") | nindent 4 }}
+    {{- else if $replica }}
+    {{- include "CHARTNAME.helperLabels" (dict "context" $ctx "component" "replica") | nindent 4 }}
     {{- else }}
     {{- include "CHARTNAME.labels" $ctx | nindent 4 }}
     {{- end }}
@@ -148,6 +153,10 @@ spec:
       {{- if $hook }}
       {{- $command = $values.migration.command -}}
       {{- $args = $values.migration.args -}}
+      {{- else if $replica }}
+      {{- $primary := first $values.ports -}}
+      {{- $follow := list "--replicaof" (include "CHARTNAME.fullname" $ctx) (toString ($primary.servicePort | default $primary.containerPort)) -}}
+      {{- $args = concat (default (list) $args) (default (list) $values.persistence.argsWhenDisabled) $follow -}}
       {{- else if $values.persistence.enabled }}
       {{- $args = concat (default (list) $args) (default (list) $values.persistence.argsWhenEnabled) -}}
       {{- else }}
