@@ -149,7 +149,7 @@ def _scaling_lines(plan: ChartPlan) -> list[str]:
         lines.append(
             f"{plan.name} keeps its data in one primary pod, so `replicaCount` is 0 or 1 and there is no "
             "HorizontalPodAutoscaler: more pods would be independent primaries. For replication and failover "
-            "use an operator (for PostgreSQL, e.g. CloudNativePG)."
+            "use an operator built for it (e.g. CloudNativePG for PostgreSQL, Strimzi for Kafka)."
         )
     if plan.datastore:
         lines.append(

@@ -244,6 +244,11 @@ def _exposure(data: dict[str, Any], facts: RequestFacts, notes: list[str]) -> No
         )
     if facts.exposure == "ingress" and not facts.tls:
         notes.append("ingress: TLS is off; say 'with tls' or name a cert-manager issuer to turn it on")
+    if facts.exposure == "ingress" and facts.tls and not (facts.cert_manager_issuer or facts.tls_secret):
+        notes.append(
+            "ingress TLS: the chart reads the certificate from Secret <chart>-tls (ingress.tlsSecret), which you "
+            "create (kubectl create secret tls); name a cert-manager issuer to have it created instead"
+        )
     if facts.exposure == "ingressroute" and not facts.tls:
         exposure["tls"] = True
         notes.append("ingressroute: TLS on the websecure entry point with Traefik's default certificate; "

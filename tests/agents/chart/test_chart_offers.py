@@ -153,3 +153,9 @@ def test_traefik_tls_without_a_secret_uses_the_default_certificate(tmp_path: Pat
         chart_dir, {"ingressRoute": {"enabled": True, "hosts": ["w.example.com"], "tls": {"enabled": True}}}
     )
     assert only(docs, "IngressRoute")["spec"]["tls"] == {}
+
+
+def test_a_service_monitor_on_a_port_nothing_serves_fails_with_what_to_do(tmp_path: Path) -> None:
+    chart_dir = write(catalog_plan("memcached"), tmp_path)
+    with pytest.raises(Exception, match="nothing serves metrics there"):
+        render_docs(chart_dir, {"metrics": {"enabled": True, "serviceMonitor": {"enabled": True}}})
