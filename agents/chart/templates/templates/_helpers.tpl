@@ -33,10 +33,16 @@ contains the chart name it is used alone, so "helm install web web" gives "web".
 {{/*
 Selector labels: name and instance only. They are immutable on Deployments and
 StatefulSets, so they must never include the chart or app version.
+Helper pods (read replicas) pass (dict "context" $ "component" "replica") to get their own name.
 */}}
 {{- define "CHARTNAME.selectorLabels" -}}
+{{- if hasKey . "component" -}}
+app.kubernetes.io/name: {{ include "CHARTNAME.helperName" . }}
+app.kubernetes.io/instance: {{ .context.Release.Name }}
+{{- else -}}
 app.kubernetes.io/name: {{ include "CHARTNAME.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
 {{- end -}}
 
 {{/* Standard labels for every object: selector labels plus version, chart and owner. */}}
