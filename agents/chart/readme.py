@@ -117,6 +117,8 @@ def _credentials_lines(plan: ChartPlan) -> list[str]:
             else ""
         ),
         "Set `auth.existingSecret` to the name of a Secret you manage (same keys) and the chart creates none.",
+        "Tools that render without a cluster (`helm template`, Argo CD) cannot look the Secret up and would "
+        "draw new values on every render: give them `auth.existingSecret` or the values themselves.",
         "",
         "```console",
     ]
