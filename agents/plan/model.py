@@ -567,9 +567,14 @@ class ChartPlan(PlanModel):
         if self.autoscaling.enabled and self.workload not in {"Deployment", "StatefulSet"}:
             raise ValueError(f"autoscaling does not apply to a {self.workload}")
         if self.single_primary and (self.replicas > 1 or self.autoscaling.enabled):
+            instead = (
+                "set read_replicas for pods that follow the primary"
+                if self.replication
+                else "use an operator such as CloudNativePG for a replicated database"
+            )
             raise ValueError(
                 f"{self.name} keeps its data in one primary pod: more replicas would be independent "
-                "primaries; keep replicas at 1 (use an operator such as CloudNativePG for a replicated database)"
+                f"primaries; keep replicas at 1 and autoscaling off ({instead})"
             )
         if self.datastore and (self.exposure.kind != "none" or self.migration.enabled):
             raise ValueError(

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from agents.plan import plan_request
+from agents.plan import PlanError, plan_request
 from agents.plan.model import ChartPlan
 from tests.agents.chart.chart_render_checks import only, render_docs, write
 
@@ -80,3 +80,10 @@ def test_a_request_for_redis_replicas_becomes_a_primary_and_read_replicas() -> N
     assert outcome.plan is not None
     assert (outcome.plan.replicas, outcome.plan.read_replicas) == (1, 2)
     assert any("--replicaof" in note and "no automatic failover" in note for note in outcome.notes)
+
+
+def test_setting_redis_replicas_points_to_read_replicas() -> None:
+    with pytest.raises(PlanError, match="set read_replicas"):
+        plan_request("redis", sets=["replicas=3"])
+    outcome = plan_request("redis", sets=["read_replicas=2"])
+    assert outcome.plan is not None and outcome.plan.read_replicas == 2
