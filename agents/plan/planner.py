@@ -71,7 +71,11 @@ def _run_facts(data: dict[str, Any], entry: CatalogEntry, name: str) -> None:
     """What makes the app run, not only lint: data dir, credentials, exporter, scaling limits."""
     data_dir = entry.effective_data_dir()
     if data_dir is not None:
-        data.setdefault("persistence", {"enabled": False})["mount_path"] = data_dir
+        persistence = data.setdefault("persistence", {"enabled": False})
+        persistence["mount_path"] = data_dir
+        writable = data["security"]["writable_paths"]
+        if not persistence.get("enabled") and data_dir not in writable:
+            writable.append(data_dir)  # an emptyDir until persistence is switched on
     if entry.credential_keys():
         data["credentials"] = [k.model_dump(exclude_none=True) for k in entry.credential_keys()]
     if entry.exporter is not None:

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from agents.plan.catalog import CatalogEntry
 from agents.plan.model import ChartPlan
+from agents.plan.planner import _from_entry
 
 BASE_ENTRY: dict[str, Any] = {"name": "x", "description": "d", "image": "docker.io/acme/x:1.0.0"}
 BASE_PLAN: dict[str, Any] = {
@@ -71,3 +72,10 @@ def test_credentials_default_to_random_values_for_every_key_the_env_reads() -> N
 def test_plans_that_could_not_run_are_refused(fields: dict[str, Any], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         ChartPlan.model_validate({**BASE_PLAN, **fields})
+
+
+def test_a_data_dir_without_persistence_is_writable_until_a_claim_replaces_it() -> None:
+    entry = CatalogEntry.model_validate({**BASE_ENTRY, "data_dir": "/var/lib/x"})
+    data = _from_entry(entry, "x")
+    assert data["persistence"] == {"enabled": False, "mount_path": "/var/lib/x"}
+    assert "/var/lib/x" in data["security"]["writable_paths"]
