@@ -75,10 +75,15 @@ def full_values(plan: ChartPlan) -> dict[str, Any]:
             "enabled": True,
             "size": "1Gi",
             # Several pods share the claim unless a StatefulSet gives each its own.
-            "accessModes": ["ReadWriteOnce"] if plan.workload == "StatefulSet" else ["ReadWriteMany"],
+            # A single-primary Deployment keeps one pod and recreates it on upgrade.
+            "accessModes": ["ReadWriteOnce"]
+            if plan.workload == "StatefulSet" or plan.single_primary
+            else ["ReadWriteMany"],
         },
         "topologySpread": {"enabled": True},
     }
+    if plan.replication is not None and plan.is_serving:
+        values["replication"] = {"replicas": 1}
     if not plan.config_files:
         values["configFiles"] = [
             {
@@ -87,7 +92,7 @@ def full_values(plan: ChartPlan) -> dict[str, Any]:
                 "content": "# rendered by CI\nkey = value\n",
             }
         ]
-    if plan.workload in {"Deployment", "StatefulSet"}:
+    if plan.workload in {"Deployment", "StatefulSet"} and not plan.single_primary:
         values["autoscaling"] = {
             "enabled": True,
             "minReplicas": 2,
@@ -104,10 +109,11 @@ def full_values(plan: ChartPlan) -> dict[str, Any]:
         sidecar["readinessProbe"] = {"exec": {"command": ["true"]}, "periodSeconds": 10}
         values["sidecars"] = [sidecar]
         values["lifecycleHooks"] = {"preStop": {"exec": {"command": ["sh", "-c", "sleep 5"]}}}
-        values["migration"] = {
-            "enabled": True,
-            "command": list(plan.migration.command) or ["sh", "-c", "echo migrate"],
-        }
+        if not plan.datastore:
+            values["migration"] = {
+                "enabled": True,
+                "command": list(plan.migration.command) or ["sh", "-c", "echo migrate"],
+            }
         if plan.ports:
             values["startupProbe"] = {
                 "enabled": True,
@@ -115,7 +121,7 @@ def full_values(plan: ChartPlan) -> dict[str, Any]:
                 "periodSeconds": 5,
                 "failureThreshold": 30,
             }
-        if plan.metrics.port in {p.name for p in plan.ports}:
+        if plan.exporter is not None or plan.metrics.port in {p.name for p in plan.ports}:
             values["metrics"] = {
                 "enabled": True,
                 "serviceMonitor": {"enabled": True, "labels": {"release": "prometheus"}},
@@ -129,7 +135,7 @@ def full_values(plan: ChartPlan) -> dict[str, Any]:
 
 def exposure_values(plan: ChartPlan) -> dict[str, dict[str, Any]]:
     """One value set per exposure kind that fits the app's ports (plus the plan's own kind), by kind."""
-    if not (plan.is_serving and plan.service.enabled and plan.ports):
+    if plan.datastore or not (plan.is_serving and plan.service.enabled and plan.ports):
         return {}
     kinds = []
     if web_port(plan) is not None:

@@ -32,9 +32,15 @@ class Section(BaseModel):
 
     title: str
     params: list[Param] = Field(default_factory=list)
+    # JSON-schema keywords added to a group of keys (dotted path), for rules that tie keys
+    # together, e.g. "ingress.tls needs tlsSecret or certManager.issuer".
+    group_rules: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     def add(self, path: str, value: Any, description: str, **schema: Any) -> None:
         self.params.append(Param(path=path, value=value, description=description, schema=schema))
+
+    def constrain(self, group: str, **schema: Any) -> None:
+        self.group_rules.setdefault(group, {}).update(schema)
 
 
 def nested_values(sections: list[Section]) -> dict[str, Any]:

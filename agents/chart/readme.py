@@ -58,6 +58,8 @@ def render_readme(plan: ChartPlan, sections: list[Section]) -> str:
     ]
     if plan.is_serving and plan.service.enabled:
         lines += ["Check the release with `helm test my-release --namespace my-namespace`.", ""]
+    lines += _credentials_lines(plan)
+    lines += _scaling_lines(plan)
     lines += [
         "## Uninstalling the chart",
         "",
@@ -93,6 +95,70 @@ def render_readme(plan: ChartPlan, sections: list[Section]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _credentials_lines(plan: ChartPlan) -> list[str]:
+    """How the credentials Secret is made, kept and read; the TL;DR install needs nothing else."""
+    if not plan.credentials:
+        return []
+    random_keys = [c.key for c in plan.credentials if c.value is None]
+    secret = f"my-release-{plan.name}-credentials"
+    lines = [
+        "## Credentials",
+        "",
+        f"The chart creates the Secret `<fullname>-credentials` (`{secret}` for the release above) with the keys "
+        + ", ".join(f"`{c.key}`" for c in plan.credentials)
+        + ". "
+        + (
+            "Keys left empty in `auth.credentials` ("
+            + ", ".join(f"`{k}`" for k in random_keys)
+            + ") get a random value on install; upgrades keep the value already in the cluster."
+            if random_keys
+            else ""
+        ),
+        "Set `auth.existingSecret` to the name of a Secret you manage (same keys) and the chart creates none.",
+        "Tools that render without a cluster (`helm template`, Argo CD) cannot look the Secret up and would "
+        "draw new values on every render: give them `auth.existingSecret` or the values themselves.",
+        "",
+        "```console",
+    ]
+    lines += [
+        f"kubectl get secret --namespace my-namespace {secret} -o jsonpath='{{.data.{key}}}' | base64 -d"
+        for key in random_keys[:1] or [plan.credentials[0].key]
+    ]
+    lines += ["```", ""]
+    if plan.workload == "StatefulSet" or plan.persistence.enabled:
+        lines += [
+            "With persistence on, the Secret is kept on uninstall (`helm.sh/resource-policy: keep`), like the "
+            "data, so a reinstall with the same release name finds the password the data was created with.",
+            "",
+        ]
+    return lines
+
+
+def _scaling_lines(plan: ChartPlan) -> list[str]:
+    if not (plan.single_primary or plan.datastore):
+        return []
+    lines = ["## Scaling and exposure", ""]
+    if plan.replication == "replicaof":
+        lines.append(
+            f"{plan.name} runs one primary; `replication.replicas` adds read replicas that follow it with "
+            "`--replicaof` (Service `<fullname>` for writes, `<fullname>-replicas` for reads). There is no "
+            "automatic failover; keep `persistence.enabled` on when replicas run, or a restarted primary "
+            "comes back empty and the replicas copy that."
+        )
+    elif plan.single_primary:
+        lines.append(
+            f"{plan.name} keeps its data in one primary pod, so `replicaCount` is 0 or 1 and there is no "
+            "HorizontalPodAutoscaler: more pods would be independent primaries. For replication and failover "
+            "use an operator built for it (e.g. CloudNativePG for PostgreSQL, Strimzi for Kafka)."
+        )
+    if plan.datastore:
+        lines.append(
+            f"Clients reach {plan.name} through its Service inside the cluster; the chart has no Ingress, "
+            "route or migration hook."
+        )
+    return [*lines, ""]
 
 
 def _cell(text: str) -> str:

@@ -47,6 +47,14 @@ SERVING_TEMPLATES = [
     "tests/test-connection.yaml",
 ]
 SCALABLE_TEMPLATES = ["hpa.yaml", "pdb.yaml"]
+# A database, cache or broker is reached through its Service inside the cluster.
+ROUTE_TEMPLATES = {
+    "ingress.yaml",
+    "ingressroute.yaml",
+    "httproute.yaml",
+    "grpcroute.yaml",
+    "migration-job.yaml",
+}
 
 
 def render_chart(plan: ChartPlan) -> dict[str, str]:
@@ -71,13 +79,18 @@ def template_names(plan: ChartPlan) -> list[str]:
     """The templates this chart needs: its one workload plus the objects that can go with it."""
     names = [*COMMON_TEMPLATES, WORKLOAD_TEMPLATES[plan.workload]]
     if plan.is_serving:
-        names += SERVING_TEMPLATES
+        names += [t for t in SERVING_TEMPLATES if not (plan.datastore and t in ROUTE_TEMPLATES)]
+    if plan.credentials:
+        names.append("credentials-secret.yaml")
+    if plan.replication is not None and plan.is_serving:
+        names.append("replicas-statefulset.yaml")
     if plan.workload == "StatefulSet":
         names.append("headless-service.yaml")  # its claims come from volumeClaimTemplates
     else:
         names.append("pvc.yaml")
     if plan.workload in {"Deployment", "StatefulSet"}:
-        names += SCALABLE_TEMPLATES
+        # One primary pod cannot be scaled by an HPA: its copies would be independent primaries.
+        names += [t for t in SCALABLE_TEMPLATES if not (plan.single_primary and t == "hpa.yaml")]
     return sorted(names)
 
 

@@ -11,7 +11,7 @@ from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
 from agents.chart.params import Section
-from agents.plan.model import ChartPlan, PortSpec, Probe
+from agents.plan.model import EXPORTER_PORT_NAME, ChartPlan, PortSpec, Probe
 from agents.validate.accepted_risks import ANNOTATION as ACCEPTED_RISKS
 
 TEST_IMAGE = {
@@ -36,6 +36,28 @@ PORT_ITEM_SCHEMA = {
 }
 INT_OR_PERCENT = {"type": ["integer", "string"], "pattern": "^([0-9]+%?)?$"}
 HTTP_PROTOCOLS = {"http", "https", "http2", "h2c", "kubernetes.io/h2c", "ws", "wss"}
+# values.schema.json: TLS on an Ingress must name where its certificate comes from.
+TLS_NEEDS_A_SOURCE: dict[str, Any] = {
+    "if": {
+        "properties": {"enabled": {"const": True}, "tls": {"const": True}},
+        "required": ["enabled", "tls"],
+    },
+    "then": {
+        "anyOf": [
+            {"properties": {"tlsSecret": {"type": "string", "minLength": 1}}, "required": ["tlsSecret"]},
+            {
+                "properties": {
+                    "certManager": {
+                        "properties": {"issuer": {"type": "string", "minLength": 1}},
+                        "required": ["issuer"],
+                    }
+                },
+                "required": ["certManager"],
+            },
+        ]
+    },
+}
+EXPORTER_RESOURCES = {"requests": {"cpu": "10m", "memory": "32Mi"}, "limits": {"memory": "64Mi"}}
 
 
 def build_sections(plan: ChartPlan) -> list[Section]:
@@ -46,6 +68,10 @@ def build_sections(plan: ChartPlan) -> list[Section]:
         _image_section(plan),
         _workload_section(plan),
         _container_section(plan),
+    ]
+    if plan.credentials:
+        sections.append(_credentials_section(plan))
+    sections += [
         _scheduling_section(plan),
         _security_section(plan),
     ]
@@ -53,15 +79,19 @@ def build_sections(plan: ChartPlan) -> list[Section]:
         sections.append(_job_section(plan))
     if plan.is_serving:
         sections.append(_service_section(plan))
-        sections.append(_exposure_section(plan))
+        if not plan.datastore:
+            sections.append(_exposure_section(plan))
     if plan.workload in {"Deployment", "StatefulSet"}:
         sections.append(_availability_section(plan))
+    if plan.replication is not None and plan.is_serving:
+        sections.append(_replication_section(plan))
     sections.append(_persistence_section(plan))
     sections.append(_network_policy_section(plan))
     sections.append(_access_section(plan))
     if plan.is_serving:
         sections.append(_metrics_section(plan))
-        sections.append(_migration_section(plan))
+        if not plan.datastore:
+            sections.append(_migration_section(plan))
         sections.append(_tests_section(plan))
     return sections
 
@@ -107,11 +137,24 @@ def _image_section(plan: ChartPlan) -> Section:
 
 def _workload_section(plan: ChartPlan) -> Section:
     s = Section(title=f"{plan.workload} parameters")
-    if plan.workload in {"Deployment", "StatefulSet"}:
+    if plan.workload in {"Deployment", "StatefulSet"} and plan.single_primary:
+        s.add(
+            "replicaCount",
+            plan.replicas,
+            f"Number of pods: 0 or 1, {plan.name} keeps its data in one primary pod "
+            "(more pods would be independent primaries)",
+            minimum=0,
+            maximum=1,
+        )
+    elif plan.workload in {"Deployment", "StatefulSet"}:
         s.add("replicaCount", plan.replicas, "Number of pods (ignored when autoscaling is on)", minimum=0)
     if plan.is_serving:
         s.add("revisionHistoryLimit", 10, "Old ReplicaSets or revisions kept for rollback", minimum=0)
-        s.add("updateStrategy", _update_strategy(plan), "Update strategy of the workload")
+        s.add(
+            "updateStrategy",
+            _update_strategy(plan),
+            "Update strategy of the workload (a Deployment with a ReadWriteOnce claim always recreates its pods)",
+        )
     if plan.workload == "StatefulSet":
         s.add(
             "podManagementPolicy",
@@ -134,6 +177,13 @@ def _container_section(plan: ChartPlan) -> Section:
     )
     env = _environment(plan)
     s.add("env", env.literal, "Environment variables (Kubernetes EnvVar list)", items={"type": "object"})
+    if plan.credentials:
+        s.add(
+            "credentialEnv",
+            env.credentials,
+            "Environment variables read from the chart's credentials Secret (name, key; see auth)",
+            items=_reference_schema("name", "key"),
+        )
     s.add(
         "secretEnv",
         env.from_secrets,
@@ -261,10 +311,15 @@ def _security_section(plan: ChartPlan) -> Section:
     s.add(
         "containerSecurityContext", container, "Container security context (restricted Pod Security Standard)"
     )
+    writable = list(sec.writable_paths)
+    if plan.persistence.enabled and plan.persistence.mount_path not in writable:
+        # The data directory is an emptyDir when persistence is switched off at install time.
+        writable.append(plan.persistence.mount_path)
     s.add(
         "writablePaths",
-        list(sec.writable_paths),
-        "Paths the app writes to; each gets an emptyDir so the root filesystem stays read-only",
+        writable,
+        "Paths the app writes to; each gets an emptyDir so the root filesystem stays read-only "
+        "(persistence.mountPath gets the claim instead when persistence is on)",
         items={"type": "string", "pattern": "^/"},
     )
     s.add(
@@ -391,8 +446,20 @@ def _exposure_section(plan: ChartPlan) -> Section:
         enum=["Prefix", "Exact", "ImplementationSpecific"],
     )
     s.add("ingress.servicePort", web.name if web else "", "Name of the Service port traffic goes to")
-    s.add("ingress.tls", exposure.tls and ingress, "Serve TLS for the hosts")
-    s.add("ingress.tlsSecret", tls_secret if ingress else "", "TLS Secret name (default: <fullname>-tls)")
+    ingress_secret = tls_secret
+    if ingress and exposure.tls and not (tls_secret or exposure.cert_manager_issuer):
+        ingress_secret = f"{plan.name}-tls"  # a required input: nothing in the chart creates it
+    s.add(
+        "ingress.tls",
+        exposure.tls and ingress,
+        "Serve TLS for the hosts; needs ingress.tlsSecret (a Secret you create) or ingress.certManager.issuer",
+    )
+    s.add(
+        "ingress.tlsSecret",
+        ingress_secret if ingress else "",
+        "Existing TLS Secret (kubernetes.io/tls) for the hosts; with a cert-manager issuer it defaults to "
+        "<fullname>-tls, which cert-manager creates",
+    )
     s.add(
         "ingress.certManager.issuer",
         (exposure.cert_manager_issuer or "") if ingress else "",
@@ -405,6 +472,7 @@ def _exposure_section(plan: ChartPlan) -> Section:
         enum=["ClusterIssuer", "Issuer"],
     )
     s.add("ingress.annotations", dict(exposure.annotations) if ingress else {}, "Ingress annotations")
+    s.constrain("ingress", **TLS_NEEDS_A_SOURCE)
 
     traefik = kind == "ingressroute"
     s.add("ingressRoute.enabled", traefik, "Create a Traefik IngressRoute (traefik.io/v1alpha1)")
@@ -424,7 +492,7 @@ def _exposure_section(plan: ChartPlan) -> Section:
     s.add(
         "ingressRoute.tls.secretName",
         tls_secret if traefik else "",
-        "TLS Secret name (default: <fullname>-tls)",
+        "Existing TLS Secret (kubernetes.io/tls); empty: Traefik's default certificate (or certResolver)",
     )
     s.add("ingressRoute.tls.certResolver", "", "Traefik certificate resolver; replaces secretName when set")
     s.add(
@@ -478,11 +546,19 @@ def _availability_section(plan: ChartPlan) -> Section:
     auto = plan.autoscaling
     pdb = plan.pdb
     s = Section(title="Autoscaling and availability parameters")
-    s.add(
-        "autoscaling.enabled",
-        auto.enabled,
-        "Create a HorizontalPodAutoscaler (the workload then has no replicas)",
-    )
+    if plan.single_primary:
+        s.add(
+            "autoscaling.enabled",
+            False,
+            f"Not offered: {plan.name} keeps its data in one primary pod",
+            enum=[False],
+        )
+    else:
+        s.add(
+            "autoscaling.enabled",
+            auto.enabled,
+            "Create a HorizontalPodAutoscaler (the workload then has no replicas)",
+        )
     s.add("autoscaling.minReplicas", auto.min_replicas, "Minimum pods", minimum=1)
     s.add("autoscaling.maxReplicas", auto.max_replicas, "Maximum pods", minimum=1)
     s.add(
@@ -519,6 +595,19 @@ def _availability_section(plan: ChartPlan) -> Section:
     return s
 
 
+def _replication_section(plan: ChartPlan) -> Section:
+    s = Section(title="Replication parameters")
+    s.add(
+        "replication.replicas",
+        plan.read_replicas,
+        "Read replicas (a StatefulSet, <fullname>-replicas) that follow the primary with --replicaof; "
+        "writes go to the primary Service, reads may use the <fullname>-replicas Service. No automatic "
+        "failover: keep persistence on so a restarted primary does not come back empty",
+        minimum=0,
+    )
+    return s
+
+
 def _persistence_section(plan: ChartPlan) -> Section:
     p = plan.persistence
     s = Section(title="Persistence parameters")
@@ -541,6 +630,28 @@ def _persistence_section(plan: ChartPlan) -> Section:
     )
     s.add("persistence.size", p.size, "Size of the claim", pattern=r"^[0-9.]+([eEinumkKMGTP]*[-+]?[0-9]*)$")
     s.add("persistence.annotations", {}, "Annotations of the claim")
+    if p.args_when_enabled:
+        s.add(
+            "persistence.argsWhenEnabled",
+            list(p.args_when_enabled),
+            "Arguments appended to args when persistence is on (the app's own durability switch)",
+            items={"type": "string"},
+        )
+    if p.args_when_disabled:
+        s.add(
+            "persistence.argsWhenDisabled",
+            list(p.args_when_disabled),
+            "Arguments appended to args when persistence is off",
+            items={"type": "string"},
+        )
+    if plan.shared_memory:
+        s.add("sharedMemory.enabled", True, "Mount a memory-backed emptyDir at /dev/shm")
+        s.add(
+            "sharedMemory.sizeLimit",
+            plan.shared_memory,
+            "Size limit of /dev/shm (counts against the memory limit)",
+            pattern=r"^[0-9.]+([eEinumkKMGTP]*[-+]?[0-9]*)$",
+        )
     if plan.workload == "StatefulSet":
         policy = ["Retain", "Delete"]
         s.add(
@@ -616,9 +727,14 @@ def _access_section(plan: ChartPlan) -> Section:
 def _metrics_section(plan: ChartPlan) -> Section:
     m = plan.metrics
     s = Section(title="Metrics parameters")
-    s.add("metrics.enabled", m.enabled, "The app serves Prometheus metrics on metrics.port")
+    if plan.exporter is not None:
+        s.add("metrics.enabled", m.enabled, "Run the exporter sidecar, which serves Prometheus metrics")
+    else:
+        s.add("metrics.enabled", m.enabled, "The app serves Prometheus metrics on metrics.port")
     s.add("metrics.port", m.port, "Name of the port that serves metrics")
     s.add("metrics.path", m.path, "HTTP path of the metrics", pattern="^/")
+    if plan.exporter is not None:
+        _exporter_params(s, plan)
     s.add(
         "metrics.serviceMonitor.enabled",
         m.enabled and m.service_monitor,
@@ -629,6 +745,72 @@ def _metrics_section(plan: ChartPlan) -> Section:
     s.add("metrics.serviceMonitor.scrapeTimeout", "", "Scrape timeout (empty: Prometheus default)")
     s.add("metrics.serviceMonitor.labels", {}, "Labels the Prometheus operator selects ServiceMonitors by")
     return s
+
+
+def _exporter_params(s: Section, plan: ChartPlan) -> None:
+    exporter = plan.exporter
+    assert exporter is not None
+    image = exporter.image
+    prefix = "metrics.exporter"
+    s.add(f"{prefix}.image.registry", image.registry, "Exporter image registry")
+    s.add(f"{prefix}.image.repository", image.repository, "Exporter image repository", minLength=1)
+    s.add(f"{prefix}.image.tag", image.tag or "", "Exporter image tag (pinned)")
+    s.add(f"{prefix}.image.digest", image.digest or "", "Exporter image digest (sha256:…); wins over the tag")
+    s.add(f"{prefix}.image.pullPolicy", image.pull_policy, "Exporter image pull policy", enum=PULL_POLICIES)
+    s.add(
+        f"{prefix}.containerPort",
+        exporter.port,
+        f"Port the exporter listens on; the Service exposes it as port {EXPORTER_PORT_NAME!r}",
+        **PORT_NUMBER,
+    )
+    s.add(f"{prefix}.args", list(exporter.args), "Exporter arguments", items={"type": "string"})
+    literal = [{"name": v.name, "value": v.value} for v in exporter.env if v.value is not None]
+    from_credentials = [
+        {"name": v.name, "key": v.key or ""} for v in exporter.env if v.secret == plan.credentials_secret
+    ]
+    s.add(f"{prefix}.env", literal, "Exporter environment variables (Kubernetes EnvVar list)")
+    if plan.credentials:
+        s.add(
+            f"{prefix}.credentialEnv",
+            from_credentials,
+            "Exporter environment variables read from the credentials Secret (name, key)",
+            items=_reference_schema("name", "key"),
+        )
+    s.add(f"{prefix}.resources", EXPORTER_RESOURCES, "Exporter resource requests and limits")
+    s.add(
+        f"{prefix}.containerSecurityContext",
+        _restricted_context(exporter.run_as_user),
+        "Exporter security context (restricted Pod Security Standard)",
+    )
+
+
+def _credentials_section(plan: ChartPlan) -> Section:
+    s = Section(title="Credentials parameters")
+    s.add(
+        "auth.existingSecret",
+        "",
+        "Existing Secret with the keys below; when set the chart creates no Secret and the pods read this one",
+    )
+    for credential in plan.credentials:
+        if credential.value is not None:
+            description = f"Value of key {credential.key} of the credentials Secret"
+        else:
+            description = f"Value of key {credential.key} (empty: random, generated on install and kept across upgrades)"
+        s.add(f"auth.credentials.{credential.key}", credential.value or "", description)
+    return s
+
+
+def _restricted_context(user: int) -> dict[str, Any]:
+    return {
+        "runAsNonRoot": True,
+        "runAsUser": user,
+        "runAsGroup": user,
+        "allowPrivilegeEscalation": False,
+        "privileged": False,
+        "readOnlyRootFilesystem": True,
+        "capabilities": {"drop": ["ALL"]},
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
 
 
 def _migration_section(plan: ChartPlan) -> Section:
@@ -732,6 +914,7 @@ def _exposed_port(plan: ChartPlan, grpc: bool) -> PortSpec | None:
 
 
 class _Environment(NamedTuple):
+    credentials: list[dict[str, str]]
     literal: list[dict[str, Any]]
     from_secrets: list[dict[str, str]]
     from_config_maps: list[dict[str, str]]
@@ -741,9 +924,11 @@ class _Environment(NamedTuple):
 
 def _environment(plan: ChartPlan) -> _Environment:
     """Env and mounts; Secrets and ConfigMaps the user already has sit under `existing*` keys, never copied."""
-    env = _Environment([], [], [], [], [])
+    env = _Environment([], [], [], [], [], [])
     for var in plan.env:
-        if var.value is not None:
+        if plan.credentials and var.secret == plan.credentials_secret:
+            env.credentials.append({"name": var.name, "key": var.key or ""})
+        elif var.value is not None:
             env.literal.append({"name": var.name, "value": var.value})
         elif var.config_map is not None:
             env.from_config_maps.append(

@@ -16,22 +16,26 @@ def render_values_schema(sections: list[Section]) -> str:
     """The schema document as stable, indented JSON."""
     tree = nested_values(sections)
     params = all_params(sections)
+    rules = {group: rule for section in sections for group, rule in section.group_rules.items()}
     schema: dict[str, Any] = {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "title": "Values",
         "type": "object",
-        "properties": {key: _schema_for(value, key, params) for key, value in tree.items()},
+        "properties": {key: _schema_for(value, key, params, rules) for key, value in tree.items()},
     }
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
-def _schema_for(value: Any, path: str, params: dict[str, Param]) -> dict[str, Any]:
+def _schema_for(
+    value: Any, path: str, params: dict[str, Param], rules: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
     param = params.get(path)
     if param is None:
-        # A group of documented keys, e.g. `image`.
+        # A group of documented keys, e.g. `image`, with the rules that tie them together.
         return {
             "type": "object",
-            "properties": {k: _schema_for(v, f"{path}.{k}", params) for k, v in value.items()},
+            "properties": {k: _schema_for(v, f"{path}.{k}", params, rules) for k, v in value.items()},
+            **rules.get(path, {}),
         }
     schema: dict[str, Any] = {"description": param.description}
     schema["type"] = _json_type(value)

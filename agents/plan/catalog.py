@@ -15,13 +15,16 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agents.plan.model import (
+    AbsolutePath,
     ConfigFile,
+    CredentialKey,
     EnvVar,
     ImageSpec,
     MetricsPlan,
     Persistence,
     PortSpec,
     Probes,
+    Quantity,
     RbacPlan,
     Resources,
     ServicePlan,
@@ -42,6 +45,30 @@ class CatalogSecurity(BaseModel):
     read_only_root_filesystem: bool = True
     writable_paths: list[str] = Field(default_factory=lambda: ["/tmp"])
     capabilities_add: list[str] = Field(default_factory=list)
+
+
+class CatalogExporter(BaseModel):
+    """A Prometheus exporter sidecar for an app that does not serve metrics itself.
+
+    Its env may read the chart's credentials Secret (`secret: "{name}-credentials"`), so the
+    exporter logs in with the same password the app was given.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    image: str  # full reference with a pinned tag
+    port: int = Field(ge=1024, le=65535)
+    path: str = "/metrics"
+    args: list[str] = Field(default_factory=list)
+    env: list[EnvVar] = Field(default_factory=list)
+    run_as_user: int = Field(default=65534, ge=1)
+
+    @model_validator(mode="after")
+    def _pinned(self) -> CatalogExporter:
+        image = ImageSpec.parse(self.image)
+        if image.tag in {None, "latest"} and image.digest is None:
+            raise ValueError(f"exporter image {self.image!r}: pin a real tag")
+        return self
 
 
 class CatalogEntry(BaseModel):
@@ -74,6 +101,20 @@ class CatalogEntry(BaseModel):
     database_env: str | None = None  # env var a runtime reads its database URL from, e.g. DATABASE_URL
     migration: list[str] = Field(default_factory=list)  # conventional migration command of a runtime
     notes: list[str] = Field(default_factory=list)  # shown to users whenever the entry is used
+    # Optional fields that make a chart install and run, not only lint (issue 12):
+    # data_dir: where the app keeps its data: the claim's mount path when persistence is on,
+    #   an emptyDir otherwise (defaults to persistence.mount_path).
+    data_dir: AbsolutePath | None = None
+    # credentials: fixed values of keys of the `<chart>-credentials` Secret (e.g. a user name);
+    #   every other key the env reads from that Secret gets a random value, generated once.
+    credentials: list[CredentialKey] = Field(default_factory=list)
+    exporter: CatalogExporter | None = None  # metrics sidecar, switched by metrics.enabled
+    shared_memory: Quantity | None = None  # size of a memory-backed /dev/shm (postgres)
+    datastore: bool = False  # database, cache or broker: no Ingress, routes or migration hook
+    single_primary: bool = False  # one pod owns the data: no HPA, one replica
+    # replication: how the chart scales a single primary: "replicaof" adds read replicas that
+    #   follow the primary with --replicaof (redis and its forks); "N replicas" becomes 1 + N-1.
+    replication: Literal["replicaof"] | None = None
 
     @model_validator(mode="after")
     def _checked(self) -> CatalogEntry:
@@ -92,15 +133,39 @@ class CatalogEntry(BaseModel):
                 )
         elif self.image:
             raise ValueError(f"runtime profile {self.name} must not carry an image")
+        if self.data_dir and self.persistence and self.persistence.mount_path != self.data_dir:
+            raise ValueError(
+                f"catalog entry {self.name}: data_dir {self.data_dir} differs from persistence.mount_path"
+            )
+        secret = "{name}-credentials"
+        read = {
+            v.key for v in [*self.env, *(self.exporter.env if self.exporter else [])] if v.secret == secret
+        }
+        unused = [c.key for c in self.credentials if c.key not in read]
+        if unused:
+            raise ValueError(f"catalog entry {self.name}: credentials {unused} are read by no env var")
         live, ready = self.probes.liveness, self.probes.readiness
         if live is not None and ready is not None and live == ready:
             raise ValueError(f"catalog entry {self.name}: liveness and readiness probes must differ")
         return self
 
-    def env_for(self, chart_name: str) -> list[dict[str, Any]]:
-        """The entry's env vars with `{name}` in secret names resolved to the chart name."""
+    def credential_keys(self) -> list[CredentialKey]:
+        """Every key the app (or its exporter) reads from `{name}-credentials`: fixed or random."""
+        fixed = {c.key: c for c in self.credentials}
+        keys: list[CredentialKey] = []
+        for var in [*self.env, *(self.exporter.env if self.exporter else [])]:
+            if var.secret == "{name}-credentials" and var.key and var.key not in {k.key for k in keys}:
+                keys.append(fixed.get(var.key) or CredentialKey(key=var.key))
+        return keys
+
+    def effective_data_dir(self) -> str | None:
+        """data_dir, else the persistence mount path the entry declares."""
+        return self.data_dir or (self.persistence.mount_path if self.persistence else None)
+
+    def env_for(self, chart_name: str, env: list[EnvVar] | None = None) -> list[dict[str, Any]]:
+        """The entry's (or the given) env vars with `{name}` in secret names resolved to the chart name."""
         out = []
-        for var in self.env:
+        for var in self.env if env is None else env:
             data = var.model_dump(exclude_none=True)
             if "secret" in data:
                 data["secret"] = data["secret"].format(name=chart_name)

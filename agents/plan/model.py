@@ -233,11 +233,15 @@ class Probes(PlanModel):
 
 class Persistence(PlanModel):
     enabled: bool = False
-    mount_path: AbsolutePath = "/data"
+    mount_path: AbsolutePath = "/data"  # the app's data directory: the claim when enabled, else an emptyDir
     size: Quantity = "8Gi"
     access_modes: list[AccessMode] = Field(default_factory=lambda: list[AccessMode](["ReadWriteOnce"]))
     storage_class: str | None = None
     existing_claim: str | None = None
+    # The app's own durability switch, e.g. redis `--appendonly yes` with a volume and
+    # `--save "" --appendonly no` without one: appended to the container args at install time.
+    args_when_enabled: list[str] = Field(default_factory=list)
+    args_when_disabled: list[str] = Field(default_factory=list)
 
 
 class ServicePlan(PlanModel):
@@ -346,6 +350,39 @@ class MetricsPlan(PlanModel):
     path: str = "/metrics"
     service_monitor: bool = False
     interval: str = "30s"
+
+
+CREDENTIAL_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+
+
+class CredentialKey(PlanModel):
+    """One key of the release-scoped `<fullname>-credentials` Secret the chart creates."""
+
+    key: str
+    value: str | None = None  # a fixed, non-secret value such as a user name; None: random
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v: str) -> str:
+        if not CREDENTIAL_KEY.match(v):
+            raise ValueError(
+                f"credential key {v!r} must be a Secret data key (letters, digits, '-', '_', '.')"
+            )
+        return v
+
+
+EXPORTER_PORT_NAME = "metrics"
+
+
+class ExporterPlan(PlanModel):
+    """A Prometheus exporter sidecar that serves the app's metrics on its own `metrics` port."""
+
+    image: ImageSpec
+    port: int = Field(ge=1024, le=65535)
+    path: str = "/metrics"
+    args: list[str] = Field(default_factory=list)
+    env: list[EnvVar] = Field(default_factory=list)  # may read the chart's own credentials Secret
+    run_as_user: int = Field(default=65534, ge=1)
 
 
 class TopologySpread(PlanModel):
@@ -474,6 +511,17 @@ class ChartPlan(PlanModel):
     security: PodSecurity = Field(default_factory=PodSecurity)
     migration: MigrationHook = Field(default_factory=MigrationHook)
     job: JobSettings = Field(default_factory=JobSettings)
+    # Keys of the `<fullname>-credentials` Secret the chart creates (random values kept across
+    # upgrades); env vars that read Secret `<name>-credentials` are wired to it.
+    credentials: list[CredentialKey] = Field(default_factory=list)
+    exporter: ExporterPlan | None = None
+    shared_memory: Quantity | None = None  # size of a memory-backed emptyDir at /dev/shm
+    datastore: bool = False  # database, cache or broker: reached in-cluster, no routes or migration hook
+    single_primary: bool = False  # one pod owns the data: no autoscaling and one replica
+    # How the chart replicates a single primary, if it does: "replicaof" runs read replicas that
+    # follow the primary's Service with --replicaof (redis, valkey).
+    replication: Literal["replicaof"] | None = None
+    read_replicas: int = Field(default=0, ge=0)  # pods that follow the primary (needs replication)
 
     @field_validator("name")
     @classmethod
@@ -509,11 +557,43 @@ class ChartPlan(PlanModel):
             raise ValueError("exposure needs a serving workload with a Service")
         if self.exposure.kind in {"ingress", "ingressroute"} and not self.exposure.hosts:
             raise ValueError(f"{self.exposure.kind} exposure needs at least one host")
-        if self.metrics.enabled and self.metrics.port not in names:
-            raise ValueError(f"metrics port {self.metrics.port!r} is not one of the ports {names}")
+        if self.exporter is not None and EXPORTER_PORT_NAME in names:
+            raise ValueError(
+                f"the exporter sidecar's port is named {EXPORTER_PORT_NAME!r}: rename the app's port"
+            )
+        metric_ports = [*names, EXPORTER_PORT_NAME] if self.exporter is not None else names
+        if self.metrics.enabled and self.metrics.port not in metric_ports:
+            raise ValueError(f"metrics port {self.metrics.port!r} is not one of the ports {metric_ports}")
         if self.autoscaling.enabled and self.workload not in {"Deployment", "StatefulSet"}:
             raise ValueError(f"autoscaling does not apply to a {self.workload}")
+        if self.single_primary and (self.replicas > 1 or self.autoscaling.enabled):
+            instead = (
+                "set read_replicas for pods that follow the primary"
+                if self.replication
+                else "use an operator such as CloudNativePG for a replicated database"
+            )
+            raise ValueError(
+                f"{self.name} keeps its data in one primary pod: more replicas would be independent "
+                f"primaries; keep replicas at 1 and autoscaling off ({instead})"
+            )
+        if self.datastore and (self.exposure.kind != "none" or self.migration.enabled):
+            raise ValueError(
+                f"{self.name} is a database, cache or broker: clients reach it through its Service "
+                "inside the cluster; leave exposure.kind=none and the migration hook off"
+            )
+        if self.read_replicas and self.replication is None:
+            raise ValueError(f"{self.name} has no replication: read_replicas must stay 0")
+        if self.replication is not None and not self.ports:
+            raise ValueError("read replicas follow the primary's first port: add a port")
+        keys = [c.key for c in self.credentials]
+        if len(keys) != len(set(keys)):
+            raise ValueError(f"credential keys must be unique, got {keys}")
         return self
+
+    @property
+    def credentials_secret(self) -> str:
+        """The name env vars use for the chart's own credentials Secret (release-scoped when rendered)."""
+        return f"{self.name}-credentials"
 
     @property
     def is_serving(self) -> bool:

@@ -14,7 +14,7 @@ from agents.plan.catalog import CatalogEntry, find_entry
 from agents.plan.errors import PlanError
 from agents.plan.facts import RequestFacts
 from agents.plan.gaps import find_gaps
-from agents.plan.model import ImageSpec
+from agents.plan.model import EXPORTER_PORT_NAME, ImageSpec
 from agents.plan.overrides import apply_answers, apply_sets, split_assignment, validate_plan
 from agents.plan.parser import parse_request
 from agents.plan.questions import PlanOutcome
@@ -59,11 +59,72 @@ def _from_entry(entry: CatalogEntry, name: str) -> dict[str, Any]:
         value = getattr(entry, field)
         if value is not None:
             data[field] = value.model_dump(exclude_none=True)
+    _run_facts(data, entry, name)
     if entry.rbac is not None and entry.rbac.create:
         data["service_account"] = {"automount_token": True}
     if entry.workload == "StatefulSet":
         data.setdefault("service", {})["headless"] = True
     return {k: v for k, v in data.items() if v is not None}
+
+
+def _run_facts(data: dict[str, Any], entry: CatalogEntry, name: str) -> None:
+    """What makes the app run, not only lint: data dir, credentials, exporter, scaling limits."""
+    data_dir = entry.effective_data_dir()
+    if data_dir is not None:
+        persistence = data.setdefault("persistence", {"enabled": False})
+        persistence["mount_path"] = data_dir
+        writable = data["security"]["writable_paths"]
+        if not persistence.get("enabled") and data_dir not in writable:
+            writable.append(data_dir)  # an emptyDir until persistence is switched on
+    if entry.credential_keys():
+        data["credentials"] = [k.model_dump(exclude_none=True) for k in entry.credential_keys()]
+    if entry.exporter is not None:
+        exporter = entry.exporter
+        data["exporter"] = {
+            "image": ImageSpec.parse(exporter.image).model_dump(),
+            "port": exporter.port,
+            "path": exporter.path,
+            "args": list(exporter.args),
+            "env": entry.env_for(name, exporter.env),
+            "run_as_user": exporter.run_as_user,
+        }
+        data["metrics"] = {"enabled": False, "port": EXPORTER_PORT_NAME, "path": exporter.path}
+    if entry.shared_memory:
+        data["shared_memory"] = entry.shared_memory
+    data["datastore"] = entry.datastore
+    data["single_primary"] = entry.single_primary
+    if entry.replication is not None:
+        data["replication"] = entry.replication
+
+
+def _only_what_works(data: dict[str, Any], notes: list[str]) -> None:
+    """Drop what a datastore or a single-primary app cannot do, saying why (ChartPlan rejects it)."""
+    name = data.get("name", "the app")
+    if data.get("single_primary"):
+        if data.get("replication") == "replicaof" and data.get("replicas", 1) > 1:
+            data["read_replicas"] = data["replicas"] - 1
+            notes.append(
+                f"{name}: one primary and {data['read_replicas']} read replica(s) that follow it with "
+                "--replicaof; write to the primary Service, read from <fullname>-replicas; there is no "
+                "automatic failover (no sentinel), and with persistence off a restarted primary comes back empty"
+            )
+        elif data.get("replicas", 1) > 1 or data.get("autoscaling", {}).get("enabled"):
+            notes.append(
+                f"{name} keeps its data in one primary pod, so it runs one replica without autoscaling: "
+                "more pods would be independent primaries. For a replicated database use an operator "
+                "(e.g. CloudNativePG for PostgreSQL)"
+            )
+        data["replicas"] = 1
+        data["autoscaling"] = {"enabled": False}
+    if data.get("datastore"):
+        if data.get("exposure", {}).get("kind", "none") != "none":
+            notes.append(
+                f"{name} is reached through its Service inside the cluster: no Ingress or route is made"
+            )
+            data.pop("exposure")
+        if data.get("migration", {}).get("enabled"):
+            notes.append(f"{name} is a datastore: the migration hook belongs to the app that uses it")
+            data.pop("migration")
 
 
 def _image(data: dict[str, Any], facts: RequestFacts, notes: list[str]) -> None:
@@ -187,6 +248,11 @@ def _exposure(data: dict[str, Any], facts: RequestFacts, notes: list[str]) -> No
         )
     if facts.exposure == "ingress" and not facts.tls:
         notes.append("ingress: TLS is off; say 'with tls' or name a cert-manager issuer to turn it on")
+    if facts.exposure == "ingress" and facts.tls and not (facts.cert_manager_issuer or facts.tls_secret):
+        notes.append(
+            "ingress TLS: the chart reads the certificate from Secret <chart>-tls (ingress.tlsSecret), which you "
+            "create (kubectl create secret tls); name a cert-manager issuer to have it created instead"
+        )
     if facts.exposure == "ingressroute" and not facts.tls:
         exposure["tls"] = True
         notes.append("ingressroute: TLS on the websecure entry point with Traefik's default certificate; "
@@ -258,6 +324,8 @@ def _metrics(data: dict[str, Any], facts: RequestFacts, notes: list[str]) -> Non
     if facts.service_monitor:
         metrics["service_monitor"] = True
     names = [p["name"] for p in data.get("ports", [])]
+    if data.get("exporter"):
+        names.append(EXPORTER_PORT_NAME)
     if facts.metrics and metrics.get("port", "metrics") not in names and names:
         metrics["port"] = names[0]
         notes.append(
@@ -348,9 +416,10 @@ def plan_request(
     _extras(data, facts, entry)
     _name_and_description(data, facts, entry)
     if entry is not None and entry.kind == "app" and data.get("env"):
-        for var in data["env"]:
+        for var in [*data["env"], *data.get("exporter", {}).get("env", [])]:
             if var.get("secret") == f"{entry.name}-credentials" and data["name"] != entry.name:
                 var["secret"] = f"{data['name']}-credentials"
+    _only_what_works(data, notes)
     _writable_paths(data)
     origins: dict[str, str] = {}
     if answers:

@@ -33,10 +33,16 @@ contains the chart name it is used alone, so "helm install web web" gives "web".
 {{/*
 Selector labels: name and instance only. They are immutable on Deployments and
 StatefulSets, so they must never include the chart or app version.
+Helper pods (read replicas) pass (dict "context" $ "component" "replica") to get their own name.
 */}}
 {{- define "CHARTNAME.selectorLabels" -}}
+{{- if hasKey . "component" -}}
+app.kubernetes.io/name: {{ include "CHARTNAME.helperName" . }}
+app.kubernetes.io/instance: {{ .context.Release.Name }}
+{{- else -}}
 app.kubernetes.io/name: {{ include "CHARTNAME.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
 {{- end -}}
 
 {{/* Standard labels for every object: selector labels plus version, chart and owner. */}}
@@ -148,4 +154,45 @@ app.kubernetes.io/part-of: {{ . }}
 {{/* app.kubernetes.io/name of a helper pod. Usage: include "CHARTNAME.helperName" (dict "context" $ "component" "test") */}}
 {{- define "CHARTNAME.helperName" -}}
 {{- printf "%s-%s" (include "CHARTNAME.name" .context) .component | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+Name of the Secret the app's credentials are read from: auth.existingSecret, else the one the
+chart creates, <fullname>-credentials (umbrella charts find a dependency's Secret by this name).
+*/}}
+{{- define "CHARTNAME.credentialsSecretName" -}}
+{{- if .Values.auth.existingSecret -}}
+{{- .Values.auth.existingSecret -}}
+{{- else -}}
+{{- printf "%s-credentials" (include "CHARTNAME.fullname" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+data of the credentials Secret, one base64 value per key of auth.credentials: the value set in
+values, else the value of the Secret already in the cluster (so upgrades keep the password),
+else a new random one. The looked-up Secret is an argument, not a lookup in here, so a test can
+pass a stand-in: helm template and lint get nothing from lookup.
+Usage: include "CHARTNAME.credentialsData" (dict "context" $ "existing" (lookup "v1" "Secret" ns name))
+*/}}
+{{- define "CHARTNAME.credentialsData" -}}
+{{- $existing := dict -}}
+{{- if and .existing .existing.data -}}
+{{- $existing = .existing.data -}}
+{{- end -}}
+{{- range $key, $value := .context.Values.auth.credentials }}
+{{- if not (eq (toString $value) "") }}
+{{ $key }}: {{ toString $value | b64enc | quote }}
+{{- else if hasKey $existing $key }}
+{{ $key }}: {{ index $existing $key | quote }}
+{{- else }}
+{{ $key }}: {{ randAlphaNum 24 | b64enc | quote }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* Whether the exporter sidecar runs: the chart has one and metrics are on. */}}
+{{- define "CHARTNAME.exporterEnabled" -}}
+{{- $metrics := default (dict) .Values.metrics -}}
+{{- if and $metrics.enabled $metrics.exporter }}true{{ end -}}
 {{- end -}}

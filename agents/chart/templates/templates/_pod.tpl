@@ -6,11 +6,14 @@ Usage: include "CHARTNAME.podTemplate" (dict "context" $ "hook" false "statefuls
                ConfigMap exist, so it uses the namespace's default account (without a token)
                and no config or data volumes.
   statefulset: the data volume comes from volumeClaimTemplates, not a PVC.
+  replica:     a read replica that follows the primary (the chart's workload) with --replicaof:
+               its own name label, no claim (it resyncs from the primary), durability off.
 */}}
 {{- define "CHARTNAME.podTemplate" -}}
 {{- $ctx := .context -}}
 {{- $values := $ctx.Values -}}
 {{- $hook := .hook -}}
+{{- $replica := .replica | default false -}}
 {{- $annotations := dict -}}
 {{- if and (include "CHARTNAME.hasConfig" $ctx) (not $hook) -}}
 {{- $_ := set $annotations "checksum/config" (include (print $ctx.Template.BasePath "/configmap.yaml") $ctx | sha256sum) -}}
@@ -18,10 +21,18 @@ Usage: include "CHARTNAME.podTemplate" (dict "context" $ "hook" false "statefuls
 {{- $annotations = merge $annotations (default (dict) $values.podAnnotations) -}}
 {{- $mounts := list -}}
 {{- $volumes := list -}}
+{{- $claimed := and $values.persistence.enabled (not $hook) (not $replica) -}}
 {{- range $values.writablePaths -}}
+{{- /* The claim replaces the emptyDir at the data directory: one volume per path, never both. */ -}}
+{{- if not (and $claimed (eq (clean .) (clean $values.persistence.mountPath))) -}}
 {{- $name := include "CHARTNAME.writableVolumeName" . -}}
 {{- $mounts = append $mounts (dict "name" $name "mountPath" .) -}}
 {{- $volumes = append $volumes (dict "name" $name "emptyDir" (dict)) -}}
+{{- end -}}
+{{- end -}}
+{{- if and $values.sharedMemory $values.sharedMemory.enabled (not $hook) -}}
+{{- $mounts = append $mounts (dict "name" "shm" "mountPath" "/dev/shm") -}}
+{{- $volumes = append $volumes (dict "name" "shm" "emptyDir" (dict "medium" "Memory" "sizeLimit" $values.sharedMemory.sizeLimit)) -}}
 {{- end -}}
 {{- if and (include "CHARTNAME.hasConfig" $ctx) (not $hook) -}}
 {{- range $values.configFiles -}}
@@ -29,7 +40,7 @@ Usage: include "CHARTNAME.podTemplate" (dict "context" $ "hook" false "statefuls
 {{- end -}}
 {{- $volumes = append $volumes (dict "name" "config" "configMap" (dict "name" (include "CHARTNAME.configMapName" $ctx))) -}}
 {{- end -}}
-{{- if and $values.persistence.enabled (not $hook) -}}
+{{- if $claimed -}}
 {{- $mount := dict "name" "data" "mountPath" $values.persistence.mountPath -}}
 {{- with $values.persistence.subPath }}{{ $_ := set $mount "subPath" . }}{{ end -}}
 {{- $mounts = append $mounts $mount -}}
@@ -50,6 +61,8 @@ metadata:
   labels:
     {{- if $hook }}
     {{- include "CHARTNAME.helperLabels" (dict "context" $ctx "component" "migration") | nindent 4 }}
+    {{- else if $replica }}
+    {{- include "CHARTNAME.helperLabels" (dict "context" $ctx "component" "replica") | nindent 4 }}
     {{- else }}
     {{- include "CHARTNAME.labels" $ctx | nindent 4 }}
     {{- end }}
@@ -140,6 +153,14 @@ spec:
       {{- if $hook }}
       {{- $command = $values.migration.command -}}
       {{- $args = $values.migration.args -}}
+      {{- else if $replica }}
+      {{- $primary := first $values.ports -}}
+      {{- $follow := list "--replicaof" (include "CHARTNAME.fullname" $ctx) (toString ($primary.servicePort | default $primary.containerPort)) -}}
+      {{- $args = concat (default (list) $args) (default (list) $values.persistence.argsWhenDisabled) $follow -}}
+      {{- else if $values.persistence.enabled }}
+      {{- $args = concat (default (list) $args) (default (list) $values.persistence.argsWhenEnabled) -}}
+      {{- else }}
+      {{- $args = concat (default (list) $args) (default (list) $values.persistence.argsWhenDisabled) -}}
       {{- end }}
       {{- with $command }}
       command:
@@ -162,6 +183,12 @@ spec:
         {{- end }}
       {{- end }}
       {{- $env := default (list) $values.env }}
+      {{- if not $hook }}
+      {{- /* The migration hook runs before the release's credentials Secret exists. */}}
+      {{- range $values.credentialEnv }}
+      {{- $env = append $env (dict "name" .name "valueFrom" (dict "secretKeyRef" (dict "name" (include "CHARTNAME.credentialsSecretName" $ctx) "key" .key))) }}
+      {{- end }}
+      {{- end }}
       {{- range $values.secretEnv }}
       {{- $env = append $env (dict "name" .name "valueFrom" (dict "secretKeyRef" (dict "name" .existingSecret "key" .key))) }}
       {{- end }}
@@ -220,6 +247,9 @@ spec:
       volumeMounts:
         {{- toYaml . | nindent 8 }}
       {{- end }}
+    {{- if and (include "CHARTNAME.exporterEnabled" $ctx) (not $hook) }}
+    {{- include "CHARTNAME.exporterContainer" $ctx | nindent 4 }}
+    {{- end }}
     {{- if and $values.sidecars (not $hook) }}
     {{- toYaml $values.sidecars | nindent 4 }}
     {{- end }}
@@ -227,4 +257,47 @@ spec:
   volumes:
     {{- toYaml . | nindent 4 }}
   {{- end }}
+{{- end -}}
+
+{{/* The metrics exporter sidecar: its own port named metrics, credentials from the app's Secret. */}}
+{{- define "CHARTNAME.exporterContainer" -}}
+{{- $exporter := .Values.metrics.exporter -}}
+{{- $env := default (list) $exporter.env -}}
+{{- range $exporter.credentialEnv -}}
+{{- $env = append $env (dict "name" .name "valueFrom" (dict "secretKeyRef" (dict "name" (include "CHARTNAME.credentialsSecretName" $) "key" .key))) -}}
+{{- end -}}
+- name: metrics-exporter
+  image: {{ include "CHARTNAME.image" (dict "image" $exporter.image "global" .Values.global) | quote }}
+  imagePullPolicy: {{ $exporter.image.pullPolicy }}
+  {{- with $exporter.args }}
+  args:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with $env }}
+  env:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  ports:
+    - name: metrics
+      containerPort: {{ $exporter.containerPort }}
+      protocol: TCP
+  {{- with $exporter.containerSecurityContext }}
+  securityContext:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with $exporter.resources }}
+  resources:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  livenessProbe:
+    tcpSocket:
+      port: metrics
+    periodSeconds: 20
+    failureThreshold: 3
+  readinessProbe:
+    httpGet:
+      path: /
+      port: metrics
+    periodSeconds: 10
+    timeoutSeconds: 5
 {{- end -}}
