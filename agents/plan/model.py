@@ -474,6 +474,7 @@ class ChartPlan(PlanModel):
     security: PodSecurity = Field(default_factory=PodSecurity)
     migration: MigrationHook = Field(default_factory=MigrationHook)
     job: JobSettings = Field(default_factory=JobSettings)
+    termination_grace_period_seconds: int | None = Field(default=None, ge=0, le=86400)  # None: 30
 
     @field_validator("name")
     @classmethod
