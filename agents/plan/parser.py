@@ -210,7 +210,9 @@ def _extract_schedule(t: _Text, facts: RequestFacts) -> None:
 def _extract_workload(t: _Text, facts: RequestFacts) -> None:
     if t.take(r"\b(?:cron\s*job|cronjob|scheduled\s+job|cron)\b") or facts.schedule:
         facts.workload = "CronJob"
-    elif t.take(r"\b(?:daemon\s*set|on\s+(?:every|each|all)\s+nodes?|per\s+node|one\s+per\s+node)\b"):
+    elif t.take(
+        r"\b(?:daemon\s*set|on\s+(?:every|each|all)\s+(?:(?:the|worker|linux)\s+)?nodes?|per\s+node|one\s+per\s+node)\b"
+    ):
         facts.workload = "DaemonSet"
     elif t.take(r"\bstateful\s*set\b"):
         facts.workload = "StatefulSet"
@@ -535,7 +537,7 @@ DEPENDENCY_NOUNS = (
     r"(?:\s+(?:database|db|cache|queue|broker|cluster|instance|server|store|backend|bucket|connection)s?)?"
 )
 EXISTING = (
-    r"(?:(existing|external|managed|shared|remote|our|an?\s+existing|an?\s+external|the\s+existing)\s+)?"
+    r"(?:(?:an?|the|our|its|their)\s+)?(?:(existing|external|managed|shared|remote|already[- ]running)\s+)?"
 )
 NOT_A_DEPENDENCY = (
     r"(?!\s+(?:metrics|operator|scrap\w*|annotations?|service\s*monitor|rules?|alerts?|exporter))"
@@ -561,7 +563,9 @@ def _has_subject_before(t: _Text, position: int) -> bool:
 def _extract_dependencies(t: _Text, facts: RequestFacts) -> None:
     """`needs a postgres database`, `consumes from rabbitmq`: what the workload talks to is not its app."""
     alias = _alias_pattern()
-    item = rf"(?:an?\s+|the\s+|its\s+)?{EXISTING}{alias}(?![\w/-]|\.\w){NOT_A_DEPENDENCY}{DEPENDENCY_NOUNS}{SECRET_TAIL}{EXISTING_TAIL}"
+    item = (
+        rf"{EXISTING}{alias}(?![\w/-]|\.\w){NOT_A_DEPENDENCY}{DEPENDENCY_NOUNS}{SECRET_TAIL}{EXISTING_TAIL}"
+    )
     first = re.compile(rf"\b{CONNECTORS}\s+{item}")
     chained = re.compile(rf"\s*(?:,|\band\b|&|\bplus\b|\bor\b)\s*{item}")
     position = 0
@@ -774,8 +778,9 @@ def leftover_notes(t: _Text) -> list[NotDone]:
         word = m.group(0).strip(".,;:!?()[]{}\"'`")
         if not word or word in FILLER_WORDS or not re.search(r"[a-z0-9]", word):
             continue
-        start, end = m.start(), m.end()
-        if groups and not _taken_between(t, groups[-1][1], start):
+        start = m.start() + m.group(0).index(word)
+        end = start + len(word)
+        if groups and not _parts_apart(t, groups[-1][1], start):
             groups[-1] = (groups[-1][0], end)
         else:
             groups.append((start, end))
@@ -786,5 +791,8 @@ def leftover_notes(t: _Text) -> list[NotDone]:
     return notes
 
 
-def _taken_between(t: _Text, start: int, end: int) -> bool:
+def _parts_apart(t: _Text, start: int, end: int) -> bool:
+    """Two unread words belong to different parts when a read span or a `,;.!?` lies between them."""
+    if re.search(r"[,;!?]|\.(?:\s|$)", t.original[start:end]):
+        return True
     return any(s.start < end and s.end > start for s in t.spans)
