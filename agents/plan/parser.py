@@ -208,7 +208,7 @@ def _extract_schedule(t: _Text, facts: RequestFacts) -> None:
 
 
 def _extract_workload(t: _Text, facts: RequestFacts) -> None:
-    if t.take(r"\b(?:cron\s*job|cronjob|scheduled\s+job|cron)\b") or facts.schedule:
+    if t.take(r"\b(?:cron\s*job|cronjob|scheduled\s+job|(?<!keda\s)cron)\b") or facts.schedule:
         facts.workload = "CronJob"
     elif t.take(
         r"\b(?:daemon\s*set|on\s+(?:every|each|all)\s+(?:(?:the|worker|linux)\s+)?nodes?|per\s+node|one\s+per\s+node)\b"
@@ -226,11 +226,16 @@ def _extract_secrets(t: _Text, facts: RequestFacts) -> None:
     env_name = r"([A-Za-z_][A-Za-z0-9_]*)"
     for m in t.take(rf"\bsecret\s+{SECRET_NAME}\s+key\s+([\w.-]+)\s+as\s+{env_name}", raw=True, flags=re.I):
         facts.secret_envs.append(SecretEnv(secret=m.group(1).lower(), key=m.group(2), env=m.group(3)))
-    for m in t.take(rf"\b{env_name}\s+from\s+(?:the\s+)?(?:existing\s+)?secret\s+{SECRET_NAME}(?:\s+key\s+([\w.-]+))?",
-                    raw=True, flags=re.I):  # fmt: skip
+    from_secret = (
+        rf"\b{env_name}\s+from\s+(?:the\s+)?(?:existing\s+)?secret\s+{SECRET_NAME}(?:\s+key\s+([\w.-]+))?"
+    )
+    for m in list(re.finditer(from_secret, t.raw, flags=re.I)):
+        if not m.group(1).isupper():
+            continue  # `auth from secret x`, `secret from secret store`: not an env var name
         facts.secret_envs.append(
             SecretEnv(env=m.group(1), secret=m.group(2).lower(), key=m.group(3) or m.group(1))
         )
+        t.take_span(m.start(), m.end())
     services = r"(postgres(?:ql)?|pg|mysql|mariadb|mongo(?:db)?|redis|valkey|rabbitmq|amqp|kafka|database|db)"
     for m in t.take(rf"\b{services}\s+(?:credentials\s+|url\s+)?(?:via|from|using|with|in|through)\s+(?:an?\s+|the\s+)?"
                     rf"(?:existing\s+)?secret(?:\s+(?:named\s+|called\s+)?[`\"']?{SECRET_NAME}[`\"']?)?"):  # fmt: skip
@@ -244,7 +249,7 @@ def _extract_secrets(t: _Text, facts: RequestFacts) -> None:
 
 
 def _extract_image(t: _Text, facts: RequestFacts) -> None:
-    for m in re.finditer(r"(?<![\w./@:-])([a-zA-Z0-9][\w.\-/:@]*[\w])(?=[\s,;)]|$)", t.raw):
+    for m in re.finditer(r"(?<![\w./@:-])([a-zA-Z0-9][\w.\-/:@]*[\w])(?=[\s,;)?!]|$|\.\s)", t.raw):
         token = m.group(1)
         prefix = t.lower[max(0, m.start() - 12) : m.start()]
         if "=" in token or token.startswith(("http", "/")) or token.count("@") > 1:
@@ -281,14 +286,14 @@ def _extract_exposure(t: _Text, facts: RequestFacts) -> None:
     ):
         facts.cert_manager_issuer, facts.tls = m.group(1), True
         t.take(re.escape(m.group(0)))
-    if m := t.find(r"\b(letsencrypt(?:-[a-z0-9-]+)?)\b"):
+    if m := t.find(r"(?<!resolver\s)\b(letsencrypt(?:-[a-z0-9-]+)?)\b"):
         facts.cert_manager_issuer = facts.cert_manager_issuer or m.group(1)
         facts.tls = True
         t.take(re.escape(m.group(0)))
     if m := t.find(r"\btls\s+secret\s+([a-z0-9][a-z0-9.-]*[a-z0-9])"):
         facts.tls_secret, facts.tls = m.group(1), True
         t.take(re.escape(m.group(0)))
-    if t.take(r"\b(?:tls|https|cert[- ]manager|certificate)\b"):
+    if t.take(r"\b(?:tls|(?<!to\s)https|cert[- ]manager|certificate)\b"):
         facts.tls = True
     gw_ns = r"(?:\s+in\s+(?:the\s+)?(?:namespace\s+([a-z0-9-]+)|([a-z0-9-]+)\s+namespace))?"
     if m := t.find(
@@ -309,7 +314,7 @@ def _extract_exposure(t: _Text, facts: RequestFacts) -> None:
     elif t.take(r"\bingress\s*route\b"):
         facts.exposure = "ingressroute"
     if m := t.find(
-        r"\b(?<!storage\s)(?:ingress\s*class|class)\s+(?:name\s+)?[`\"']?([a-z0-9][a-z0-9.-]*[a-z0-9])"
+        r"\b(?<!storage\s)(?<!priority\s)(?:ingress\s*class|class)\s+(?:name\s+)?[`\"']?([a-z0-9][a-z0-9.-]*[a-z0-9])"
     ):
         facts.ingress_class = m.group(1)
         facts.exposure = facts.exposure or "ingress"
@@ -320,9 +325,13 @@ def _extract_exposure(t: _Text, facts: RequestFacts) -> None:
         else:
             facts.ingress_class, facts.exposure = m.group(1), facts.exposure or "ingress"
         t.take(re.escape(m.group(0)))
-    if facts.exposure is None and t.take(r"\btraefik\b"):
+    if facts.exposure in (None, "ingressroute") and t.take(r"\btraefik\b"):
         facts.exposure = "ingressroute"
-    if t.take(r"\bingress(?:-nginx)?\b") and facts.exposure is None:
+    # `allow ingress from namespace x` is a network policy rule, not an Ingress
+    if (
+        t.take(r"(?<!allow\s)(?<!deny\s)\bingress(?:-nginx)?\b(?!\s+(?:from|traffic|rules?)\b)")
+        and facts.exposure is None
+    ):
         facts.exposure = "ingress"
     if m := t.find(r"\bpath\s+(/[\w./-]*)"):
         facts.path = m.group(1)
@@ -351,11 +360,26 @@ def _extract_env(t: _Text, facts: RequestFacts) -> None:
         name, val = m.group(1), m.group(2).strip("\"'")
         if not name.isupper() and name.lower() in {"replicas", "port", "name"}:
             continue  # `replicas=3` is a fact for another extractor, not an env var
+        if _meant_for_a_config_map(t, m.start(), m.end()):
+            continue
         if name.isupper() or t.lower[max(0, m.start() - 25) : m.start()].rstrip().endswith(
             ("env", "envs", "variable", "variables", ",", "and")
         ):
             facts.env[name] = val
             t.take_span(m.start(), m.end())
+
+
+CONFIG_MAP_WORDS = r"\bconf\w*\s*-?\s*ma?p\w*\b|\bconfig\b"
+
+
+def _meant_for_a_config_map(t: _Text, start: int, end: int) -> bool:
+    """`config LOG_FORMAT=json in a configmap`: a ConfigMap entry, not an env var."""
+    before = t.original[max(0, start - 40) : start].lower()
+    after = t.original[end : end + 30].lower()
+    return bool(
+        re.search(CONFIG_MAP_WORDS, before)
+        or re.search(rf"^\s*in\s+(?:an?|the)\s+(?:{CONFIG_MAP_WORDS})", after)
+    )
 
 
 def _extract_scheduling(t: _Text, facts: RequestFacts) -> None:
@@ -420,7 +444,7 @@ def _extract_scaling(t: _Text, facts: RequestFacts) -> None:
         t.take(re.escape(m.group(0)))
     if t.take(r"\b(?:no|without|disable)\s+(?:auto-?scal\w*|hpa)\b"):
         facts.autoscale_off = True
-    elif t.take(r"\b(?:auto-?scal\w*|hpa)\b"):
+    elif t.take(r"(?<!vertical\spod\s)\b(?:auto-?scal\w*|hpa)\b"):
         facts.autoscale = True
     if m := t.find(rf"\b{NUMBER}\s+(?:replicas?|pods|instances|copies)\b") or t.find(
         rf"\breplicas?\s*(?:=|:|of)?\s*{NUMBER}\b"
@@ -470,7 +494,7 @@ def _extract_persistence(t: _Text, facts: RequestFacts) -> None:
         )
         t.take(re.escape(m.group(0)))
     if m := t.find(
-        r"\b(?:persist\w*|storage|volume|data)\s+(?:\w+\s+)?(?:at|on|mounted\s+at|in|under)\s+(/[\w./-]*)"
+        r"(?<![\w-])(?:persist\w*|storage|volume|data)\s+(?:\w+\s+)?(?:at|on|mounted\s+at|in|under)\s+(/[\w./-]*)"
     ):
         facts.persistence, facts.persistence_path = True, facts.persistence_path or m.group(1)
         t.take(re.escape(m.group(0)))
@@ -632,13 +656,22 @@ def _extract_app(t: _Text, facts: RequestFacts) -> None:
     )
     text = re.sub(r"\bprometheus\s+(?:metrics|operator|scrap\w*|annotations?)\b", " ", text)
     best: tuple[int, int, str, str] | None = None
+    image_at = _image_position(t, facts)
     for alias, entry in catalog_aliases().items():
         m = re.search(rf"(?<![\w./-]){re.escape(alias)}(?![\w/-]|\.\w)", text)
+        if m and entry.kind == "app" and image_at is not None and m.start() > image_at:
+            continue  # `ghcr.io/acme/c:3 … on kafka lag`: the image is the subject
         if m and (best is None or (m.start(), -len(alias)) < (best[0], best[1])):
             best = (m.start(), -len(alias), entry.name, alias)
     if best is not None:
         facts.app = best[2]
         t.take_span(best[0], best[0] - best[1])
+
+
+def _image_position(t: _Text, facts: RequestFacts) -> int | None:
+    if facts.image is None:
+        return None
+    return next((s.start for s in t.spans if s.extractor == "_extract_image"), None)
 
 
 def _extract_subject(t: _Text, facts: RequestFacts) -> None:
@@ -678,7 +711,7 @@ FILLER_WORDS = frozenset({
     "require", "talks", "talk", "connects", "connect", "consumes", "consume", "consuming", "reads",
     "writes", "depends", "backed", "along", "alongside", "plus", "both", "one", "python", "ruby",
     "javascript", "typescript", "java", "kotlin", "scala", "rust", "elixir", "php", "go", "golang", "node",
-    "nodejs", "dotnet", "c#", "written", "based", "powered", "behind", "exposed", "expose", "exposing",
+    "nodejs", "dotnet", "c#", "written", "based", "powered", "behind", "reachable", "accessible", "available", "tool", "team", "exposed", "expose", "exposing",
     "through", "host", "hosts", "hostname", "domain", "domains", "url", "env", "environment", "variable",
     "variables", "var", "vars", "schedule", "scheduled", "account", "api", "cache", "database", "db",
     "queue", "broker", "store"

@@ -113,13 +113,18 @@ def _default_probes(data: dict[str, Any], facts: RequestFacts, notes: list[str])
         return
     port = data["ports"][0]
     readiness: dict[str, Any] = {"type": "tcp", "port": port["name"], "period_seconds": 5}
-    if facts.grpc or port.get("app_protocol") == "grpc":
-        readiness = {"type": "grpc", "port": port["container_port"], "period_seconds": 5}
-    data["probes"] = {
-        "liveness": {"type": "tcp", "port": port["name"], "period_seconds": 20, "failure_threshold": 6},
-        "readiness": readiness,
+    liveness: dict[str, Any] = {
+        "type": "tcp",
+        "port": port["name"],
+        "period_seconds": 20,
+        "failure_threshold": 6,
     }
-    notes.append(f"probes: TCP liveness and {readiness['type']} readiness on port {port['name']}; "
+    if facts.grpc or port.get("app_protocol") == "grpc":
+        # a gRPC server is checked with the standard health protocol (native grpc probes)
+        readiness = {"type": "grpc", "port": port["container_port"], "period_seconds": 5}
+        liveness = {**liveness, "type": "grpc", "port": port["container_port"]}
+    data["probes"] = {"liveness": liveness, "readiness": readiness}
+    notes.append(f"probes: {liveness['type']} liveness and {readiness['type']} readiness on port {port['name']}; "
                  "set probes.readiness.type=http and probes.readiness.path=/healthz if the app has a health endpoint")  # fmt: skip
 
 
