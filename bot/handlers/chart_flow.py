@@ -292,7 +292,11 @@ def finalise(ctx: EventContext, pr_number: int, draft: bool, pr_url: str) -> Non
     """An authorised approval: mark the PR ready, close the thread's status."""
     if draft:
         ctx.client.mark_ready_for_review(ctx.owner, ctx.name, pr_number)
-    ctx.status(done=ALL_STAGES, note=f"Approved: {pr_url} is ready to merge.")
+    current = ctx.bot.session.state(ctx.thread_id)
+    not_done = _not_done(current.not_done) if current else []
+    ctx.status(
+        done=ALL_STAGES, note=messages.with_not_done(f"Approved: {pr_url} is ready to merge.", not_done)
+    )
     ctx.reply_once(messages.finalised_note(ctx.thread_id, pr_url))
     ctx.save(stage="closed")
 
