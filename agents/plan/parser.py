@@ -44,7 +44,7 @@ RESOURCE_GROUPS = {
 }  # fmt: skip
 READ_VERBS = ["get", "list", "watch"]
 WRITE_VERBS = ["get", "list", "watch", "create", "update", "patch", "delete"]
-SECRET_NAME = r"([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)"
+SECRET_NAME = r"([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(?![\w.=:/@-])"  # a whole name, never part of one
 NOT_NAMES = {
     "and",
     "with",
@@ -282,7 +282,7 @@ def _is_image_reference(token: str, has_tag: bool) -> bool:
 
 def _extract_exposure(t: _Text, facts: RequestFacts) -> None:
     if m := t.find(
-        r"\b(?:cert[- ]manager\s+)?(?:cluster[- ]?)?issuer\s+[`\"']?([a-z0-9][a-z0-9.-]*[a-z0-9])"
+        r"\b(?:cert[- ]manager\s+)?(?:cluster[- ]?)?issuer\s+[`\"']?([a-z0-9][a-z0-9.-]*[a-z0-9])(?![\w.=:/@-])"
     ):
         facts.cert_manager_issuer, facts.tls = m.group(1), True
         t.take(re.escape(m.group(0)))
@@ -290,14 +290,14 @@ def _extract_exposure(t: _Text, facts: RequestFacts) -> None:
         facts.cert_manager_issuer = facts.cert_manager_issuer or m.group(1)
         facts.tls = True
         t.take(re.escape(m.group(0)))
-    if m := t.find(r"\btls\s+secret\s+([a-z0-9][a-z0-9.-]*[a-z0-9])"):
+    if m := t.find(r"\btls\s+secret\s+([a-z0-9][a-z0-9.-]*[a-z0-9])(?![\w.=:/@-])"):
         facts.tls_secret, facts.tls = m.group(1), True
         t.take(re.escape(m.group(0)))
     if t.take(r"\b(?:tls|(?<!to\s)https|cert[- ]manager|certificate)\b"):
         facts.tls = True
     gw_ns = r"(?:\s+in\s+(?:the\s+)?(?:namespace\s+([a-z0-9-]+)|([a-z0-9-]+)\s+namespace))?"
     if m := t.find(
-        rf"\bgateway\s+(?:named\s+|called\s+)?[`\"']?(?!api\b|class\b)([a-z0-9][a-z0-9-]*[a-z0-9]){gw_ns}"
+        rf"\bgateway\s+(?:named\s+|called\s+)?[`\"']?(?!api\b|class\b)([a-z0-9][a-z0-9-]*[a-z0-9])(?![\w.=:/@-]){gw_ns}"
     ):
         facts.gateway_name = m.group(1)
         facts.gateway_namespace = m.group(2) or m.group(3)
@@ -314,7 +314,7 @@ def _extract_exposure(t: _Text, facts: RequestFacts) -> None:
     elif t.take(r"\bingress\s*route\b"):
         facts.exposure = "ingressroute"
     if m := t.find(
-        r"\b(?<!storage\s)(?<!priority\s)(?:ingress\s*class|class)\s+(?:name\s+)?[`\"']?([a-z0-9][a-z0-9.-]*[a-z0-9])"
+        r"\b(?<!storage\s)(?<!priority\s)(?:ingress\s*class|class)\s+(?:name\s+)?[`\"']?([a-z0-9][a-z0-9.-]*[a-z0-9])(?![\w.=:/@-])"
     ):
         facts.ingress_class = m.group(1)
         facts.exposure = facts.exposure or "ingress"
@@ -482,7 +482,7 @@ def _extract_persistence(t: _Text, facts: RequestFacts) -> None:
         facts.persistence = False
         return
     size = r"(\d+(?:\.\d+)?\s?(?:gi|gb|mi|mb|ti|tb|g|t))"
-    nouns = r"(?:persistent\s+)?(?:storage|volume|disk|pvc|persistence|data)"
+    nouns = r"(?<![\w/-])(?:persistent\s+)?(?:storage|volume|disk|pvc|persistence|data)"
     where = r"(?:\s+(?:at|on|mounted\s+at|in|under)\s+(/[\w./-]*))?"
     if (m := t.find(rf"\b{size}\s+(?:of\s+)?{nouns}{where}")) or (
         m := t.find(rf"\b{nouns}\s+(?:of\s+)?{size}{where}")
@@ -498,7 +498,7 @@ def _extract_persistence(t: _Text, facts: RequestFacts) -> None:
     ):
         facts.persistence, facts.persistence_path = True, facts.persistence_path or m.group(1)
         t.take(re.escape(m.group(0)))
-    if m := t.find(r"\bstorage\s*class\s+([a-z0-9][a-z0-9.-]*)"):
+    if m := t.find(r"\bstorage\s*class\s+([a-z0-9][a-z0-9.-]*)(?![\w.=:/@-])"):
         facts.storage_class = m.group(1)
         t.take(re.escape(m.group(0)))
     if t.take(r"\b(?:persistent|persistence|persist)\b"):
@@ -541,7 +541,8 @@ def _extract_ports(t: _Text, facts: RequestFacts) -> None:
 
 def _extract_name(t: _Text, facts: RequestFacts) -> None:
     for m in re.finditer(
-        r"\b(?:named|called|name\s+it|chart\s+name)\s+[`\"']?([a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9])", t.lower
+        r"\b(?:named|called|name\s+it|chart\s+name)\s+[`\"']?([a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9])(?![\w.=:/@-])",
+        t.lower,
     ):
         before = t.lower[max(0, m.start() - 12) : m.start()]
         if m.group(1) not in NOT_NAMES and not re.search(
@@ -685,7 +686,9 @@ def _extract_subject(t: _Text, facts: RequestFacts) -> None:
     first_taken = min((s.start for s in t.spans if s.extractor != "_extract_role"), default=len(t.lower))
     words = [
         m
-        for m in re.finditer(r"[a-z0-9][a-z0-9-]*[a-z0-9]|[a-z]", t.lower[:first_taken])
+        for m in re.finditer(
+            r"(?<![\w./:@=-])(?:[a-z0-9][a-z0-9-]*[a-z0-9]|[a-z])(?![\w./:@=-])", t.lower[:first_taken]
+        )
         if m.group(0) not in FILLER_WORDS and m.group(0) not in SUBJECT_NOUNS
     ]
     if len(words) == 1 and not words[0].group(0).isdigit():

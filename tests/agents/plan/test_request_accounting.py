@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agents.plan import parse_request, plan_request
 from agents.plan.accounting import unapplied_facts
 from agents.plan.facts import FactOrigin, RequestFacts
+from agents.plan.parser import FILLER_WORDS
 
 
 def _words(notes: list) -> list[str]:
@@ -94,3 +97,34 @@ def test_questions_keep_the_not_done_list() -> None:
     outcome = plan_request("a flask app with a sidecar that tails logs")
     assert outcome.plan is None
     assert "sidecar that tails logs" in _words(outcome.not_done)
+
+
+VOCABULARY = st.sampled_from(
+    ["nginx", "redis", "a", "worker", "port", "8080", "3", "replicas", "with", "keda", "ingress", "for",
+     "shop.example.com", "tls", "needs", "postgres", "database", "and", "no", "service", "cronjob", "every",
+     "15", "minutes", "secret", "db-creds", "via", "existing", "10Gi", "storage", "at", "/data", "FOO=bar",
+     "ghcr.io/acme/x:1", "autoscale", "to", "named", "shop", "metrics", "network", "policy", ",", "memory",
+     "limit", "512Mi", "vpa", "gpu", "priority", "class", "fast", "grace", "period", "60s", "zebra", "mode=fast",
+     "on", "node", "job", "hpa", "pdb", "consumes", "from", "rabbitmq", "background", "env", "LOG_LEVEL=debug",
+     "issuer", "letsencrypt", "gateway", "edge", "grpc", "read", "access", "configmaps", "tolerate", "uses"]
+)  # fmt: skip
+
+
+def _content(text: str) -> set[str]:
+    tokens = {w.strip(".,;:!?()[]{}\"'`").lower() for w in text.split()}
+    return {w for w in tokens if w and w not in FILLER_WORDS and any(c.isalnum() for c in w)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(VOCABULARY, min_size=1, max_size=14))
+def test_every_content_word_is_read_by_a_fact_or_reported(words: list[str]) -> None:
+    text = " ".join(words)
+    facts = parse_request(text)
+    accounted = set()
+    for origin in facts.origins:
+        accounted |= _content(origin.words)
+    for note in facts.not_understood:
+        accounted |= _content(note.words)
+    for dep in facts.dependencies:
+        accounted |= _content(dep.words)
+    assert _content(text) <= accounted, _content(text) - accounted
