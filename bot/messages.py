@@ -192,20 +192,36 @@ NotDoneItem = tuple[str, str]
 """(the user's words, why the chart does not do them)."""
 
 
+_CONTROL = re.compile(r"[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _inert(text: str, limit: int = MAX_ECHO_CHARS) -> str:
+    """User words made inert in Markdown/HTML: no markers, tags, bidi or control characters."""
+    flat = _echo(_CONTROL.sub(" ", text), limit)
+    return flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def not_done_section(items: Sequence[NotDoneItem]) -> str:
     """The parts of a request the chart does not do, in the user's words; "" when there are none."""
     if not items:
         return ""
     shown = items[:MAX_NOT_DONE]
-    lines = [f"- “{_echo(words)}”: {_echo(reason, MAX_REASON_CHARS)}" for words, reason in shown]
+    lines = [f"- “{_inert(words)}”: {_inert(reason, MAX_REASON_CHARS)}" for words, reason in shown]
     if len(items) > len(shown):
         lines.append(f"- … and {len(items) - len(shown)} more")
     return f"**{NOT_DONE_HEADING}**\n\n" + "\n".join(lines)
 
 
-def with_not_done(note: str, items: Sequence[NotDoneItem]) -> str:
-    """A status note followed by the not-done list (the status comment shows both)."""
-    return "\n\n".join(part for part in (note, not_done_section(items)) if part)
+def with_not_done(note: str, items: Sequence[NotDoneItem], where: str = "the pull request") -> str:
+    """A status note and how many parts of the request are not done, pointing to where they are listed.
+
+    The status comment carries only the count: it is the comment the bot finds again by its
+    hidden markers, so it never echoes request text (a forged marker or instructions in it).
+    """
+    if not items:
+        return note
+    count = f"**{NOT_DONE_HEADING}** {len(items)} part(s), listed in {where}."
+    return f"{note}\n\n{count}" if note else count
 
 
 # --- status, questions, escalation ---------------------------------------------------------------

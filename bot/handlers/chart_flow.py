@@ -177,7 +177,9 @@ def show_result(ctx: EventContext, result: RunResult) -> CommitOutcome | None:
             questions[0] = f"{questions[0]} (your last answer was not usable: {payload['error']})"
         ctx.reply_once(messages.question_comment(ctx.thread_id, questions))
         ctx.save(stage="questions")
-        waiting = messages.with_not_done("Waiting for answers to the questions below.", not_done)
+        waiting = messages.with_not_done(
+            "Waiting for answers to the questions below.", not_done, "the questions comment"
+        )
         ctx.status(done=(), current="plan", note=waiting)
         return None
     if result.status == "interrupted" and result.kind == "plan_review":
@@ -185,7 +187,7 @@ def show_result(ctx: EventContext, result: RunResult) -> CommitOutcome | None:
         if plan is not None:
             ctx.reply_once(messages.plan_reply(ctx.thread_id, plan, result.notes, not_done))
         ctx.save(stage="plan_review")
-        waiting = messages.with_not_done("Waiting for the plan to be approved.", not_done)
+        waiting = messages.with_not_done("Waiting for the plan to be approved.", not_done, "the plan reply")
         ctx.status(done=("plan",), current="generate", note=waiting)
         return None
     if result.status == "finished" and result.outcome == "failed":
