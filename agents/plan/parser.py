@@ -619,7 +619,7 @@ def _record_dependency(t: _Text, facts: RequestFacts, m: re.Match[str]) -> None:
     secret = secret if secret and secret not in NOT_NAMES else None
     secret_said = "secret" in m.group(0)
     existing = bool(existing_word or existing_tail or secret_said)
-    words = t.original[m.start() : m.end()].strip()
+    words = t.original[m.start() : m.end()].strip(" ,;&+")
     facts.dependencies.append(DependencyFact(app=entry.name, existing=existing, secret=secret, words=words))
     if existing:
         facts.databases.append(DatabaseSecret(service=entry.name, secret=secret))

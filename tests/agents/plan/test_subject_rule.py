@@ -82,7 +82,7 @@ def test_connection_words_make_dependencies_not_the_app(
     facts = parse_request(text)
     assert facts.app == app
     assert [(d.app, d.existing, d.secret) for d in facts.dependencies] == dependencies
-    assert all(d.words and d.words in text for d in facts.dependencies)
+    assert all(d.words and d.words in text and d.words[0].isalnum() for d in facts.dependencies)
 
 
 def test_an_existing_dependency_with_a_secret_is_wired_not_reported() -> None:
