@@ -799,6 +799,14 @@ def _record_origins(t: _Text, facts: RequestFacts, before: dict[str, Any], first
         matches = [s for s in spans if any(v in t.original[s.start : s.end].lower() for v in values)]
         if matches:
             claimed[name] = matches
+    for name in changed:
+        if name in claimed:
+            continue
+        # a value that does not show (a flag): the span that names the field ("no service" → service)
+        stems = [part[:5] for part in name.split("_") if len(part) >= 3]
+        named = [s for s in spans if any(stem in t.original[s.start : s.end].lower() for stem in stems)]
+        if named and len(named) < len(spans):
+            claimed[name] = named
     used = {s for found in claimed.values() for s in found}
     unclaimed = [s for s in spans if s not in used] or spans
     for name in changed:

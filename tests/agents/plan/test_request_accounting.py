@@ -45,6 +45,12 @@ def test_each_fact_records_the_words_it_came_from() -> None:
     assert origins["tls"] == "tls"
 
 
+def test_a_flag_is_tied_to_the_words_that_name_it() -> None:
+    facts = parse_request("a worker on ghcr.io/acme/w:1, no service, no pdb")
+    origins = {o.field: o.words for o in facts.origins}
+    assert (origins["worker"], origins["service"], origins["pdb"]) == ("worker", "no service", "no pdb")
+
+
 def test_a_lowercase_assignment_is_not_consumed_as_an_env_var_and_lost() -> None:
     facts = parse_request("nginx with mode=fast")
     assert facts.env == {}
