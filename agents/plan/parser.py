@@ -706,7 +706,7 @@ FILLER_WORDS = frozenset({
     "your", "their", "me", "us", "we", "i", "you", "please", "pls", "plz", "thanks", "thank", "thx",
     "kindly", "hi", "hello", "hey", "need", "needs", "want", "wants", "would", "like", "could", "can",
     "should", "must", "will", "shall", "let", "lets", "let's", "gets", "get", "have", "has", "having",
-    "give", "make", "makes", "create", "build", "generate", "deploy", "deploying", "deployed", "run",
+    "give", "make", "makes", "create", "build", "generate", "deploy", "deploying", "deployed", "install", "launch", "run",
     "runs", "running", "ship", "set", "up", "setup", "new", "simple", "small", "basic", "standard", "usual",
     "default", "chart", "charts", "helm", "k8s", "kubernetes", "cluster", "app", "apps", "application",
     "applications", "service", "services", "server", "servers", "container", "containers", "workload",
