@@ -96,6 +96,18 @@ def _kube_versions(args: argparse.Namespace) -> list[str] | None:
     return normalised
 
 
+NOT_DONE_HEADING = "Not done from your request:"
+
+
+def _write_not_done(out: TextIO, items: Sequence[Any], prefix: str = "") -> None:
+    """List the parts of the request the chart does not do (NotDone: words + reason)."""
+    if not items:
+        return
+    out.write(f"{prefix}{NOT_DONE_HEADING}\n")
+    for item in items:
+        out.write(f'{prefix}  - "{item.words}": {item.reason}\n')
+
+
 def _require_chart_dir(path: Path) -> Path:
     if not path.is_dir():
         raise CliError(f"{path} is not a directory: give the folder that holds Chart.yaml")
@@ -115,9 +127,11 @@ def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
         out.write("# open questions (answer with --set KEY=VALUE):\n")
         for q in outcome.questions:
             out.write(f"# - {q.key}: {q.prompt}\n")
+        _write_not_done(out, outcome.not_done, "# ")
         return EXIT_FINDINGS
     for note in outcome.notes:
         out.write(f"# {note}\n")
+    _write_not_done(out, outcome.not_done, "# ")
     out.write(yaml.safe_dump(outcome.plan.model_dump(mode="json", exclude_defaults=False), sort_keys=False))
     return EXIT_OK
 
@@ -155,6 +169,7 @@ def cmd_chart(args: argparse.Namespace, out: TextIO) -> int:
         out.write("The request needs more facts. Answer each with --set KEY=VALUE:\n")
         for q in (result.payload or {}).get("questions", []):
             out.write(f"  {q['key']}: {q['prompt']}\n")
+        _write_not_done(out, result.not_done)
         return EXIT_FINDINGS
     if result.status == "interrupted":  # escalate: healing ran out; write what we have and report it
         result = session.resume(thread, "give_up")
@@ -171,6 +186,7 @@ def cmd_chart(args: argparse.Namespace, out: TextIO) -> int:
     write_chart(result.files, chart_dir)
     for note in result.notes:
         out.write(f"note: {note}\n")
+    _write_not_done(out, result.not_done)
     errors = [f for f in result.findings if f.severity == "error"]
     for finding in result.findings:
         if finding.severity != "info":

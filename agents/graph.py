@@ -30,6 +30,7 @@ from agents.heal.loop import made_progress
 from agents.heal.model import FixResult
 from agents.plan import plan_request
 from agents.plan.errors import PlanError
+from agents.plan.facts import NotDone
 from agents.plan.llm_planner import (
     ChartDraft,
     PlanEdit,
@@ -51,6 +52,7 @@ from agents.state import (
     PlanReviewRequest,
     QuestionView,
     heal_attempts_of,
+    not_done_of,
     options_of,
 )
 from agents.validate import default_kube_versions, validate_chart
@@ -221,6 +223,7 @@ class ChartGraph:
             "plan": outcome.plan.model_dump(mode="json") if outcome.plan else None,
             "questions": questions,
             "notes": list(outcome.notes),
+            "not_done": [n.model_dump(mode="json") for n in outcome.not_done],
             "outcome": "needs_answers" if questions else None,
             "error": None,
         }
@@ -238,6 +241,7 @@ class ChartGraph:
         request = ClarifyRequest(
             questions=[QuestionView.model_validate(q) for q in state.get("questions") or []],
             notes=state.get("notes") or [],
+            not_done=not_done_of(state),
             error=state.get("error"),
         )
         value = interrupt(request.model_dump(mode="json"))
@@ -255,6 +259,7 @@ class ChartGraph:
         request = PlanReviewRequest(
             plan=state.get("plan") or {},
             notes=state.get("notes") or [],
+            not_done=not_done_of(state),
             applied=[line for line in state.get("report") or [] if line.startswith("applied: ")],
             unrecognised=[line for line in state.get("report") or [] if line.startswith("not understood: ")],
         )
@@ -433,6 +438,7 @@ class RunResult(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     heal_attempts: list[HealAttempt] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    not_done: list[NotDone] = Field(default_factory=list)  # parts of the request the chart does not do
     report: list[str] = Field(default_factory=list)
     error: str | None = None
 
@@ -484,6 +490,7 @@ class ChartSession:
             "llm_draft": None,
             "questions": [],
             "notes": [],
+            "not_done": [],
             "files": {},
             "findings": [],
             "heal_attempts": [],
@@ -554,6 +561,7 @@ class ChartSession:
             findings=_findings(values),
             heal_attempts=heal_attempts_of(values),
             notes=values.get("notes") or [],
+            not_done=not_done_of(values),
             report=values.get("report") or [],
             error=values.get("error"),
         )

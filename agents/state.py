@@ -12,6 +12,8 @@ from typing import Any, Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agents.plan.facts import NotDone
+
 Outcome = Literal["done", "needs_answers", "escalated", "cancelled", "failed"]
 InterruptKind = Literal["clarify", "plan_review", "escalate"]
 FixSource = Literal["deterministic", "llm"]
@@ -64,6 +66,7 @@ class ChartState(TypedDict, total=False):
     )  # {"draft": ChartDraft JSON | None, "problem": str}: asked once per request
     questions: list[dict[str, Any]]  # QuestionView as JSON
     notes: list[str]  # what the planner assumed or decided, for the user
+    not_done: list[dict[str, Any]]  # NotDone as JSON: parts of the request the chart does not do
 
     files: dict[str, str]  # the chart, in memory: POSIX path relative to the chart root → text
     findings: list[dict[str, Any]]  # Finding as JSON, from the latest validation
@@ -81,6 +84,10 @@ def options_of(state: ChartState) -> GraphOptions:
     return GraphOptions.model_validate(state.get("options") or {})
 
 
+def not_done_of(state: ChartState) -> list[NotDone]:
+    return [NotDone.model_validate(n) for n in state.get("not_done") or []]
+
+
 def heal_attempts_of(state: ChartState) -> list[HealAttempt]:
     return [HealAttempt.model_validate(a) for a in state.get("heal_attempts") or []]
 
@@ -91,6 +98,7 @@ class ClarifyRequest(BaseModel):
     kind: Literal["clarify"] = "clarify"
     questions: list[QuestionView]
     notes: list[str] = Field(default_factory=list)
+    not_done: list[NotDone] = Field(default_factory=list)
     error: str | None = None  # why the previous answers were not usable, when they were not
 
 
@@ -100,6 +108,7 @@ class PlanReviewRequest(BaseModel):
     kind: Literal["plan_review"] = "plan_review"
     plan: dict[str, Any]
     notes: list[str] = Field(default_factory=list)
+    not_done: list[NotDone] = Field(default_factory=list)
     applied: list[str] = Field(default_factory=list)  # edits applied since the last review
     unrecognised: list[str] = Field(default_factory=list)  # parts of the edit text not understood
 

@@ -59,10 +59,10 @@ def find_marker(body: str) -> tuple[str, str] | None:
     return match["kind"], match["thread"]
 
 
-def _echo(text: str) -> str:
+def _echo(text: str, limit: int = MAX_ECHO_CHARS) -> str:
     """User text made safe to quote inline: one line, no backticks, no mentions, bounded length."""
     flat = " ".join(text.split()).replace("`", "'").replace("@", "@\u200b")
-    return flat if len(flat) <= MAX_ECHO_CHARS else flat[: MAX_ECHO_CHARS - 1] + "…"
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _quote(text: str, limit: int = 2000) -> str:
@@ -182,6 +182,48 @@ def finalised_note(thread_id: str, pr_url: str) -> str:
     )
 
 
+# --- what the chart does not do -------------------------------------------------------------------
+
+NOT_DONE_HEADING = "Not done from your request:"
+MAX_NOT_DONE = 20
+MAX_REASON_CHARS = 300
+
+NotDoneItem = tuple[str, str]
+"""(the user's words, why the chart does not do them)."""
+
+
+_CONTROL = re.compile(r"[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _inert(text: str, limit: int = MAX_ECHO_CHARS) -> str:
+    """User words made inert in Markdown/HTML: no markers, tags, bidi or control characters."""
+    flat = _echo(_CONTROL.sub(" ", text), limit)
+    return flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def not_done_section(items: Sequence[NotDoneItem]) -> str:
+    """The parts of a request the chart does not do, in the user's words; "" when there are none."""
+    if not items:
+        return ""
+    shown = items[:MAX_NOT_DONE]
+    lines = [f"- “{_inert(words)}”: {_inert(reason, MAX_REASON_CHARS)}" for words, reason in shown]
+    if len(items) > len(shown):
+        lines.append(f"- … and {len(items) - len(shown)} more")
+    return f"**{NOT_DONE_HEADING}**\n\n" + "\n".join(lines)
+
+
+def with_not_done(note: str, items: Sequence[NotDoneItem], where: str = "the pull request") -> str:
+    """A status note and how many parts of the request are not done, pointing to where they are listed.
+
+    The status comment carries only the count: it is the comment the bot finds again by its
+    hidden markers, so it never echoes request text (a forged marker or instructions in it).
+    """
+    if not items:
+        return note
+    count = f"**{NOT_DONE_HEADING}** {len(items)} part(s), listed in {where}."
+    return f"{note}\n\n{count}" if note else count
+
+
 # --- status, questions, escalation ---------------------------------------------------------------
 
 
@@ -211,15 +253,16 @@ def status_comment(
     return f"{marker('status', thread_id)}\n### k8s-autopilot status\n\n{body}{tail}"
 
 
-def question_comment(thread_id: str, questions: Sequence[str]) -> str:
+def question_comment(thread_id: str, questions: Sequence[str], not_done: Sequence[NotDoneItem] = ()) -> str:
     """Questions the planner could not answer itself; the user replies with `answer`."""
     if not questions:
         raise ValueError("question_comment needs at least one question")
     items = "\n".join(f"{i}. {q}" for i, q in enumerate(questions, start=1))
+    missing = f"\n\n{not_done_section(not_done)}" if not_done else ""
     return (
         f"{marker('question', thread_id)}\n"
         f"Before I write the chart I need a few answers:\n\n{items}\n\n"
-        f"Reply with `{COMMAND} answer <your answers>` (one comment may answer all of them)."
+        f"Reply with `{COMMAND} answer <your answers>` (one comment may answer all of them).{missing}"
     )
 
 
@@ -304,16 +347,19 @@ def pr_body(
     validation: Sequence[ValidationLine],
     heal_attempts: int = 0,
     issue_number: int | None = None,
+    not_done: Sequence[NotDoneItem] = (),
 ) -> str:
     results = "\n".join(
         f"| {_cell(v.check)} | {'✅ pass' if v.ok else '❌ fail'} | {_cell(v.detail)} |" for v in validation
     )
     closes = f"\n\nCloses #{issue_number}." if issue_number else ""
     heal = f"\n\nSelf-heal made {heal_attempts} fix attempt(s)." if heal_attempts else ""
+    missing = f"{not_done_section(not_done)}\n\n" if not_done else ""
     return (
         f"{marker('pr', thread_id)}\n"
         f"## Helm chart: `{_cell(chart_path)}`\n\n"
         f"Requested:\n\n{_quote(request)}\n\n"
+        f"{missing}"
         f"<details><summary>Plan</summary>\n\n{plan_table(plan)}\n\n</details>\n\n"
         f"### Validation\n\n| Check | Result | Detail |\n|---|---|---|\n{results}{heal}\n\n"
         f"Comment `{COMMAND} revise <text>` to change it, `{COMMAND} fix` to re-run validation and self-heal."
@@ -420,10 +466,13 @@ def run_failed(thread_id: str, stage: str, problem: str) -> str:
     )
 
 
-def plan_reply(thread_id: str, plan: BaseModel, notes: Sequence[str]) -> str:
+def plan_reply(
+    thread_id: str, plan: BaseModel, notes: Sequence[str], not_done: Sequence[NotDoneItem] = ()
+) -> str:
     assumed = f"\n\nAssumptions:\n\n{_bullets(notes)}" if notes else ""
+    missing = f"\n\n{not_done_section(not_done)}" if not_done else ""
     return (
         f"{marker('reply', thread_id)}\n"
-        f"The plan for this request (nothing written yet):\n\n{plan_table(plan)}{assumed}\n\n"
+        f"The plan for this request (nothing written yet):\n\n{plan_table(plan)}{assumed}{missing}\n\n"
         f"Run `{COMMAND} chart …` with the same request to open a pull request."
     )

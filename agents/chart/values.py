@@ -231,7 +231,13 @@ def _container_section(plan: ChartPlan) -> Section:
     for kind in ("liveness", "readiness", "startup"):
         s.add(f"{kind}Probe", probes[kind], f"{kind.capitalize()} probe (Kubernetes Probe plus enabled)")
     s.add("lifecycleHooks", {}, "Container lifecycle hooks (postStart, preStop)")
-    s.add("terminationGracePeriodSeconds", 30, "Seconds a pod gets to stop gracefully", minimum=0)
+    grace = plan.termination_grace_period_seconds
+    s.add(
+        "terminationGracePeriodSeconds",
+        30 if grace is None else grace,
+        "Seconds a pod gets to stop gracefully",
+        minimum=0,
+    )
     s.add("podAnnotations", _pod_annotations(plan), "Annotations added to the pods")
     s.add("podLabels", {}, "Labels added to the pods")
     s.add("initContainers", [], "Init containers added to the pods")

@@ -1,6 +1,13 @@
-"""`RequestFacts`: what a free-text request states, before any default is filled in."""
+"""`RequestFacts`: what a free-text request states, before any default is filled in.
+
+Besides the facts themselves, the parser records where each came from (`origins`: the user's
+words per fact field) and what it could not read (`not_understood`), so the planner can say
+which parts of the request it did not honour instead of dropping them silently.
+"""
 
 from __future__ import annotations
+
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -20,6 +27,39 @@ class DatabaseSecret(BaseModel):
 
     service: str  # "postgres", "mysql", "database", …
     secret: str | None = None  # None: the user said "existing secret" but not which one
+
+
+class DependencyFact(BaseModel):
+    """`needs a postgres database`, `consumes from rabbitmq`: something the workload talks to.
+
+    `existing` is True when the user says it already runs elsewhere ("existing", "external",
+    "via existing secret X"); such a dependency is a connection through a Secret, otherwise the
+    chart is expected to bring it along.
+    """
+
+    app: str  # catalog entry name, e.g. "postgres"
+    existing: bool = False
+    secret: str | None = None  # the Secret holding its connection settings, when named
+    words: str  # the user's words it was read from
+
+
+NotDoneKind = Literal["not_understood", "not_applied"]
+
+
+class NotDone(BaseModel):
+    """A part of the request the chart does not do, with the user's own words and why."""
+
+    words: str
+    reason: str
+    kind: NotDoneKind = "not_applied"
+
+
+class FactOrigin(BaseModel):
+    """The words of the request a fact field was read from, and by which extractor."""
+
+    field: str
+    words: str
+    extractor: str
 
 
 class RequestFacts(BaseModel):
@@ -72,3 +112,15 @@ class RequestFacts(BaseModel):
     tolerations: list[Toleration] = Field(default_factory=list)
     pdb: bool | None = None
     autoscale_off: bool = False
+    dependencies: list[DependencyFact] = Field(default_factory=list)
+    worker: bool = False  # "a worker", "consumer", "background process": serves no traffic
+    service: bool | None = None  # False: "no service"
+    termination_grace_period_seconds: int | None = None
+
+    # accounting, filled by the parser: where each fact came from, and what was not read
+    origins: list[FactOrigin] = Field(default_factory=list)
+    not_understood: list[NotDone] = Field(default_factory=list)
+
+
+ACCOUNTING_FIELDS = frozenset({"origins", "not_understood"})
+"""Fields of `RequestFacts` that describe the reading, not the request."""

@@ -522,6 +522,7 @@ class ChartPlan(PlanModel):
     # follow the primary's Service with --replicaof (redis, valkey).
     replication: Literal["replicaof"] | None = None
     read_replicas: int = Field(default=0, ge=0)  # pods that follow the primary (needs replication)
+    termination_grace_period_seconds: int | None = Field(default=None, ge=0, le=86400)  # None: 30
 
     @field_validator("name")
     @classmethod

@@ -10,9 +10,19 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-from agents.plan.catalog import catalog_aliases
-from agents.plan.facts import DatabaseSecret, RequestFacts, SecretEnv
+from agents.plan.catalog import catalog_aliases, find_entry
+from agents.plan.facts import (
+    ACCOUNTING_FIELDS,
+    DatabaseSecret,
+    DependencyFact,
+    FactOrigin,
+    NotDone,
+    RequestFacts,
+    SecretEnv,
+)
 from agents.plan.model import HOSTNAME, ImageSpec, RbacRule, Toleration
 
 WORD_NUMBERS = {
@@ -34,7 +44,7 @@ RESOURCE_GROUPS = {
 }  # fmt: skip
 READ_VERBS = ["get", "list", "watch"]
 WRITE_VERBS = ["get", "list", "watch", "create", "update", "patch", "delete"]
-SECRET_NAME = r"([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)"
+SECRET_NAME = r"([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(?![\w.=:/@-])"  # a whole name, never part of one
 NOT_NAMES = {
     "and",
     "with",
@@ -59,12 +69,28 @@ def _number(word: str) -> int:
     return int(word) if word.isdigit() else WORD_NUMBERS[word]
 
 
+@dataclass(frozen=True)
+class ConsumedSpan:
+    """A stretch of the request an extractor read (offsets into `_Text.original`)."""
+
+    start: int
+    end: int
+    extractor: str
+
+
 class _Text:
-    """The request being read: `lower` for matching, `raw` for case-sensitive values."""
+    """The request being read: `lower` for matching, `raw` for case-sensitive values.
+
+    `take` blanks what it matched and records the span under the running extractor's name, so
+    what no extractor took is known at the end (`leftover_words`).
+    """
 
     def __init__(self, text: str) -> None:
         self.raw = " " + " ".join(text.replace("\u00a0", " ").split()) + " "
         self.lower = self.raw.lower()
+        self.original = self.raw
+        self.spans: list[ConsumedSpan] = []
+        self.extractor = ""
 
     def take(self, pattern: str, flags: int = 0, raw: bool = False) -> list[re.Match[str]]:
         """All matches of `pattern`, removed from the text so later extractors skip them."""
@@ -74,10 +100,19 @@ class _Text:
             self._blank(m.start(), m.end())
         return found
 
+    def take_span(self, start: int, end: int) -> None:
+        """Consume one known stretch (e.g. a match found with `find`)."""
+        self._blank(start, end)
+
     def find(self, pattern: str, flags: int = 0, raw: bool = False) -> re.Match[str] | None:
         return re.search(pattern, self.raw if raw else self.lower, flags)
 
+    def words(self, span: ConsumedSpan) -> str:
+        return self.original[span.start : span.end].strip()
+
     def _blank(self, start: int, end: int) -> None:
+        if end > start and self.lower[start:end].strip():
+            self.spans.append(ConsumedSpan(start, end, self.extractor))
         pad = " " * (end - start)
         self.raw = self.raw[:start] + pad + self.raw[end:]
         self.lower = self.lower[:start] + pad + self.lower[end:]
@@ -173,9 +208,11 @@ def _extract_schedule(t: _Text, facts: RequestFacts) -> None:
 
 
 def _extract_workload(t: _Text, facts: RequestFacts) -> None:
-    if t.take(r"\b(?:cron\s*job|cronjob|scheduled\s+job|cron)\b") or facts.schedule:
+    if t.take(r"\b(?:cron\s*job|cronjob|scheduled\s+job|(?<!keda\s)cron)\b") or facts.schedule:
         facts.workload = "CronJob"
-    elif t.take(r"\b(?:daemon\s*set|on\s+(?:every|each|all)\s+nodes?|per\s+node|one\s+per\s+node)\b"):
+    elif t.take(
+        r"\b(?:daemon\s*set|on\s+(?:every|each|all)\s+(?:(?:the|worker|linux)\s+)?nodes?|per\s+node|one\s+per\s+node)\b"
+    ):
         facts.workload = "DaemonSet"
     elif t.take(r"\bstateful\s*set\b"):
         facts.workload = "StatefulSet"
@@ -189,11 +226,16 @@ def _extract_secrets(t: _Text, facts: RequestFacts) -> None:
     env_name = r"([A-Za-z_][A-Za-z0-9_]*)"
     for m in t.take(rf"\bsecret\s+{SECRET_NAME}\s+key\s+([\w.-]+)\s+as\s+{env_name}", raw=True, flags=re.I):
         facts.secret_envs.append(SecretEnv(secret=m.group(1).lower(), key=m.group(2), env=m.group(3)))
-    for m in t.take(rf"\b{env_name}\s+from\s+(?:the\s+)?(?:existing\s+)?secret\s+{SECRET_NAME}(?:\s+key\s+([\w.-]+))?",
-                    raw=True, flags=re.I):  # fmt: skip
+    from_secret = (
+        rf"\b{env_name}\s+from\s+(?:the\s+)?(?:existing\s+)?secret\s+{SECRET_NAME}(?:\s+key\s+([\w.-]+))?"
+    )
+    for m in list(re.finditer(from_secret, t.raw, flags=re.I)):
+        if not m.group(1).isupper():
+            continue  # `auth from secret x`, `secret from secret store`: not an env var name
         facts.secret_envs.append(
             SecretEnv(env=m.group(1), secret=m.group(2).lower(), key=m.group(3) or m.group(1))
         )
+        t.take_span(m.start(), m.end())
     services = r"(postgres(?:ql)?|pg|mysql|mariadb|mongo(?:db)?|redis|valkey|rabbitmq|amqp|kafka|database|db)"
     for m in t.take(rf"\b{services}\s+(?:credentials\s+|url\s+)?(?:via|from|using|with|in|through)\s+(?:an?\s+|the\s+)?"
                     rf"(?:existing\s+)?secret(?:\s+(?:named\s+|called\s+)?[`\"']?{SECRET_NAME}[`\"']?)?"):  # fmt: skip
@@ -207,7 +249,7 @@ def _extract_secrets(t: _Text, facts: RequestFacts) -> None:
 
 
 def _extract_image(t: _Text, facts: RequestFacts) -> None:
-    for m in re.finditer(r"(?<![\w./@:-])([a-zA-Z0-9][\w.\-/:@]*[\w])(?=[\s,;)]|$)", t.raw):
+    for m in re.finditer(r"(?<![\w./@:-])([a-zA-Z0-9][\w.\-/:@]*[\w])(?=[\s,;)?!]|$|\.\s)", t.raw):
         token = m.group(1)
         prefix = t.lower[max(0, m.start() - 12) : m.start()]
         if "=" in token or token.startswith(("http", "/")) or token.count("@") > 1:
@@ -240,22 +282,22 @@ def _is_image_reference(token: str, has_tag: bool) -> bool:
 
 def _extract_exposure(t: _Text, facts: RequestFacts) -> None:
     if m := t.find(
-        r"\b(?:cert[- ]manager\s+)?(?:cluster[- ]?)?issuer\s+[`\"']?([a-z0-9][a-z0-9.-]*[a-z0-9])"
+        r"\b(?:cert[- ]manager\s+)?(?:cluster[- ]?)?issuer\s+[`\"']?([a-z0-9][a-z0-9.-]*[a-z0-9])(?![\w.=:/@-])"
     ):
         facts.cert_manager_issuer, facts.tls = m.group(1), True
         t.take(re.escape(m.group(0)))
-    if m := t.find(r"\b(letsencrypt(?:-[a-z0-9-]+)?)\b"):
+    if m := t.find(r"(?<!resolver\s)\b(letsencrypt(?:-[a-z0-9-]+)?)\b"):
         facts.cert_manager_issuer = facts.cert_manager_issuer or m.group(1)
         facts.tls = True
         t.take(re.escape(m.group(0)))
-    if m := t.find(r"\btls\s+secret\s+([a-z0-9][a-z0-9.-]*[a-z0-9])"):
+    if m := t.find(r"\btls\s+secret\s+([a-z0-9][a-z0-9.-]*[a-z0-9])(?![\w.=:/@-])"):
         facts.tls_secret, facts.tls = m.group(1), True
         t.take(re.escape(m.group(0)))
-    if t.take(r"\b(?:tls|https|cert[- ]manager|certificate)\b"):
+    if t.take(r"\b(?:tls|(?<!to\s)https|cert[- ]manager|certificate)\b"):
         facts.tls = True
     gw_ns = r"(?:\s+in\s+(?:the\s+)?(?:namespace\s+([a-z0-9-]+)|([a-z0-9-]+)\s+namespace))?"
     if m := t.find(
-        rf"\bgateway\s+(?:named\s+|called\s+)?[`\"']?(?!api\b|class\b)([a-z0-9][a-z0-9-]*[a-z0-9]){gw_ns}"
+        rf"\bgateway\s+(?:named\s+|called\s+)?[`\"']?(?!api\b|class\b)([a-z0-9][a-z0-9-]*[a-z0-9])(?![\w.=:/@-]){gw_ns}"
     ):
         facts.gateway_name = m.group(1)
         facts.gateway_namespace = m.group(2) or m.group(3)
@@ -271,7 +313,9 @@ def _extract_exposure(t: _Text, facts: RequestFacts) -> None:
         facts.exposure = "grpcroute" if grpc else "httproute"
     elif t.take(r"\bingress\s*route\b"):
         facts.exposure = "ingressroute"
-    if m := t.find(r"\b(?:ingress\s*class|class)\s+(?:name\s+)?[`\"']?([a-z0-9][a-z0-9.-]*[a-z0-9])"):
+    if m := t.find(
+        r"\b(?<!storage\s)(?<!priority\s)(?:ingress\s*class|class)\s+(?:name\s+)?[`\"']?([a-z0-9][a-z0-9.-]*[a-z0-9])(?![\w.=:/@-])"
+    ):
         facts.ingress_class = m.group(1)
         facts.exposure = facts.exposure or "ingress"
         t.take(re.escape(m.group(0)))
@@ -281,9 +325,13 @@ def _extract_exposure(t: _Text, facts: RequestFacts) -> None:
         else:
             facts.ingress_class, facts.exposure = m.group(1), facts.exposure or "ingress"
         t.take(re.escape(m.group(0)))
-    if facts.exposure is None and t.take(r"\btraefik\b"):
+    if facts.exposure in (None, "ingressroute") and t.take(r"\btraefik\b"):
         facts.exposure = "ingressroute"
-    if t.take(r"\bingress(?:-nginx)?\b") and facts.exposure is None:
+    # `allow ingress from namespace x` is a network policy rule, not an Ingress
+    if (
+        t.take(r"(?<!allow\s)(?<!deny\s)\bingress(?:-nginx)?\b(?!\s+(?:from|traffic|rules?)\b)")
+        and facts.exposure is None
+    ):
         facts.exposure = "ingress"
     if m := t.find(r"\bpath\s+(/[\w./-]*)"):
         facts.path = m.group(1)
@@ -298,6 +346,8 @@ def _extract_exposure(t: _Text, facts: RequestFacts) -> None:
             facts.hosts.append(host)
     for host in facts.hosts:
         t.take(rf"(?<![\w.-]){re.escape(host)}(?![\w-])")
+    if grpc:
+        t.take(r"\bgrpc\b")
     if no_exposure:
         facts.exposure = "none"
     elif facts.hosts and facts.exposure is None:
@@ -306,15 +356,30 @@ def _extract_exposure(t: _Text, facts: RequestFacts) -> None:
 
 def _extract_env(t: _Text, facts: RequestFacts) -> None:
     value = r"(\"[^\"]*\"|'[^']*'|[^\s,;]+)"
-    for m in t.take(rf"(?<![\w.-])([A-Za-z_][A-Za-z0-9_]*)={value}", raw=True):
+    for m in list(re.finditer(rf"(?<![\w.-])([A-Za-z_][A-Za-z0-9_]*)={value}", t.raw)):
         name, val = m.group(1), m.group(2).strip("\"'")
+        if not name.isupper() and name.lower() in {"replicas", "port", "name"}:
+            continue  # `replicas=3` is a fact for another extractor, not an env var
+        if _meant_for_a_config_map(t, m.start(), m.end()):
+            continue
         if name.isupper() or t.lower[max(0, m.start() - 25) : m.start()].rstrip().endswith(
             ("env", "envs", "variable", "variables", ",", "and")
         ):
             facts.env[name] = val
-    for name in list(facts.env):
-        if not name.isupper() and name.lower() in {"replicas", "port", "name"}:
-            del facts.env[name]
+            t.take_span(m.start(), m.end())
+
+
+CONFIG_MAP_WORDS = r"\bconf\w*\s*-?\s*ma?p\w*\b|\bconfig\b"
+
+
+def _meant_for_a_config_map(t: _Text, start: int, end: int) -> bool:
+    """`config LOG_FORMAT=json in a configmap`: a ConfigMap entry, not an env var."""
+    before = t.original[max(0, start - 40) : start].lower()
+    after = t.original[end : end + 30].lower()
+    return bool(
+        re.search(CONFIG_MAP_WORDS, before)
+        or re.search(rf"^\s*in\s+(?:an?|the)\s+(?:{CONFIG_MAP_WORDS})", after)
+    )
 
 
 def _extract_scheduling(t: _Text, facts: RequestFacts) -> None:
@@ -379,7 +444,7 @@ def _extract_scaling(t: _Text, facts: RequestFacts) -> None:
         t.take(re.escape(m.group(0)))
     if t.take(r"\b(?:no|without|disable)\s+(?:auto-?scal\w*|hpa)\b"):
         facts.autoscale_off = True
-    elif t.take(r"\b(?:auto-?scal\w*|hpa)\b"):
+    elif t.take(r"(?<!vertical\spod\s)\b(?:auto-?scal\w*|hpa)\b"):
         facts.autoscale = True
     if m := t.find(rf"\b{NUMBER}\s+(?:replicas?|pods|instances|copies)\b") or t.find(
         rf"\breplicas?\s*(?:=|:|of)?\s*{NUMBER}\b"
@@ -417,7 +482,7 @@ def _extract_persistence(t: _Text, facts: RequestFacts) -> None:
         facts.persistence = False
         return
     size = r"(\d+(?:\.\d+)?\s?(?:gi|gb|mi|mb|ti|tb|g|t))"
-    nouns = r"(?:persistent\s+)?(?:storage|volume|disk|pvc|persistence|data)"
+    nouns = r"(?<![\w/-])(?:persistent\s+)?(?:storage|volume|disk|pvc|persistence|data)"
     where = r"(?:\s+(?:at|on|mounted\s+at|in|under)\s+(/[\w./-]*))?"
     if (m := t.find(rf"\b{size}\s+(?:of\s+)?{nouns}{where}")) or (
         m := t.find(rf"\b{nouns}\s+(?:of\s+)?{size}{where}")
@@ -429,11 +494,11 @@ def _extract_persistence(t: _Text, facts: RequestFacts) -> None:
         )
         t.take(re.escape(m.group(0)))
     if m := t.find(
-        r"\b(?:persist\w*|storage|volume|data)\s+(?:\w+\s+)?(?:at|on|mounted\s+at|in|under)\s+(/[\w./-]*)"
+        r"(?<![\w-])(?:persist\w*|storage|volume|data)\s+(?:\w+\s+)?(?:at|on|mounted\s+at|in|under)\s+(/[\w./-]*)"
     ):
         facts.persistence, facts.persistence_path = True, facts.persistence_path or m.group(1)
         t.take(re.escape(m.group(0)))
-    if m := t.find(r"\bstorage\s*class\s+([a-z0-9][a-z0-9.-]*)"):
+    if m := t.find(r"\bstorage\s*class\s+([a-z0-9][a-z0-9.-]*)(?![\w.=:/@-])"):
         facts.storage_class = m.group(1)
         t.take(re.escape(m.group(0)))
     if t.take(r"\b(?:persistent|persistence|persist)\b"):
@@ -476,7 +541,8 @@ def _extract_ports(t: _Text, facts: RequestFacts) -> None:
 
 def _extract_name(t: _Text, facts: RequestFacts) -> None:
     for m in re.finditer(
-        r"\b(?:named|called|name\s+it|chart\s+name)\s+[`\"']?([a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9])", t.lower
+        r"\b(?:named|called|name\s+it|chart\s+name)\s+[`\"']?([a-z0-9][a-z0-9-]*[a-z0-9]|[a-z0-9])(?![\w.=:/@-])",
+        t.lower,
     ):
         before = t.lower[max(0, m.start() - 12) : m.start()]
         if m.group(1) not in NOT_NAMES and not re.search(
@@ -487,29 +553,187 @@ def _extract_name(t: _Text, facts: RequestFacts) -> None:
             return
 
 
+CONNECTORS = (
+    r"(?:consum(?:es|ing|e)\s+(?:messages\s+|jobs\s+|events\s+)?from|reads?\s+from|reading\s+from|writes?\s+to"
+    r"|publish(?:es)?\s+to|talks?\s+to|talking\s+to|connects?\s+to|connecting\s+to|uses|using|needs|requires"
+    r"|depends\s+on|backed\s+by|stores?\s+(?:data\s+)?in|with|and|plus|alongside|along\s+with|\+)"
+)
+DEPENDENCY_NOUNS = (
+    r"(?:\s+(?:database|db|cache|queue|broker|cluster|instance|server|store|backend|bucket|connection)s?)?"
+)
+EXISTING = (
+    r"(?:(?:an?|the|our|its|their)\s+)?(?:(existing|external|managed|shared|remote|already[- ]running)\s+)?"
+)
+NOT_A_DEPENDENCY = (
+    r"(?!\s+(?:metrics|operator|scrap\w*|annotations?|service\s*monitor|rules?|alerts?|exporter))"
+)
+SECRET_TAIL = (
+    rf"(?:\s+(?:via|from|using|with|in|through)\s+(?:an?\s+|the\s+)?(?:existing\s+)?secret"
+    rf"(?:\s+(?:named\s+|called\s+)?[`\"']?{SECRET_NAME}[`\"']?)?)?"
+)
+EXISTING_TAIL = r"(\s+(?:that\s+|which\s+)?(?:already\s+exists|already\s+running|outside\s+the\s+cluster|we\s+already\s+run))?"
+
+
+def _alias_pattern() -> str:
+    aliases = sorted((a for a, e in catalog_aliases().items() if e.kind == "app"), key=len, reverse=True)
+    return "(" + "|".join(re.escape(a) for a in aliases) + ")"
+
+
+def _has_subject_before(t: _Text, position: int) -> bool:
+    """A connection needs something to connect from: some word of the request before it."""
+    before = re.findall(r"[a-z0-9][\w.:/@-]*", t.original[:position].lower())
+    return any(word not in FILLER_WORDS for word in before)
+
+
+def _extract_dependencies(t: _Text, facts: RequestFacts) -> None:
+    """`needs a postgres database`, `consumes from rabbitmq`: what the workload talks to is not its app."""
+    alias = _alias_pattern()
+    item = (
+        rf"{EXISTING}{alias}(?![\w/-]|\.\w){NOT_A_DEPENDENCY}{DEPENDENCY_NOUNS}{SECRET_TAIL}{EXISTING_TAIL}"
+    )
+    first = re.compile(rf"\b{CONNECTORS}\s+{item}")
+    chained = re.compile(rf"\s*(?:,|\band\b|&|\bplus\b|\bor\b)\s*{item}")
+    position = 0
+    while m := first.search(t.lower, position):
+        position = m.end()
+        if not _has_subject_before(t, m.start()):
+            continue
+        _record_dependency(t, facts, m)
+        while c := chained.match(t.lower, position):
+            _record_dependency(t, facts, c)
+            position = c.end()
+    # `a rabbitmq consumer`, `a kafka worker`: the broker is what the worker consumes from
+    consumer = rf"(?<![\w./-]){alias}(?=\s+(?:consumer|worker|client|subscriber|listener)s?\b)"
+    for m in list(re.finditer(consumer, t.lower)):
+        if (entry := find_entry(m.group(1))) is not None:
+            words = t.original[m.start() : m.end()].strip()
+            facts.dependencies.append(DependencyFact(app=entry.name, words=words))
+            t.take_span(m.start(), m.end())
+
+
+def _record_dependency(t: _Text, facts: RequestFacts, m: re.Match[str]) -> None:
+    existing_word, name, secret, existing_tail = m.group(1), m.group(2), m.group(3), m.group(4)
+    entry = find_entry(name)
+    if entry is None:
+        return
+    secret = secret if secret and secret not in NOT_NAMES else None
+    secret_said = "secret" in m.group(0)
+    existing = bool(existing_word or existing_tail or secret_said)
+    words = t.original[m.start() : m.end()].strip(" ,;&+")
+    facts.dependencies.append(DependencyFact(app=entry.name, existing=existing, secret=secret, words=words))
+    if existing:
+        facts.databases.append(DatabaseSecret(service=entry.name, secret=secret))
+    t.take_span(m.start(), m.end())
+
+
+def _extract_role(t: _Text, facts: RequestFacts) -> None:
+    """`worker`, `consumer`, `background process`, `no service`: a workload that serves no traffic."""
+    if t.take(
+        r"\b(?:no|without(?:\s+an?)?|disable[sd]?|skip(?:\s+the)?)\s+(?:k8s\s+|kubernetes\s+)?services?\b(?!\s*(?:monitor|account))"
+    ):
+        facts.service = False
+    if t.take(
+        r"\b(?:background|queue|job|task|message|event)\s+(?:worker|consumer|processor|process)s?\b"
+        r"|\b(?:worker|consumer)s?\b(?!\s+nodes?\b)(?:\s+process(?:es)?\b)?"
+        r"|\bbackground\s+(?:job|task)s?\b|\bruns?\s+in\s+the\s+background\b"
+    ):
+        facts.worker = True
+
+
+def _extract_grace(t: _Text, facts: RequestFacts) -> None:
+    unit = r"(s|secs?|seconds?|m|mins?|minutes?)\b"
+    grace = r"(?:termination\s*)?grace(?:ful)?(?:\s*(?:period|shutdown|termination|time))?"
+    for m in t.take(rf"\b{grace}\s*(?:period\s+)?(?:of|=|:|to)?\s*(\d+)\s*{unit}"):
+        facts.termination_grace_period_seconds = int(m.group(1)) * (60 if m.group(2).startswith("m") else 1)
+    for m in t.take(rf"\b(\d+)\s*{unit}\s+(?:of\s+)?{grace}"):
+        facts.termination_grace_period_seconds = int(m.group(1)) * (60 if m.group(2).startswith("m") else 1)
+    for m in t.take(r"\btermination\s*grace\s*period\s*seconds\s*[=:]?\s*(\d+)\b"):
+        facts.termination_grace_period_seconds = int(m.group(1))
+
+
 def _extract_app(t: _Text, facts: RequestFacts) -> None:
     text = re.sub(
         r"\b(?:every|each|all|per|worker|gpu|arm64|amd64|linux|windows)\s+nodes?\b|\bnodes\b", " ", t.lower
     )
     text = re.sub(r"\bprometheus\s+(?:metrics|operator|scrap\w*|annotations?)\b", " ", text)
-    best: tuple[int, int, str] | None = None
+    best: tuple[int, int, str, str] | None = None
+    image_at = _image_position(t, facts)
     for alias, entry in catalog_aliases().items():
         m = re.search(rf"(?<![\w./-]){re.escape(alias)}(?![\w/-]|\.\w)", text)
+        if m and entry.kind == "app" and image_at is not None and m.start() > image_at:
+            continue  # `ghcr.io/acme/c:3 … on kafka lag`: the image is the subject
         if m and (best is None or (m.start(), -len(alias)) < (best[0], best[1])):
-            best = (m.start(), -len(alias), entry.name)
+            best = (m.start(), -len(alias), entry.name, alias)
     if best is not None:
         facts.app = best[2]
-    elif facts.image is None and (m := re.match(r"^\s*([a-z0-9][a-z0-9-]*[a-z0-9])\s*$", text)):
-        facts.name = facts.name or m.group(1)
+        t.take_span(best[0], best[0] - best[1])
+
+
+def _image_position(t: _Text, facts: RequestFacts) -> int | None:
+    if facts.image is None:
+        return None
+    return next((s.start for s in t.spans if s.extractor == "_extract_image"), None)
+
+
+def _extract_subject(t: _Text, facts: RequestFacts) -> None:
+    """No catalog app, no image, no name: the one unread word before anything else is what to run.
+
+    `wordpress with mysql` with no WordPress in the catalog names the chart `wordpress` (its
+    image is then asked for); it never falls back to the dependency.
+    """
+    if facts.app is not None or facts.image is not None or facts.name is not None:
+        return
+    first_taken = min((s.start for s in t.spans if s.extractor != "_extract_role"), default=len(t.lower))
+    words = [
+        m
+        for m in re.finditer(
+            r"(?<![\w./:@=-])(?:[a-z0-9][a-z0-9-]*[a-z0-9]|[a-z])(?![\w./:@=-])", t.lower[:first_taken]
+        )
+        if m.group(0) not in FILLER_WORDS and m.group(0) not in SUBJECT_NOUNS
+    ]
+    if len(words) == 1 and not words[0].group(0).isdigit():
+        facts.name = words[0].group(0)
+        t.take_span(words[0].start(), words[0].end())
+
+
+# Words that carry no fact of their own: articles, politeness, "chart", connecting words whose
+# meaning lies in what they connect (taken with it), and the language of an app that is run from
+# its image anyway. Anything else an extractor did not take is reported as not understood.
+FILLER_WORDS = frozenset({
+    "a", "an", "the", "and", "or", "with", "for", "to", "of", "in", "on", "at", "by", "from", "as", "into",
+    "onto", "via", "per", "is", "are", "be", "it", "its", "it's", "this", "that", "which", "who", "where",
+    "when", "there", "here", "then", "so", "also", "too", "just", "only", "some", "any", "my", "our",
+    "your", "their", "me", "us", "we", "i", "you", "please", "pls", "plz", "thanks", "thank", "thx",
+    "kindly", "hi", "hello", "hey", "need", "needs", "want", "wants", "would", "like", "could", "can",
+    "should", "must", "will", "shall", "let", "lets", "let's", "gets", "get", "have", "has", "having",
+    "give", "make", "makes", "create", "build", "generate", "deploy", "deploying", "deployed", "install", "launch", "run",
+    "runs", "running", "ship", "set", "up", "setup", "new", "simple", "small", "basic", "standard", "usual",
+    "default", "chart", "charts", "helm", "k8s", "kubernetes", "cluster", "app", "apps", "application",
+    "applications", "service", "services", "server", "servers", "container", "containers", "workload",
+    "workloads", "thing", "instance", "image", "images", "uses", "using", "use", "needed", "requires",
+    "require", "talks", "talk", "connects", "connect", "consumes", "consume", "consuming", "reads",
+    "writes", "depends", "backed", "along", "alongside", "plus", "both", "one", "python", "ruby",
+    "javascript", "typescript", "java", "kotlin", "scala", "rust", "elixir", "php", "go", "golang", "node",
+    "nodejs", "dotnet", "c#", "written", "based", "powered", "behind", "reachable", "accessible", "available", "tool", "team", "exposed", "expose", "exposing",
+    "through", "host", "hosts", "hostname", "domain", "domains", "url", "env", "environment", "variable",
+    "variables", "var", "vars", "schedule", "scheduled", "account", "api", "cache", "database", "db",
+    "queue", "broker", "store"
+})  # fmt: skip
+SUBJECT_NOUNS = frozenset(
+    {"web", "website", "site", "api", "backend", "frontend", "microservice", "thing", "tool"}
+)
 
 
 EXTRACTORS: list[Callable[[_Text, RequestFacts], None]] = [
     _extract_quoted_commands,
+    _extract_dependencies,
     _extract_secrets,
     _extract_name,
     _extract_image,
     _extract_schedule,
+    _extract_role,
     _extract_workload,
+    _extract_grace,
     _extract_scheduling,
     _extract_rbac,
     _extract_exposure,
@@ -521,15 +745,98 @@ EXTRACTORS: list[Callable[[_Text, RequestFacts], None]] = [
     _extract_scaling,
     _extract_network_policy,
     _extract_ports,
+    _extract_subject,
 ]
 
 
 def parse_request(text: str) -> RequestFacts:
-    """Read the facts a request states; anything it does not state stays None/empty."""
+    """Read the facts a request states; anything it does not state stays None/empty.
+
+    Each fact records the words it came from (`origins`); words no extractor took, beyond
+    filler, become `not_understood` notes.
+    """
     facts = RequestFacts()
     working = _Text(text)
     for extract in EXTRACTORS:
+        working.extractor = extract.__name__
+        before = _fact_values(facts)
+        first_span = len(working.spans)
         extract(working, facts)
+        _record_origins(working, facts, before, first_span)
     if facts.schedule and facts.workload in (None, "Job"):
         facts.workload = "CronJob"
+    facts.not_understood = leftover_notes(working)
     return facts
+
+
+def _fact_values(facts: RequestFacts) -> dict[str, Any]:
+    return facts.model_dump(exclude=set(ACCOUNTING_FIELDS))
+
+
+def _value_words(value: Any) -> list[str]:
+    """The text forms of a fact value that may appear in the request (bools and None have none)."""
+    if isinstance(value, bool) or value is None:
+        return []
+    if isinstance(value, str | int | float):
+        return [str(value).lower()]
+    if isinstance(value, dict):
+        return [w for k, v in value.items() for w in [str(k).lower(), *_value_words(v)]]
+    if isinstance(value, list):
+        return [w for v in value for w in _value_words(v)]
+    return []
+
+
+def _record_origins(t: _Text, facts: RequestFacts, before: dict[str, Any], first_span: int) -> None:
+    """Tie each field the extractor changed to the spans it took: by value where the value shows."""
+    after = _fact_values(facts)
+    changed = [name for name in after if after[name] != before[name]]
+    spans = t.spans[first_span:]
+    if not changed or not spans:
+        return
+    claimed: dict[str, list[ConsumedSpan]] = {}
+    for name in changed:
+        values = [v for v in _value_words(after[name]) if v]
+        matches = [s for s in spans if any(v in t.original[s.start : s.end].lower() for v in values)]
+        if matches:
+            claimed[name] = matches
+    for name in changed:
+        if name in claimed:
+            continue
+        # a value that does not show (a flag): the span that names the field ("no service" → service)
+        stems = [part[:5] for part in name.split("_") if len(part) >= 3]
+        named = [s for s in spans if any(stem in t.original[s.start : s.end].lower() for stem in stems)]
+        if named and len(named) < len(spans):
+            claimed[name] = named
+    used = {s for found in claimed.values() for s in found}
+    unclaimed = [s for s in spans if s not in used] or spans
+    for name in changed:
+        own = sorted(set(claimed.get(name, unclaimed)), key=lambda s: s.start)
+        words = " … ".join(dict.fromkeys(t.words(s) for s in own))
+        facts.origins.append(FactOrigin(field=name, words=words, extractor=t.extractor))
+
+
+def leftover_notes(t: _Text) -> list[NotDone]:
+    """What no extractor took and is not filler, as notes in the user's words, one per unbroken stretch."""
+    groups: list[tuple[int, int]] = []
+    for m in re.finditer(r"[^\s]+", t.lower):
+        word = m.group(0).strip(".,;:!?()[]{}\"'`")
+        if not word or word in FILLER_WORDS or not re.search(r"[a-z0-9]", word):
+            continue
+        start = m.start() + m.group(0).index(word)
+        end = start + len(word)
+        if groups and not _parts_apart(t, groups[-1][1], start):
+            groups[-1] = (groups[-1][0], end)
+        else:
+            groups.append((start, end))
+    notes = []
+    for start, end in groups:
+        words = t.original[start:end].strip(" .,;:!?()[]{}")
+        notes.append(NotDone(words=words, reason="not understood", kind="not_understood"))
+    return notes
+
+
+def _parts_apart(t: _Text, start: int, end: int) -> bool:
+    """Two unread words belong to different parts when a read span or a `,;.!?` lies between them."""
+    if re.search(r"[,;!?]|\.(?:\s|$)", t.original[start:end]):
+        return True
+    return any(s.start < end and s.end > start for s in t.spans)

@@ -10,9 +10,10 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from agents.plan.accounting import unapplied_facts
 from agents.plan.catalog import CatalogEntry, find_entry
 from agents.plan.errors import PlanError
-from agents.plan.facts import RequestFacts
+from agents.plan.facts import NotDone, RequestFacts
 from agents.plan.gaps import find_gaps
 from agents.plan.model import EXPORTER_PORT_NAME, ImageSpec
 from agents.plan.overrides import apply_answers, apply_sets, split_assignment, validate_plan
@@ -20,6 +21,8 @@ from agents.plan.parser import parse_request
 from agents.plan.questions import PlanOutcome
 
 MAX_REQUEST = 4000
+WORKER_GRACE_SECONDS = 60  # a worker finishes the message in hand before it stops
+SERVING = {"Deployment", "StatefulSet", "DaemonSet"}
 SERVICE_ENV = {
     "redis": "REDIS_URL", "valkey": "REDIS_URL", "rabbitmq": "AMQP_URL", "amqp": "AMQP_URL",
     "mongo": "MONGODB_URI", "mongodb": "MONGODB_URI", "kafka": "KAFKA_BOOTSTRAP_SERVERS",
@@ -171,13 +174,18 @@ def _default_probes(data: dict[str, Any], facts: RequestFacts, notes: list[str])
         return
     port = data["ports"][0]
     readiness: dict[str, Any] = {"type": "tcp", "port": port["name"], "period_seconds": 5}
-    if facts.grpc or port.get("app_protocol") == "grpc":
-        readiness = {"type": "grpc", "port": port["container_port"], "period_seconds": 5}
-    data["probes"] = {
-        "liveness": {"type": "tcp", "port": port["name"], "period_seconds": 20, "failure_threshold": 6},
-        "readiness": readiness,
+    liveness: dict[str, Any] = {
+        "type": "tcp",
+        "port": port["name"],
+        "period_seconds": 20,
+        "failure_threshold": 6,
     }
-    notes.append(f"probes: TCP liveness and {readiness['type']} readiness on port {port['name']}; "
+    if facts.grpc or port.get("app_protocol") == "grpc":
+        # a gRPC server is checked with the standard health protocol (native grpc probes)
+        readiness = {"type": "grpc", "port": port["container_port"], "period_seconds": 5}
+        liveness = {**liveness, "type": "grpc", "port": port["container_port"]}
+    data["probes"] = {"liveness": liveness, "readiness": readiness}
+    notes.append(f"probes: {liveness['type']} liveness and {readiness['type']} readiness on port {port['name']}; "
                  "set probes.readiness.type=http and probes.readiness.path=/healthz if the app has a health endpoint")  # fmt: skip
 
 
@@ -198,6 +206,34 @@ def _workload(data: dict[str, Any], facts: RequestFacts, notes: list[str]) -> No
         data["command"] = facts.command
     if data.get("workload") == "StatefulSet":
         data.setdefault("service", {})["headless"] = True
+
+
+def _serves_nothing(data: dict[str, Any], facts: RequestFacts) -> bool:
+    """A worker or consumer (or "no service"): no Service, no ports, no HTTP probes."""
+    if facts.service is False:
+        return True
+    routed = facts.exposure not in (None, "none") or bool(facts.hosts)
+    return facts.worker and not facts.ports and not routed and data.get("workload", "Deployment") in SERVING
+
+
+def _role(data: dict[str, Any], facts: RequestFacts, notes: list[str]) -> None:
+    if facts.termination_grace_period_seconds is not None:
+        data["termination_grace_period_seconds"] = facts.termination_grace_period_seconds
+    if not _serves_nothing(data, facts):
+        return
+    data["service"] = {"enabled": False}
+    if not facts.ports:
+        data["ports"] = []
+    probes = data.get("probes") or {}
+    data["probes"] = {kind: p for kind, p in probes.items() if p and p.get("type") == "exec"}
+    if data.get("metrics", {}).get("enabled") and not facts.metrics:
+        data["metrics"] = {"enabled": False}
+    if facts.worker and facts.termination_grace_period_seconds is None:
+        data["termination_grace_period_seconds"] = WORKER_GRACE_SECONDS
+        notes.append(
+            f"worker: no Service, no ports, no HTTP probes; {WORKER_GRACE_SECONDS}s to stop gracefully "
+            "(set termination_grace_period_seconds to change it)"
+        )
 
 
 def _scaling(data: dict[str, Any], facts: RequestFacts) -> None:
@@ -405,6 +441,7 @@ def plan_request(
         notes.append("no catalog app or image recognised in the request")
     _image(data, facts, notes)
     _workload(data, facts, notes)
+    _role(data, facts, notes)
     _ports(data, facts)
     _default_probes(data, facts, notes)
     _scaling(data, facts)
@@ -434,6 +471,12 @@ def plan_request(
         key, value = split_assignment(item)
         origins[key] = f"--set {key}={value}"
     questions = find_gaps(data)
+    not_done = not_done_from(facts, data)
     if questions:
-        return PlanOutcome(questions=questions, notes=notes)
-    return PlanOutcome(plan=validate_plan(data, origins), notes=notes)
+        return PlanOutcome(questions=questions, notes=notes, not_done=not_done)
+    return PlanOutcome(plan=validate_plan(data, origins), notes=notes, not_done=not_done)
+
+
+def not_done_from(facts: RequestFacts, data: dict[str, Any]) -> list[NotDone]:
+    """Words no extractor read, then facts read but not carried by the plan."""
+    return [*facts.not_understood, *unapplied_facts(facts, data)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from agents.plan.facts import NotDone
 from agents.plan.model import ChartPlan
 
 
@@ -25,6 +26,7 @@ class PlanOutcome(BaseModel):
     plan: ChartPlan | None = None
     questions: list[Question] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)  # what the planner assumed, shown to users
+    not_done: list[NotDone] = Field(default_factory=list)  # parts of the request the plan does not do
 
     @model_validator(mode="after")
     def _exactly_one(self) -> PlanOutcome:

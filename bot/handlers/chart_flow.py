@@ -19,6 +19,7 @@ from agents.heal.loop import heal_chart
 from agents.heal.model import HealResult
 from agents.plan import plan_request
 from agents.plan.errors import PlanError
+from agents.plan.facts import NotDone
 from agents.state import GraphOptions
 from agents.validate import validate_chart
 from agents.validate.finding import Finding, Severity
@@ -93,6 +94,10 @@ def _problems(findings: list[Finding]) -> list[tuple[str, str, str]]:
     return [(f.rule_id, f.location, f.message) for f in _actionable(findings)]
 
 
+def _not_done(items: list[NotDone]) -> list[messages.NotDoneItem]:
+    return [(item.words, item.reason) for item in items]
+
+
 def _short(sha: str | None) -> str | None:
     return sha[:12] if sha else None
 
@@ -120,12 +125,13 @@ def show_plan(ctx: EventContext, request: str, settings: dict[str, str]) -> None
     """`/autopilot plan …`: the plan or its questions as a reply; nothing is written."""
     with reporting(ctx, "plan"):
         outcome = plan_request(request, _sets(settings))
+    not_done = _not_done(outcome.not_done)
     if outcome.plan is not None:
-        ctx.reply_once(messages.plan_reply(ctx.thread_id, outcome.plan, outcome.notes))
+        ctx.reply_once(messages.plan_reply(ctx.thread_id, outcome.plan, outcome.notes, not_done))
     else:
         ctx.reply_once(
             messages.question_comment(
-                ctx.thread_id, [_question_text(q.model_dump()) for q in outcome.questions]
+                ctx.thread_id, [_question_text(q.model_dump()) for q in outcome.questions], not_done
             )
         )
 
@@ -165,20 +171,25 @@ def answer(ctx: EventContext, text: str) -> None:
 def show_result(ctx: EventContext, result: RunResult) -> CommitOutcome | None:
     """Show where the graph stopped: a question, a plan to review, a failure, or a chart to publish."""
     payload = result.payload or {}
+    not_done = _not_done(result.not_done)
     if result.status == "interrupted" and result.kind == "clarify":
         questions = [_question_text(q) for q in payload.get("questions") or []]
         if payload.get("error"):
             questions[0] = f"{questions[0]} (your last answer was not usable: {payload['error']})"
         ctx.reply_once(messages.question_comment(ctx.thread_id, questions))
         ctx.save(stage="questions")
-        ctx.status(done=(), current="plan", note="Waiting for answers to the questions below.")
+        waiting = messages.with_not_done(
+            "Waiting for answers to the questions below.", not_done, "the questions comment"
+        )
+        ctx.status(done=(), current="plan", note=waiting)
         return None
     if result.status == "interrupted" and result.kind == "plan_review":
         plan = result.chart_plan
         if plan is not None:
-            ctx.reply_once(messages.plan_reply(ctx.thread_id, plan, result.notes))
+            ctx.reply_once(messages.plan_reply(ctx.thread_id, plan, result.notes, not_done))
         ctx.save(stage="plan_review")
-        ctx.status(done=("plan",), current="generate", note="Waiting for the plan to be approved.")
+        waiting = messages.with_not_done("Waiting for the plan to be approved.", not_done, "the plan reply")
+        ctx.status(done=("plan",), current="generate", note=waiting)
         return None
     if result.status == "finished" and result.outcome == "failed":
         ctx.save(stage="failed")
@@ -229,6 +240,7 @@ def publish(ctx: EventContext, result: RunResult, message: str | None = None) ->
         validation=validation_lines(result.findings),
         heal_attempts=len(result.heal_attempts),
         issue_number=ctx.number if run.pr_number != ctx.number else None,
+        not_done=_not_done(result.not_done),
     )
     pull, _ = ensure_pull(
         ctx.client, repo, branch=branch, title=f"Helm chart: {plan.name}", body=body, draft=config.draft_prs
@@ -238,7 +250,9 @@ def publish(ctx: EventContext, result: RunResult, message: str | None = None) ->
     errors = _errors(result.findings)
     if errors:
         ctx.status(
-            done=("plan", "generate", "validate"), failed="heal", note=f"Pull request: {pull.html_url}"
+            done=("plan", "generate", "validate"),
+            failed="heal",
+            note=messages.with_not_done(f"Pull request: {pull.html_url}", _not_done(result.not_done)),
         )
         ctx.reply_once(
             messages.escalation_comment(ctx.thread_id, len(result.heal_attempts), _problems(result.findings)),
@@ -246,7 +260,8 @@ def publish(ctx: EventContext, result: RunResult, message: str | None = None) ->
         )
     else:
         link = f" · check: {check.html_url}" if check.html_url else ""
-        ctx.status(done=ALL_STAGES, note=f"Pull request: {pull.html_url}{link}. Review it there.")
+        note = f"Pull request: {pull.html_url}{link}. Review it there."
+        ctx.status(done=ALL_STAGES, note=messages.with_not_done(note, _not_done(result.not_done)))
     return outcome
 
 
@@ -280,7 +295,11 @@ def finalise(ctx: EventContext, pr_number: int, draft: bool, pr_url: str) -> Non
     """An authorised approval: mark the PR ready, close the thread's status."""
     if draft:
         ctx.client.mark_ready_for_review(ctx.owner, ctx.name, pr_number)
-    ctx.status(done=ALL_STAGES, note=f"Approved: {pr_url} is ready to merge.")
+    current = ctx.bot.session.state(ctx.thread_id)
+    not_done = _not_done(current.not_done) if current else []
+    ctx.status(
+        done=ALL_STAGES, note=messages.with_not_done(f"Approved: {pr_url} is ready to merge.", not_done)
+    )
     ctx.reply_once(messages.finalised_note(ctx.thread_id, pr_url))
     ctx.save(stage="closed")
 

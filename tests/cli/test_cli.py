@@ -169,3 +169,35 @@ def test_db_upgrade_against_an_unreachable_server_exits_2(
     code, _, err = run(capsys, "db", "upgrade")
     assert code == 2
     assert err.startswith("autopilot db upgrade: cannot connect to PostgreSQL") and "Traceback" not in err
+
+
+def test_plan_lists_what_it_does_not_do(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "plan", "nginx with 3 replicas and KEDA scaling on queue length")
+    assert code == 0
+    assert '# Not done from your request:\n#   - "KEDA scaling on queue length": not understood\n' in out
+    assert yaml.safe_load(out)["replicas"] == 3  # the plan YAML still parses: the list is comments
+
+
+def test_plan_with_questions_still_lists_what_it_does_not_do(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "plan", "wordpress with mysql")
+    assert code == 1
+    assert "# - image:" in out and '"with mysql": mysql is something this app talks to' in out
+
+
+def test_chart_lists_what_it_does_not_do(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    request = "a worker that consumes from rabbitmq, image ghcr.io/acme/worker:2.3, no service"
+    code, out, err = run(capsys, "chart", request, "--out", str(tmp_path), "--yes")
+    assert code == 0, out + err
+    assert 'Not done from your request:\n  - "consumes from rabbitmq": rabbitmq is something' in out
+    values = yaml.safe_load((tmp_path / "worker" / "values.yaml").read_text())
+    assert values["ports"] == [] and values["terminationGracePeriodSeconds"] == 60
+
+
+def test_chart_with_open_questions_lists_what_it_does_not_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys, "chart", "a flask app with a sidecar that tails logs", "--out", str(tmp_path), "--yes"
+    )
+    assert code == 1
+    assert "image:" in out and '"sidecar that tails logs": not understood' in out

@@ -150,3 +150,21 @@ def test_unusable_edit_answer_falls_back_to_the_rule_based_review() -> None:
     edit = edit_plan_with_llm(model, plan, "use 3 replicas")
     assert edit.plan.replicas == 3
     assert any("rule-based review applied" in u for u in edit.unrecognised)
+
+
+def test_the_models_unmapped_words_and_refused_facts_are_reported_as_not_done() -> None:
+    draft = {**STOREFRONT, "memory_limit": "lots", "not_understood": ["KEDA scaling on queue length"]}
+    model = ScriptedChatModel([tool_reply("ChartDraft", draft)])
+    outcome = plan_with_llm(model, VAGUE + " with KEDA scaling on queue length")
+    assert outcome.plan is not None
+    reported = {n.words: n for n in outcome.not_done}
+    assert reported["KEDA scaling on queue length"].kind == "not_understood"
+    assert "memory_limit" in " ".join(reported) and "lots" in " ".join(reported)
+    assert not any("storefront" in words for words in reported)  # the model's name accounts for it
+
+
+def test_a_dependency_the_model_calls_the_app_does_not_become_the_chart() -> None:
+    model = ScriptedChatModel([tool_reply("ChartDraft", {"app": "mysql"})])
+    outcome = plan_with_llm(model, "wordpress with mysql")
+    assert outcome.plan is None or outcome.plan.catalog_app != "mysql"
+    assert "with mysql" in [n.words for n in outcome.not_done]
