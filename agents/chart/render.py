@@ -31,6 +31,7 @@ COMMON_TEMPLATES = [
     "_pod.tpl",
     "NOTES.txt",
     "configmap.yaml",
+    "externalsecret.yaml",
     "networkpolicy.yaml",
     "role.yaml",
     "rolebinding.yaml",
@@ -43,10 +44,12 @@ SERVING_TEMPLATES = [
     "httproute.yaml",
     "grpcroute.yaml",
     "servicemonitor.yaml",
+    "prometheusrule.yaml",
+    "traefik-middlewares.yaml",
     "migration-job.yaml",
     "tests/test-connection.yaml",
 ]
-SCALABLE_TEMPLATES = ["hpa.yaml", "pdb.yaml"]
+SCALABLE_TEMPLATES = ["hpa.yaml", "pdb.yaml", "scaledobject.yaml", "triggerauthentication.yaml", "vpa.yaml"]
 
 
 def render_chart(plan: ChartPlan) -> dict[str, str]:
