@@ -419,7 +419,7 @@ def _exposure_section(plan: ChartPlan) -> Section:
     )
     s.add(
         "ingress.certManager.issuerKind",
-        "ClusterIssuer",
+        exposure.cert_manager_issuer_kind,
         "Kind of the cert-manager issuer",
         enum=["ClusterIssuer", "Issuer"],
     )

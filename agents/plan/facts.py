@@ -92,6 +92,7 @@ class RequestFacts(BaseModel):
     keda_auth_params: dict[str, str] = Field(default_factory=dict)
     vpa: bool = False
     vpa_mode: str | None = None
+    external_secret: bool = False  # an ExternalSecret was asked for (with or without a store)
     external_store: str | None = None
     external_store_kind: str | None = None  # "SecretStore" | "ClusterSecretStore"
     external_keys: list[ExternalSecretKey] = Field(default_factory=list)

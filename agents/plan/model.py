@@ -257,6 +257,7 @@ class Exposure(PlanModel):
     tls: bool = False
     tls_secret: str | None = None
     cert_manager_issuer: str | None = None
+    cert_manager_issuer_kind: Literal["ClusterIssuer", "Issuer"] = "ClusterIssuer"
     gateway_name: str | None = None  # Gateway API parentRef
     gateway_namespace: str | None = None
     entry_points: list[str] = Field(default_factory=lambda: ["websecure"])  # Traefik

@@ -660,6 +660,7 @@ def _extract_external_secret(t: _Text, facts: RequestFacts) -> None:
     said = t.find(r"\bexternal[- ]?secrets?(?:[- ]operator)?\b")
     if not (store or said):
         return
+    facts.external_secret = True
     if store:
         facts.external_store = store.group(2)
         facts.external_store_kind = "ClusterSecretStore" if store.group(1) else "SecretStore"
@@ -675,9 +676,9 @@ def _extract_external_secret(t: _Text, facts: RequestFacts) -> None:
                 facts.external_keys.append(
                     ExternalSecretKey(secret_key=key, remote_key=m.group(2), property=key)
                 )
-    if m := t.find(r"\b(?:remote\s+)?(?:key|path)\s+([\w.-]+/[\w./-]+)", raw=True, flags=re.I):
-        facts.external_extract_key = m.group(1)
-        t.take(re.escape(m.group(0)), raw=True)
+    if key := t.find(r"\b(?:remote\s+)?(?:key|path)\s+([\w.-]+/[\w./-]+)", raw=True, flags=re.I):
+        facts.external_extract_key = key.group(1)
+        t.take(re.escape(key.group(0)), raw=True)
 
 
 def _extract_secret_mounts(t: _Text, facts: RequestFacts) -> None:
@@ -874,11 +875,9 @@ def _extract_job_limits(t: _Text, facts: RequestFacts) -> None:
         facts.starting_deadline = _seconds(m.group(1), m.group(2))
         t.take(re.escape(m.group(0)))
     batch = facts.workload in {"Job", "CronJob"} or facts.schedule is not None
+    generic = rf"\b(?:timeout|time\s*limit|deadline|(?:must\s+)?finish(?:es)?\s+within|runs?\s+at\s+most)\s*(?:of\s+|=\s*|:\s*)?{DURATION}"
     if m := t.find(rf"\bactive[- ]deadline(?:[- ]seconds)?\s*(?:of\s+|=\s*|:\s*)?{DURATION_OR_SECONDS}") or (
-        batch
-        and t.find(
-            rf"\b(?:timeout|time\s*limit|deadline|(?:must\s+)?finish(?:es)?\s+within|runs?\s+at\s+most)\s*(?:of\s+|=\s*|:\s*)?{DURATION}"
-        )
+        t.find(generic) if batch else None
     ):
         facts.active_deadline = _seconds(m.group(1), m.group(2))
         t.take(re.escape(m.group(0)))
@@ -926,15 +925,14 @@ def _extract_storage_options(t: _Text, facts: RequestFacts) -> None:
         mode = modes[m.group(0)]
         if mode not in facts.access_modes:
             facts.access_modes.append(mode)
-    if m := t.find(
+    if claim := t.find(
         rf"\b(?:existing\s+(?:pvc|claim|volume\s+claim|persistent\s*volume\s*claim)|(?:use|uses|using)\s+(?:the\s+)?(?:pvc|claim))\s+(?:named\s+|called\s+)?[`\"']?{SECRET_NAME}"
     ):
-        facts.existing_claim = m.group(1)
-        facts.persistence = True
-        t.take(re.escape(m.group(0)))
-    if m := t.find(r"\bstorage\s*(class(?:\s*name)?\s*:?\s+[`\"']?([a-z0-9][a-z0-9.-]*))"):
-        facts.storage_class = m.group(2)  # read before the exposure extractor sees "class X"
-        t._blank(m.start(1), m.end(1))  # "10Gi storage" stays for the persistence extractor
+        facts.existing_claim = claim.group(1)
+        t.take(re.escape(claim.group(0)))
+    if klass := t.find(r"\bstorage\s*(class(?:\s*name)?\s*:?\s+[`\"']?([a-z0-9][a-z0-9.-]*))"):
+        facts.storage_class = klass.group(2)  # read before the exposure extractor sees "class X"
+        t._blank(klass.start(1), klass.end(1))  # "10Gi storage" stays for the persistence extractor
 
 
 def _extract_hpa_targets(t: _Text, facts: RequestFacts) -> None:

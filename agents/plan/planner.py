@@ -17,6 +17,7 @@ from agents.plan.gaps import find_gaps
 from agents.plan.model import ImageSpec
 from agents.plan.overrides import apply_answers, apply_sets, split_assignment, validate_plan
 from agents.plan.parser import parse_request
+from agents.plan.planner_capabilities import apply_capabilities, name_ports
 from agents.plan.questions import PlanOutcome
 
 MAX_REQUEST = 4000
@@ -338,6 +339,7 @@ def plan_request(
     _image(data, facts, notes)
     _workload(data, facts, notes)
     _ports(data, facts)
+    name_ports(data, facts)
     _default_probes(data, facts, notes)
     _scaling(data, facts)
     _resources(data, facts)
@@ -347,6 +349,7 @@ def plan_request(
     _metrics(data, facts, notes)
     _extras(data, facts, entry)
     _name_and_description(data, facts, entry)
+    apply_capabilities(data, facts, notes)
     if entry is not None and entry.kind == "app" and data.get("env"):
         for var in data["env"]:
             if var.get("secret") == f"{entry.name}-credentials" and data["name"] != entry.name:

@@ -14,6 +14,11 @@ from agents.validate.pod_templates import PodTemplate, pod_templates
 from agents.validate.rules.contract import Rule, RuleInput, Violation
 from agents.validate.shapes import dig, mappings
 
+NODE_AGENT_HINT = (
+    "keep the mount readOnly and declare it in the pod annotation autopilot.k8s.io/accepted-risks "
+    "(security/host-path=<why the agent reads the node>), or use another volume type"
+)
+
 
 def _read_only_everywhere(pod: PodTemplate, volume_name: object) -> bool:
     mounts = [
@@ -37,14 +42,14 @@ def check(given: RuleInput) -> Iterator[Violation]:
                     pod.obj,
                     (*pod.path, "volumes", i, "hostPath"),
                     severity=Severity.WARNING if node_agent else None,
+                    hint=NODE_AGENT_HINT if node_agent else None,
                 )
 
 
 RULE = Rule(
     "security/host-path",
     Severity.ERROR,
-    "pods must not use hostPath volumes (read-only mounts of a DaemonSet node agent: a warning)",
-    "use an emptyDir, a PersistentVolumeClaim, a ConfigMap or a Secret volume instead of hostPath; "
-    "a node agent mounts host paths readOnly and declares the risk in autopilot.k8s.io/accepted-risks",
+    "pods must not use hostPath volumes",
+    "use an emptyDir, a PersistentVolumeClaim, a ConfigMap or a Secret volume instead of hostPath",
     check,
 )
