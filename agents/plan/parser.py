@@ -688,10 +688,11 @@ def _extract_secret_mounts(t: _Text, facts: RequestFacts) -> None:
     ):
         facts.secret_mounts[m.group(1)] = m.group(2)
     for m in t.take(
-        rf"\b(?:secret\s+)?{SECRET_NAME}\s+(?:secret\s+)?mounted\s+(?:read[- ]only\s+)?(?:at|on|in|under)\s+(/[\w./-]*)"
+        rf"\b(?:secret\s+{SECRET_NAME}|{SECRET_NAME}\s+secret)\s+mounted\s+(?:read[- ]only\s+)?(?:at|on|in|under)\s+(/[\w./-]*)"
     ):
-        if m.group(1) not in NOT_NAMES:
-            facts.secret_mounts[m.group(1)] = m.group(2)
+        name = m.group(1) or m.group(2)
+        if name not in NOT_NAMES:
+            facts.secret_mounts[name] = m.group(3)
     for m in t.take(
         rf"\b(?:env\s*from|all\s+keys\s+of|every\s+key\s+of)\s+(?:the\s+)?(?:existing\s+)?secret\s+{SECRET_NAME}"
     ):
