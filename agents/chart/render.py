@@ -7,6 +7,7 @@ values.yaml, values.schema.json, README.md and ci/*-values.yaml.
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 
@@ -84,7 +85,9 @@ def template_names(plan: ChartPlan) -> list[str]:
     return sorted(names)
 
 
+@cache
 def _package_file(relative: str) -> str:
+    """A template as shipped in the package; read once per process (the bot renders many charts)."""
     node: Traversable = resources.files("agents.chart").joinpath("templates")
     for part in relative.split("/"):
         node = node.joinpath(part)

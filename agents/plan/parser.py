@@ -561,7 +561,7 @@ def _seconds(number: str, unit: str | None) -> int:
 
 def _extract_init_containers(t: _Text, facts: RequestFacts) -> None:
     """`an init container that downloads https://…/model.bin into /models (20Gi)`: a shared emptyDir."""
-    for m in t.take(r"\b(?:an?\s+)?init[- ]?containers?\b(?:[^.;]|\.(?=\S))*", raw=True, flags=re.I):
+    for m in t.take(r"\b(?:an?\s+)?init[- ]?containers?\b(?:[^.;,]|\.(?=\S))*", raw=True, flags=re.I):
         clause = m.group(0)
         path = re.search(r"\b(?:into|in|to|at|under|fills?)\s+(/[\w./-]*)", clause)
         size = re.search(
