@@ -325,6 +325,9 @@ def test_node_agent_mounts_host_paths_read_only_with_a_cluster_role(tmp_path: Pa
     assert "security/host-path=" in annotations["autopilot.k8s.io/accepted-risks"]
     role = only(docs, "ClusterRole")
     assert role["rules"][0]["resources"] == ["pods", "namespaces", "nodes"]
+    chart_dir = next(tmp_path.iterdir())
+    assert "## Security exception: host paths" in (chart_dir / "README.md").read_text()
+    assert "## @param hostPathMounts" in (chart_dir / "values.yaml").read_text()
 
 
 CLEAN_REQUESTS = [
