@@ -59,9 +59,12 @@ VALUES_ALIASES_HINT = (
 def _sets_nothing(values_path: Path) -> bool:
     """True for a values file that is empty or `{}` (comments aside), so its render is the defaults'."""
     try:
-        return yaml.safe_load(values_path.read_text(encoding="utf-8")) in (None, {})
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        text = values_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
         return False  # unreadable: render it and let Helm report the problem
+    # textual, not a YAML parse: this runs for every file and must cost nothing for the big ones
+    content = "".join(line.strip() for line in text.splitlines() if not line.lstrip().startswith("#"))
+    return content in ("", "{}", "---", "---{}")
 
 
 def _default_values(chart_dir: Path) -> tuple[dict[str, Any], Finding | None]:

@@ -13,7 +13,7 @@ import pytest
 
 from agents.plan.planner import plan_request
 from agents.validate import validate_chart
-from tests.agents.chart.chart_render_checks import lint_problems, only, render_docs, write
+from tests.agents.chart.chart_render_checks import lint_problems, only, plan, render_docs, value_sets, write
 
 
 def rendered(request: str, tmp_path: Path, sets: tuple[str, ...] = ()) -> list[dict[str, Any]]:
@@ -361,3 +361,19 @@ def test_capability_charts_have_no_errors_or_default_warnings(
         if f.severity.name == "WARNING" and f.values_file in (None, "values.yaml")
     ]
     assert warnings == []
+
+
+def test_an_autoscaled_chart_gets_a_ci_file_with_keda_instead_of_the_hpa(tmp_path: Path) -> None:
+    chart_dir = write(plan("api-autoscaled"), tmp_path)
+    values = value_sets(chart_dir)["ci/keda-values.yaml"]
+    docs = render_docs(chart_dir, values)
+    kinds = {d["kind"] for d in docs}
+    assert {"ScaledObject", "TriggerAuthentication"} <= kinds and "HorizontalPodAutoscaler" not in kinds
+    assert only(docs, "ScaledObject")["spec"]["minReplicaCount"] == 0
+    report = validate_chart(chart_dir)
+    assert "ci/keda-values.yaml" in report.rendered
+    assert [f.message for f in report.errors] == []
+
+
+def test_a_chart_without_autoscaling_gets_no_keda_file(tmp_path: Path) -> None:
+    assert "ci/keda-values.yaml" not in value_sets(write(plan("web-deployment"), tmp_path))

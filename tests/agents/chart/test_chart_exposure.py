@@ -93,7 +93,7 @@ def test_exposure_ci_files_follow_the_app_protocol(tmp_path: Path) -> None:
         "ci/httproute-values.yaml",
     } <= web and "ci/grpcroute-values.yaml" not in web
     assert "ci/grpcroute-values.yaml" in grpc and "ci/ingress-values.yaml" not in grpc
-    assert tcp == {"values.yaml", "ci/default-values.yaml", "ci/full-values.yaml", "ci/keda-values.yaml"}
+    assert tcp == {"values.yaml", "ci/default-values.yaml", "ci/full-values.yaml"}
 
 
 def test_service_monitor_scrapes_the_metrics_port_of_the_main_service_only(tmp_path: Path) -> None:
