@@ -797,7 +797,9 @@ def _extract_observability(t: _Text, facts: RequestFacts) -> None:
     for m in t.take(r"\bservice\s*monitor\s+labels?\s+([\w./-]+)\s*[=:]\s*([\w.-]+)"):
         facts.service_monitor_labels[m.group(1)] = m.group(2)
         facts.metrics, facts.service_monitor = True, True
-    for m in t.take(r"\b(?:with\s+)?(?:the\s+)?(?:label\s+)?(release)\s*[:=]\s*([a-z0-9][a-z0-9.-]*)"):
+    # "release kube-prometheus-stack" without ':' only where a monitor is mentioned (a Helm release otherwise)
+    spaced = r"\s*[:=]\s*|\s+" if t.find(r"\bservice\s*monitor|\bprometheus") else r"\s*[:=]\s*"
+    for m in t.take(rf"\b(?:with\s+)?(?:the\s+)?(?:label\s+)?(release)(?:{spaced})([a-z0-9][a-z0-9.-]*)"):
         facts.service_monitor_labels[m.group(1)] = m.group(2)
         facts.metrics, facts.service_monitor = True, True
     if t.take(

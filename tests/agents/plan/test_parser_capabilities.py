@@ -44,6 +44,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     # observability
     (f"{IMAGE} port 8080 servicemonitor labels team=payments", {"service_monitor_labels": {"team": "payments"}}),
     (f"{IMAGE} port 8080 metrics with prometheus rules", {"alerting": True, "metrics": True}),
+    (f"{IMAGE} port 8080 servicemonitor with release kube-prometheus-stack", {"service_monitor_labels": {"release": "kube-prometheus-stack"}}),
     # scheduling and hardware
     (f"{IMAGE} port 8000 with 2 nvidia gpus", {"gpu": 2}),
     (f"{IMAGE} port 8000 runs on gpu nodes", {"gpu": 1}),
