@@ -857,7 +857,8 @@ def _extract_hooks(t: _Text, facts: RequestFacts) -> None:
     facts.hook_events = [e.replace(" ", "-") for e in re.findall(events, m.group(1))]
     t.take(re.escape(m.group(0)))
     quoted = r"\b(?:runs?|running|executes?|with\s+command)\s*:?\s*[`\"']([^`\"']+)[`\"']"
-    command = min(re.finditer(quoted, t.raw, re.I), key=lambda c: abs(c.start() - m.start()), default=None)
+    near = [c for c in re.finditer(quoted, t.raw, re.I) if abs(c.start() - m.start()) <= 80]  # same clause
+    command = min(near, key=lambda c: abs(c.start() - m.start()), default=None)
     if command:
         facts.hook_command = shlex.split(command.group(1))
         t.take(re.escape(command.group(0)), raw=True)

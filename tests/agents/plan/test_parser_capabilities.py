@@ -110,3 +110,12 @@ def test_external_secret_keys_name_their_remote_key_and_property() -> None:
         ("token", "prod/app", "token"),
         ("user", "prod/app", "user"),
     ]
+
+
+def test_a_hook_does_not_take_the_apps_command_from_another_clause() -> None:
+    facts = parse_request(
+        f"{IMAGE} port 8080 runs 'python serve.py --port 8080 --workers 4 --log-level info --timeout 30' "
+        "with metrics and a network policy, and a post-upgrade hook job"
+    )
+    assert facts.hook_events == ["post-upgrade"] and facts.hook_command == []
+    assert facts.command[:2] == ["python", "serve.py"]
