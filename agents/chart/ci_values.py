@@ -41,6 +41,11 @@ def render_ci_values(plan: ChartPlan) -> dict[str, str]:
     }
     for kind, values in exposure_values(plan).items():
         files[f"{kind}-values.yaml"] = _text(f"Exposure through {EXPOSURE_OBJECTS[kind]}.", values)
+    if keda_alternative(plan):
+        files["keda-values.yaml"] = _text(
+            "KEDA ScaledObject (scale to zero) with a TriggerAuthentication instead of the HPA.",
+            keda_values(plan),
+        )
     return files
 
 
@@ -92,7 +97,11 @@ def full_values(plan: ChartPlan) -> dict[str, Any]:
                 "content": "# rendered by CI\nkey = value\n",
             }
         ]
-    if plan.workload in {"Deployment", "StatefulSet"} and not plan.single_primary:
+    if plan.keda.enabled:
+        values["replicaCount"] = 2  # the ScaledObject the plan asked for stays; no HPA next to it
+        values["pdb"] = {"create": True, "minAvailable": "", "maxUnavailable": 1}
+        values["podAntiAffinityPreset"] = "soft"
+    elif plan.workload in {"Deployment", "StatefulSet"} and not plan.single_primary:
         values["autoscaling"] = {
             "enabled": True,
             "minReplicas": 2,
@@ -130,7 +139,72 @@ def full_values(plan: ChartPlan) -> dict[str, Any]:
         if relevant:
             kind = plan.exposure.kind if plan.exposure.kind != "none" else relevant[0]
             values.update(_exposure(plan, kind))
+    values.update(_capability_values(plan, values))
     return values
+
+
+def keda_alternative(plan: ChartPlan) -> bool:
+    """A KEDA file for charts that autoscale with an HPA by default.
+
+    Their workload already leaves replicas to the autoscaler, so the KEDA render differs from the
+    defaults only by the scaling objects and costs the validator little; other charts' KEDA
+    template is the same file, validated by the generator's own test suite.
+    """
+    return (
+        plan.workload in {"Deployment", "StatefulSet"} and plan.autoscaling.enabled and not plan.keda.enabled
+    )
+
+
+def keda_values(plan: ChartPlan) -> dict[str, Any]:
+    """A ScaledObject that may scale to zero, its credentials read from an existing Secret; no HPA."""
+    return {
+        "autoscaling": {"enabled": False},
+        "keda": {
+            "enabled": True,
+            "minReplicaCount": 0,
+            "maxReplicaCount": 5,
+            "triggers": [
+                {
+                    "type": "rabbitmq",
+                    "metadata": {
+                        "protocol": "amqp",
+                        "queueName": f"{plan.name}-ci",
+                        "mode": "QueueLength",
+                        "value": "20",
+                    },
+                }
+            ],
+            "triggerAuthentication": {
+                "enabled": True,
+                "existingSecret": f"{plan.name}-ci-keda",
+                "secretTargetRefs": [{"parameter": "host", "key": "amqp-url"}],
+            },
+        },
+    }
+
+
+def _capability_values(plan: ChartPlan, values: dict[str, Any]) -> dict[str, Any]:
+    """The request-driven objects (ExternalSecret, ConfigMap data, VPA, PrometheusRule, Traefik middlewares)."""
+    extra: dict[str, Any] = {
+        "configData": {"CI_MODE": "full", "CI_LEVEL": "2"},
+        "externalSecret": {
+            "enabled": True,
+            "secretStoreRef": {"name": "ci-store", "kind": "ClusterSecretStore"},
+            "data": [{"secretKey": "CI_TOKEN", "remoteKey": f"ci/{plan.name}", "property": "token"}],
+            "extractKey": f"ci/{plan.name}/env",
+        },
+    }
+    if plan.workload in {"Deployment", "StatefulSet"}:
+        extra["vpa"] = {"enabled": True, "updateMode": "Off", "maxAllowed": {"cpu": "2", "memory": "2Gi"}}
+    if values.get("metrics", {}).get("enabled"):
+        extra["prometheusRule"] = {"enabled": True, "labels": {"release": "prometheus"}}
+    if values.get("ingressRoute", {}).get("enabled"):
+        extra["traefikMiddlewares"] = {
+            "redirectHttps": {"enabled": True},
+            "headers": {"enabled": True},
+            "rateLimit": {"enabled": True, "average": 50, "burst": 100},
+        }
+    return extra
 
 
 def exposure_values(plan: ChartPlan) -> dict[str, dict[str, Any]]:
@@ -175,6 +249,7 @@ def _exposure(plan: ChartPlan, kind: str) -> dict[str, Any]:
         }
     elif kind == "ingressroute":
         off["ingressRoute"] = {"enabled": True, "hosts": hosts, "tls": {"enabled": True}}
+        off["traefikMiddlewares"] = {"redirectHttps": {"enabled": True}, "headers": {"enabled": True}}
     elif kind == "httproute":
         off["httpRoute"] = {"enabled": True, "parentRefs": gateway, "hostnames": hosts}
     else:

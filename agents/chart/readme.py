@@ -13,6 +13,11 @@ CRD_NOTES = {
     "httpRoute": "the Gateway API CRDs (`gateway.networking.k8s.io/v1`) and a Gateway for `httpRoute.enabled` "
     "or `grpcRoute.enabled`",
     "metrics": "the Prometheus operator CRDs (`monitoring.coreos.com/v1`) for `metrics.serviceMonitor.enabled`",
+    "prometheusRule": "the Prometheus operator CRDs (`monitoring.coreos.com/v1`) for `prometheusRule.enabled`",
+    "keda": "KEDA (`keda.sh/v1alpha1`) for `keda.enabled`",
+    "vpa": "the Vertical Pod Autoscaler (`autoscaling.k8s.io/v1`) for `vpa.enabled`",
+    "externalSecret": "the External Secrets Operator (`external-secrets.io/v1`) and a SecretStore for "
+    "`externalSecret.enabled`",
 }
 
 
@@ -44,6 +49,17 @@ def render_readme(plan: ChartPlan, sections: list[Section]) -> str:
         "- Helm 3.8+",
     ]
     lines += [f"- {note}" for key, note in CRD_NOTES.items() if key in top_keys]
+    if plan.host_path_mounts:
+        paths = ", ".join(f"`{m.host_path}`" for m in plan.host_path_mounts)
+        lines += [
+            "",
+            "## Security exception: host paths",
+            "",
+            f"This node agent mounts {paths} from each node, read-only (`hostPathMounts`). hostPath volumes are "
+            "outside the restricted Pod Security Standard: the namespace needs the `privileged` Pod Security "
+            "level, and the pods declare the exception in their `autopilot.k8s.io/accepted-risks` annotation. "
+            "Remove entries from `hostPathMounts` to drop it.",
+        ]
     lines += [
         "",
         "## Installing the chart",

@@ -7,6 +7,7 @@ values.yaml, values.schema.json, README.md and ci/*-values.yaml.
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 
@@ -31,6 +32,7 @@ COMMON_TEMPLATES = [
     "_pod.tpl",
     "NOTES.txt",
     "configmap.yaml",
+    "externalsecret.yaml",
     "networkpolicy.yaml",
     "role.yaml",
     "rolebinding.yaml",
@@ -43,18 +45,23 @@ SERVING_TEMPLATES = [
     "httproute.yaml",
     "grpcroute.yaml",
     "servicemonitor.yaml",
+    "prometheusrule.yaml",
+    "traefik-middlewares.yaml",
     "migration-job.yaml",
     "tests/test-connection.yaml",
 ]
-SCALABLE_TEMPLATES = ["hpa.yaml", "pdb.yaml"]
+SCALABLE_TEMPLATES = ["hpa.yaml", "pdb.yaml", "scaledobject.yaml", "triggerauthentication.yaml", "vpa.yaml"]
 # A database, cache or broker is reached through its Service inside the cluster.
 ROUTE_TEMPLATES = {
     "ingress.yaml",
     "ingressroute.yaml",
     "httproute.yaml",
     "grpcroute.yaml",
+    "traefik-middlewares.yaml",
     "migration-job.yaml",
 }
+# Templates that add pods beside the one primary that owns the data.
+AUTOSCALING_TEMPLATES = {"hpa.yaml", "scaledobject.yaml", "triggerauthentication.yaml"}
 
 
 def render_chart(plan: ChartPlan) -> dict[str, str]:
@@ -90,11 +97,13 @@ def template_names(plan: ChartPlan) -> list[str]:
         names.append("pvc.yaml")
     if plan.workload in {"Deployment", "StatefulSet"}:
         # One primary pod cannot be scaled by an HPA: its copies would be independent primaries.
-        names += [t for t in SCALABLE_TEMPLATES if not (plan.single_primary and t == "hpa.yaml")]
+        names += [t for t in SCALABLE_TEMPLATES if not (plan.single_primary and t in AUTOSCALING_TEMPLATES)]
     return sorted(names)
 
 
+@cache
 def _package_file(relative: str) -> str:
+    """A template as shipped in the package; read once per process (the bot renders many charts)."""
     node: Traversable = resources.files("agents.chart").joinpath("templates")
     for part in relative.split("/"):
         node = node.joinpath(part)

@@ -11,7 +11,8 @@ from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
 from agents.chart.params import Section
-from agents.plan.model import EXPORTER_PORT_NAME, ChartPlan, PortSpec, Probe
+from agents.chart.values_capabilities import capability_sections
+from agents.plan.model import EXPORTER_PORT_NAME, ChartPlan, EgressRule, PortSpec, Probe
 from agents.validate.accepted_risks import ANNOTATION as ACCEPTED_RISKS
 
 TEST_IMAGE = {
@@ -35,6 +36,8 @@ PORT_ITEM_SCHEMA = {
     },
 }
 INT_OR_PERCENT = {"type": ["integer", "string"], "pattern": "^([0-9]+%?)?$"}
+GPU_RESOURCE = "nvidia.com/gpu"
+HOST_PATH_RISK = "security/host-path=a node agent reads node files through read-only hostPath mounts (plan: host_path_mounts)"
 HTTP_PROTOCOLS = {"http", "https", "http2", "h2c", "kubernetes.io/h2c", "ws", "wss"}
 # values.schema.json: TLS on an Ingress must name where its certificate comes from.
 TLS_NEEDS_A_SOURCE: dict[str, Any] = {
@@ -93,6 +96,7 @@ def build_sections(plan: ChartPlan) -> list[Section]:
         if not plan.datastore:
             sections.append(_migration_section(plan))
         sections.append(_tests_section(plan))
+    sections.extend(capability_sections(plan))
     return sections
 
 
@@ -230,20 +234,24 @@ def _container_section(plan: ChartPlan) -> Section:
     probes = _probes(plan)
     for kind in ("liveness", "readiness", "startup"):
         s.add(f"{kind}Probe", probes[kind], f"{kind.capitalize()} probe (Kubernetes Probe plus enabled)")
-    s.add("lifecycleHooks", {}, "Container lifecycle hooks (postStart, preStop)")
-    grace = plan.termination_grace_period_seconds
+    s.add("lifecycleHooks", lifecycle_hooks(plan), "Container lifecycle hooks (postStart, preStop)")
     s.add(
         "terminationGracePeriodSeconds",
-        30 if grace is None else grace,
+        30 if (grace := plan.lifecycle.termination_grace_period_seconds) is None else grace,
         "Seconds a pod gets to stop gracefully",
         minimum=0,
     )
     s.add("podAnnotations", _pod_annotations(plan), "Annotations added to the pods")
     s.add("podLabels", {}, "Labels added to the pods")
-    s.add("initContainers", [], "Init containers added to the pods")
+    shared = shared_init_volumes(plan)
+    s.add(
+        "initContainers",
+        init_container_values(plan),
+        "Init containers added to the pods (those from the request fill a shared emptyDir)",
+    )
     s.add("sidecars", [], "Sidecar containers added to the pods")
-    s.add("extraVolumes", [], "Extra volumes added to the pods")
-    s.add("extraVolumeMounts", [], "Extra volume mounts added to the main container")
+    s.add("extraVolumes", shared.volumes, "Extra volumes added to the pods")
+    s.add("extraVolumeMounts", shared.mounts, "Extra volume mounts added to the main container")
     return s
 
 
@@ -254,11 +262,10 @@ def _scheduling_section(plan: ChartPlan) -> Section:
     preset = scheduling.pod_anti_affinity if ha and scheduling.pod_anti_affinity != "none" else ""
     s = Section(title="Scheduling parameters")
     s.add("nodeSelector", dict(scheduling.node_selector), "Node labels the pods must match")
-    s.add(
-        "tolerations",
-        [t.model_dump(exclude_none=True) for t in scheduling.tolerations],
-        "Tolerations of the pods",
-    )
+    tolerations = [t.model_dump(exclude_none=True) for t in scheduling.tolerations]
+    if plan.resources.gpu and not any(t.get("key") == GPU_RESOURCE for t in tolerations):
+        tolerations.append({"key": GPU_RESOURCE, "operator": "Exists", "effect": "NoSchedule"})
+    s.add("tolerations", tolerations, "Tolerations of the pods")
     s.add("affinity", {}, "Affinity of the pods; replaces podAntiAffinityPreset when set")
     s.add(
         "podAntiAffinityPreset",
@@ -299,19 +306,7 @@ def _security_section(plan: ChartPlan) -> Section:
         pod["fsGroup"] = sec.fs_group
         pod["fsGroupChangePolicy"] = "OnRootMismatch"
     pod["seccompProfile"] = {"type": "RuntimeDefault"}
-    capabilities: dict[str, Any] = {"drop": ["ALL"]}
-    if sec.capabilities_add:
-        capabilities["add"] = list(sec.capabilities_add)
-    container = {
-        "runAsNonRoot": True,
-        "runAsUser": sec.run_as_user,
-        "runAsGroup": sec.run_as_group,
-        "allowPrivilegeEscalation": False,
-        "privileged": False,
-        "readOnlyRootFilesystem": sec.read_only_root_filesystem,
-        "capabilities": capabilities,
-        "seccompProfile": {"type": "RuntimeDefault"},
-    }
+    container = container_security_context(plan)
     s = Section(title="Security parameters")
     s.add("podSecurityContext", pod, "Pod security context (restricted Pod Security Standard)")
     s.add(
@@ -334,6 +329,24 @@ def _security_section(plan: ChartPlan) -> Section:
         "Mount the ServiceAccount token in the pods (only apps that call the Kubernetes API need it)",
     )
     return s
+
+
+def container_security_context(plan: ChartPlan) -> dict[str, Any]:
+    """The restricted container security context, shared by the app and its init containers."""
+    sec = plan.security
+    capabilities: dict[str, Any] = {"drop": ["ALL"]}
+    if sec.capabilities_add:
+        capabilities["add"] = list(sec.capabilities_add)
+    return {
+        "runAsNonRoot": True,
+        "runAsUser": sec.run_as_user,
+        "runAsGroup": sec.run_as_group,
+        "allowPrivilegeEscalation": False,
+        "privileged": False,
+        "readOnlyRootFilesystem": sec.read_only_root_filesystem,
+        "capabilities": capabilities,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
 
 
 def _job_section(plan: ChartPlan) -> Section:
@@ -378,7 +391,7 @@ def _job_section(plan: ChartPlan) -> Section:
         s.add("cronjob.failedJobsHistoryLimit", job.failed_jobs_history_limit, "Failed Jobs kept", minimum=0)
         s.add(
             "cronjob.startingDeadlineSeconds",
-            0,
+            job.starting_deadline_seconds or 0,
             "Seconds after the schedule a missed run may still start (0: no deadline)",
             minimum=0,
         )
@@ -473,7 +486,7 @@ def _exposure_section(plan: ChartPlan) -> Section:
     )
     s.add(
         "ingress.certManager.issuerKind",
-        "ClusterIssuer",
+        exposure.cert_manager_issuer_kind,
         "Kind of the cert-manager issuer",
         enum=["ClusterIssuer", "Issuer"],
     )
@@ -500,7 +513,11 @@ def _exposure_section(plan: ChartPlan) -> Section:
         tls_secret if traefik else "",
         "Existing TLS Secret (kubernetes.io/tls); empty: Traefik's default certificate (or certResolver)",
     )
-    s.add("ingressRoute.tls.certResolver", "", "Traefik certificate resolver; replaces secretName when set")
+    s.add(
+        "ingressRoute.tls.certResolver",
+        (exposure.cert_resolver or "") if traefik else "",
+        "Traefik certificate resolver; replaces secretName when set",
+    )
     s.add(
         "ingressRoute.annotations", dict(exposure.annotations) if traefik else {}, "IngressRoute annotations"
     )
@@ -691,6 +708,12 @@ def _network_policy_section(plan: ChartPlan) -> Section:
         "Namespaces allowed in (when allowExternal is off)",
         items={"type": "string"},
     )
+    s.add(
+        "networkPolicy.ingressPodLabels",
+        dict(n.ingress_pod_labels),
+        "Labels of pods (in any namespace) allowed in (when allowExternal is off)",
+        additionalProperties={"type": "string"},
+    )
     s.add("networkPolicy.extraIngress", [], "Extra ingress rules")
     s.add(
         "networkPolicy.egressRestricted",
@@ -702,6 +725,27 @@ def _network_policy_section(plan: ChartPlan) -> Section:
         list(n.egress_cidrs),
         "CIDRs the pods may reach",
         items={"type": "string"},
+    )
+    s.add(
+        "networkPolicy.egressRules",
+        [_egress_rule_values(rule) for rule in n.egress_rules],
+        "CIDRs the pods may reach on one port each (cidr, port, protocol)",
+        items={
+            "type": "object",
+            "required": ["cidr"],
+            "properties": {
+                "cidr": {"type": "string", "minLength": 1},
+                "port": {"type": "integer", "minimum": 0, "maximum": 65535},
+                "protocol": {"type": "string", "enum": ["TCP", "UDP"]},
+            },
+        },
+    )
+    s.add("networkPolicy.dns.namespace", "kube-system", "Namespace of the cluster DNS pods egress may reach")
+    s.add(
+        "networkPolicy.dns.podLabels",
+        {"k8s-app": "kube-dns"},
+        "Labels of the cluster DNS pods (empty: DNS to any destination)",
+        additionalProperties={"type": "string"},
     )
     s.add("networkPolicy.extraEgress", [], "Extra egress rules (when egress is restricted)")
     return s
@@ -749,7 +793,11 @@ def _metrics_section(plan: ChartPlan) -> Section:
     s.add("metrics.serviceMonitor.namespace", "", "Namespace of the ServiceMonitor (default: the release's)")
     s.add("metrics.serviceMonitor.interval", m.interval, "Scrape interval", pattern="^[0-9]+(ms|s|m|h)$")
     s.add("metrics.serviceMonitor.scrapeTimeout", "", "Scrape timeout (empty: Prometheus default)")
-    s.add("metrics.serviceMonitor.labels", {}, "Labels the Prometheus operator selects ServiceMonitors by")
+    s.add(
+        "metrics.serviceMonitor.labels",
+        dict(m.service_monitor_labels),
+        "Labels the Prometheus operator selects ServiceMonitors by (e.g. release: kube-prometheus-stack)",
+    )
     return s
 
 
@@ -831,6 +879,23 @@ def _migration_section(plan: ChartPlan) -> Section:
     s.add("migration.args", list(m.args), "Arguments of the migration Job", items={"type": "string"})
     s.add(
         "migration.backoffLimit", m.backoff_limit, "Retries before the migration fails the release", minimum=0
+    )
+    s.add(
+        "migration.hooks",
+        list(m.hooks),
+        "Helm hooks the Job runs at",
+        items={
+            "type": "string",
+            "enum": ["pre-install", "pre-upgrade", "post-install", "post-upgrade", "pre-delete"],
+        },
+        minItems=1,
+    )
+    s.add("migration.hookWeight", m.weight, "Hook weight: lower runs first")
+    s.add(
+        "migration.hookDeletePolicy",
+        list(m.delete_policy),
+        "When Helm deletes the hook Job",
+        items={"type": "string", "enum": ["before-hook-creation", "hook-succeeded", "hook-failed"]},
     )
     s.add("migration.activeDeadlineSeconds", 600, "Seconds the migration may run (0: no limit)", minimum=0)
     s.add("migration.resources", {}, "Resources of the migration Job (empty: those of the app)")
@@ -981,7 +1046,9 @@ def _config_file_values(plan: ChartPlan, index: int) -> dict[str, str]:
 def _resources(plan: ChartPlan) -> dict[str, Any]:
     r = plan.resources
     requests = {k: v for k, v in (("cpu", r.cpu_request), ("memory", r.memory_request)) if v}
-    limits = {k: v for k, v in (("cpu", r.cpu_limit), ("memory", r.memory_limit)) if v}
+    limits: dict[str, Any] = {k: v for k, v in (("cpu", r.cpu_limit), ("memory", r.memory_limit)) if v}
+    if r.gpu:
+        limits[GPU_RESOURCE] = r.gpu
     resources: dict[str, Any] = {}
     if requests:
         resources["requests"] = requests
@@ -1053,9 +1120,68 @@ def _port_number(plan: ChartPlan, port: str | int | None) -> int:
 
 def _pod_annotations(plan: ChartPlan) -> dict[str, str]:
     """Declare the plan's deliberate trade-offs so the validator reports them as info, not warnings."""
-    if plan.security.read_only_root_filesystem:
-        return {}
-    return {
-        ACCEPTED_RISKS: "security/read-only-root-filesystem=the image writes outside its declared "
-        "writable paths (plan: security.read_only_root_filesystem=false)"
-    }
+    risks = []
+    if not plan.security.read_only_root_filesystem:
+        risks.append(
+            "security/read-only-root-filesystem=the image writes outside its declared "
+            "writable paths (plan: security.read_only_root_filesystem=false)"
+        )
+    if plan.host_path_mounts:
+        risks.append(HOST_PATH_RISK)
+    return {ACCEPTED_RISKS: ";".join(risks)} if risks else {}
+
+
+def lifecycle_hooks(plan: ChartPlan) -> dict[str, Any]:
+    """A preStop pause (or command) so endpoints drain before the container gets SIGTERM."""
+    lifecycle = plan.lifecycle
+    if lifecycle.pre_stop_command:
+        return {"preStop": {"exec": {"command": list(lifecycle.pre_stop_command)}}}
+    if lifecycle.pre_stop_sleep_seconds:
+        return {"preStop": {"sleep": {"seconds": lifecycle.pre_stop_sleep_seconds}}}
+    return {}
+
+
+class _SharedVolumes(NamedTuple):
+    volumes: list[dict[str, Any]]
+    mounts: list[dict[str, Any]]
+
+
+def _shared_volume_name(name: str) -> str:
+    return f"shared-{name}"[:63].rstrip("-")
+
+
+def shared_init_volumes(plan: ChartPlan) -> _SharedVolumes:
+    """One emptyDir per init container, mounted in the app at the same path the init container filled."""
+    shared = _SharedVolumes([], [])
+    for init in plan.init_containers:
+        empty_dir: dict[str, Any] = {"sizeLimit": init.size_limit} if init.size_limit else {}
+        name = _shared_volume_name(init.name)
+        shared.volumes.append({"name": name, "emptyDir": empty_dir})
+        shared.mounts.append({"name": name, "mountPath": init.shared_path})
+    return shared
+
+
+def init_container_values(plan: ChartPlan) -> list[dict[str, Any]]:
+    """Init containers from the plan, restricted like the app, writing only to their shared emptyDir."""
+    containers = []
+    for init in plan.init_containers:
+        image = init.image or plan.image
+        container: dict[str, Any] = {
+            "name": init.name,
+            "image": image.reference,
+            "imagePullPolicy": image.pull_policy,
+        }
+        if init.command:
+            container["command"] = list(init.command)
+        container["securityContext"] = container_security_context(plan)
+        container["resources"] = _resources(plan)
+        container["volumeMounts"] = [{"name": _shared_volume_name(init.name), "mountPath": init.shared_path}]
+        containers.append(container)
+    return containers
+
+
+def _egress_rule_values(rule: EgressRule) -> dict[str, Any]:
+    values: dict[str, Any] = {"cidr": rule.cidr, "protocol": rule.protocol}
+    if rule.port is not None:
+        values["port"] = rule.port
+    return values

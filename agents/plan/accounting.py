@@ -200,8 +200,9 @@ CHECKS: dict[str, FactCheck] = {
     "autoscale_off": _autoscale_off,
     "service": _no_service,
     "worker": _worker,
-    "termination_grace_period_seconds": _equal(
-        "termination_grace_period_seconds", "termination_grace_period_seconds"
+    "grace_seconds": lambda facts, data: (
+        _get(data, "lifecycle.termination_grace_period_seconds") is not None
+        and _get(data, "lifecycle.termination_grace_period_seconds") >= facts.grace_seconds
     ),
 }
 

@@ -11,7 +11,16 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from agents.plan.model import ExposureKind, RbacRule, Toleration, WorkloadKind
+from agents.plan.model import (
+    EgressRule,
+    ExposureKind,
+    ExternalSecretKey,
+    InitContainerPlan,
+    KedaTrigger,
+    RbacRule,
+    Toleration,
+    WorkloadKind,
+)
 
 
 class SecretEnv(BaseModel):
@@ -115,7 +124,56 @@ class RequestFacts(BaseModel):
     dependencies: list[DependencyFact] = Field(default_factory=list)
     worker: bool = False  # "a worker", "consumer", "background process": serves no traffic
     service: bool | None = None  # False: "no service"
-    termination_grace_period_seconds: int | None = None
+
+    # capabilities (issue 11 point 5): each is None/empty/False unless the request says it
+    target_cpu: int | None = None  # HPA CPU utilization percent
+    target_memory: int | None = None  # HPA memory utilization percent
+    keda_triggers: list[KedaTrigger] = Field(default_factory=list)
+    keda_min: int | None = None
+    keda_max: int | None = None
+    keda_auth_secret: str | None = None
+    keda_auth_params: dict[str, str] = Field(default_factory=dict)
+    vpa: bool = False
+    vpa_mode: str | None = None
+    external_secret: bool = False  # an ExternalSecret was asked for (with or without a store)
+    external_store: str | None = None
+    external_store_kind: str | None = None  # "SecretStore" | "ClusterSecretStore"
+    external_keys: list[ExternalSecretKey] = Field(default_factory=list)
+    external_extract_key: str | None = None
+    secret_mounts: dict[str, str] = Field(default_factory=dict)  # Secret name -> read-only mount path
+    service_type: str | None = None  # "LoadBalancer" | "NodePort"
+    named_ports: list[tuple[str, int]] = Field(default_factory=list)
+    np_ingress_namespaces: list[str] = Field(default_factory=list)
+    np_ingress_pod_labels: dict[str, str] = Field(default_factory=dict)
+    np_only: bool = False  # "only from …": nothing else may reach the pods
+    np_egress_rules: list[EgressRule] = Field(default_factory=list)
+    cert_resolver: str | None = None
+    issuer_kind: str | None = None  # "Issuer" when a namespaced issuer is named
+    redirect_https: bool = False
+    security_headers: bool = False
+    rate_limit: int | None = None
+    rate_limit_burst: int | None = None
+    service_monitor_labels: dict[str, str] = Field(default_factory=dict)
+    alerting: bool = False
+    gpu: int | None = None
+    control_plane: bool = False
+    priority_class: str | None = None
+    startup_seconds: int | None = None  # slow starter: time the app may take to start
+    grace_seconds: int | None = None
+    pre_stop_seconds: int | None = None
+    hook_events: list[str] = Field(default_factory=list)
+    hook_weight: int | None = None
+    hook_delete_policy: list[str] = Field(default_factory=list)
+    hook_command: list[str] = Field(default_factory=list)
+    active_deadline: int | None = None
+    starting_deadline: int | None = None
+    keep_successful: int | None = None
+    keep_failed: int | None = None
+    init_containers: list[InitContainerPlan] = Field(default_factory=list)
+    config_data: dict[str, str] = Field(default_factory=dict)
+    access_modes: list[str] = Field(default_factory=list)
+    existing_claim: str | None = None
+    host_paths: list[tuple[str, str]] = Field(default_factory=list)  # (host path, mount path), read-only
 
     # accounting, filled by the parser: where each fact came from, and what was not read
     origins: list[FactOrigin] = Field(default_factory=list)

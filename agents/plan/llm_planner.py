@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -22,7 +22,27 @@ from pydantic import BaseModel, ConfigDict, Field
 from agents.plan.catalog import catalog_names, find_entry
 from agents.plan.errors import PlanError
 from agents.plan.facts import NotDone
-from agents.plan.model import ChartPlan, ExposureKind, ImageSpec, PortSpec, WorkloadKind
+from agents.plan.model import (
+    AccessMode,
+    AlertingPlan,
+    ChartPlan,
+    ExposureKind,
+    ExternalSecretPlan,
+    HostPathMount,
+    ImageSpec,
+    InitContainerPlan,
+    KedaPlan,
+    LifecyclePlan,
+    MiddlewarePlan,
+    MigrationHook,
+    NetworkPolicyPlan,
+    PlanModel,
+    PortSpec,
+    SecretRef,
+    Toleration,
+    VpaPlan,
+    WorkloadKind,
+)
 from agents.plan.overrides import apply_assignment, split_assignment, validate_plan
 from agents.plan.parser import parse_request
 from agents.plan.planner import plan_request
@@ -103,6 +123,59 @@ class ChartDraft(BaseModel):
     autoscale_max: int | None = Field(
         default=None, ge=1, le=1000, description="enables autoscaling up to this"
     )
+    # capabilities: each maps to one plan field and is checked exactly like a --set
+    autoscale_min: int | None = Field(default=None, ge=1, le=1000)
+    target_cpu: int | None = Field(
+        default=None, ge=1, le=100, description="HPA CPU utilization target, percent"
+    )
+    target_memory: int | None = Field(default=None, ge=1, le=100, description="HPA memory target, percent")
+    service_type: Literal["ClusterIP", "NodePort", "LoadBalancer"] | None = None
+    ports_detail: list[PortSpec] = Field(
+        default_factory=list, max_length=10, description="named ports with appProtocol; replaces ports"
+    )
+    gateway_name: str | None = Field(default=None, max_length=63, description="Gateway API parent name")
+    gateway_namespace: str | None = Field(default=None, max_length=63)
+    cert_manager_issuer: str | None = Field(default=None, max_length=63)
+    cert_manager_issuer_kind: Literal["ClusterIssuer", "Issuer"] | None = None
+    cert_resolver: str | None = Field(default=None, max_length=63, description="Traefik ACME certResolver")
+    gpu: int | None = Field(default=None, ge=1, le=16, description="nvidia.com/gpu limit")
+    priority_class: str | None = Field(default=None, max_length=253)
+    node_selector: dict[str, str] = Field(default_factory=dict, max_length=10)
+    tolerations: list[Toleration] = Field(default_factory=list, max_length=10)
+    metrics: bool | None = Field(default=None, description="the app serves Prometheus metrics")
+    service_monitor_labels: dict[str, str] = Field(default_factory=dict, max_length=10)
+    time_zone: str | None = Field(
+        default=None, max_length=64, description="CronJob time zone, e.g. Europe/Berlin"
+    )
+    active_deadline_seconds: int | None = Field(default=None, ge=1)
+    starting_deadline_seconds: int | None = Field(default=None, ge=1)
+    successful_jobs_history_limit: int | None = Field(default=None, ge=0, le=100)
+    failed_jobs_history_limit: int | None = Field(default=None, ge=0, le=100)
+    storage_class: str | None = Field(default=None, max_length=253)
+    access_modes: list[AccessMode] = Field(default_factory=list, max_length=4)
+    existing_claim: str | None = Field(default=None, max_length=253)
+    config_data: dict[str, str] = Field(
+        default_factory=dict, max_length=50, description="KEY: value ConfigMap data"
+    )
+    secret_refs: list[SecretRef] = Field(
+        default_factory=list,
+        max_length=10,
+        description="existing Secrets: keys as env, or files at mount_path",
+    )
+    keda: KedaPlan | None = Field(default=None, description="KEDA ScaledObject instead of an HPA")
+    vpa: VpaPlan | None = None
+    external_secret: ExternalSecretPlan | None = None
+    alerting: AlertingPlan | None = Field(default=None, description="PrometheusRule with default alerts")
+    middlewares: MiddlewarePlan | None = Field(default=None, description="Traefik middlewares")
+    lifecycle: LifecyclePlan | None = Field(default=None, description="preStop pause and grace period")
+    network_policy: NetworkPolicyPlan | None = None
+    migration: MigrationHook | None = Field(
+        default=None, description="a hook Job (pre-install/pre-upgrade …)"
+    )
+    init_containers: list[InitContainerPlan] = Field(default_factory=list, max_length=5)
+    host_path_mounts: list[HostPathMount] = Field(
+        default_factory=list, max_length=10, description="read-only host paths, DaemonSet node agents only"
+    )
     not_understood: list[str] = Field(
         default_factory=list,
         max_length=30,
@@ -132,8 +205,78 @@ class ChartDraft(BaseModel):
             ("persistence.enabled", "true" if self.persistence_size else None),
             ("autoscaling.max_replicas", self.autoscale_max),
             ("autoscaling.enabled", "true" if self.autoscale_max else None),
+            *self._capability_pairs(),
         ]
         return [f"{key}={value}" for key, value in pairs if value is not None]
+
+    def _capability_pairs(self) -> list[tuple[str, Any]]:
+        """Capability facts as (plan path, --set text); objects and lists travel as JSON (which is YAML)."""
+        pairs: list[tuple[str, Any]] = [
+            ("autoscaling.min_replicas", self.autoscale_min),
+            ("autoscaling.target_cpu_utilization", self.target_cpu),
+            ("autoscaling.target_memory_utilization", self.target_memory),
+            ("service.type", self.service_type),
+            ("ports", _json([p.model_dump(mode="json") for p in self.ports_detail])),
+            ("exposure.gateway_name", self.gateway_name),
+            ("exposure.gateway_namespace", self.gateway_namespace),
+            ("exposure.cert_manager_issuer", self.cert_manager_issuer),
+            ("exposure.cert_manager_issuer_kind", self.cert_manager_issuer_kind),
+            ("exposure.cert_resolver", self.cert_resolver),
+            ("resources.gpu", self.gpu),
+            ("scheduling.priority_class_name", self.priority_class),
+            ("scheduling.node_selector", _json(self.node_selector)),
+            (
+                "scheduling.tolerations",
+                _json([t.model_dump(mode="json", exclude_none=True) for t in self.tolerations]),
+            ),
+            ("metrics.enabled", None if self.metrics is None else str(self.metrics).lower()),
+            ("metrics.service_monitor_labels", _json(self.service_monitor_labels)),
+            ("job.time_zone", self.time_zone),
+            ("job.active_deadline_seconds", self.active_deadline_seconds),
+            ("job.starting_deadline_seconds", self.starting_deadline_seconds),
+            ("job.successful_jobs_history_limit", self.successful_jobs_history_limit),
+            ("job.failed_jobs_history_limit", self.failed_jobs_history_limit),
+            ("persistence.storage_class", self.storage_class),
+            ("persistence.access_modes", _json(list(self.access_modes))),
+            ("persistence.existing_claim", self.existing_claim),
+            ("persistence.enabled", "true" if self.existing_claim else None),
+            ("config_data", _json(self.config_data)),
+            ("secret_refs", _json([r.model_dump(mode="json", exclude_none=True) for r in self.secret_refs])),
+            (
+                "init_containers",
+                _json([c.model_dump(mode="json", exclude_none=True) for c in self.init_containers]),
+            ),
+            ("host_path_mounts", _json([m.model_dump(mode="json") for m in self.host_path_mounts])),
+        ]
+        if self.keda is not None:
+            pairs.append(("autoscaling.enabled", "false"))
+        for key in (
+            "keda",
+            "vpa",
+            "external_secret",
+            "alerting",
+            "middlewares",
+            "lifecycle",
+            "network_policy",
+            "migration",
+        ):
+            pairs.append((key, _switched_on(getattr(self, key))))
+        return pairs
+
+
+def _json(value: list[Any] | dict[str, Any]) -> str | None:
+    """A list or mapping as one --set value; empty means the model said nothing."""
+    return json.dumps(value) if value else None
+
+
+def _switched_on(part: PlanModel | None) -> str | None:
+    """A capability object the model filled in is meant on, unless it said enabled=false."""
+    if part is None:
+        return None
+    data = part.model_dump(mode="json", exclude_none=True)
+    if "enabled" in type(part).model_fields and "enabled" not in part.model_fields_set:
+        data["enabled"] = True
+    return json.dumps(data)
 
 
 PLAN_SYSTEM_PROMPT = """You turn requests for Kubernetes Helm charts into facts. Answer only by calling the

@@ -7,6 +7,7 @@ output is checked by the same rules as a human's `--set` flags.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Annotated, Literal
 
@@ -203,6 +204,7 @@ class Resources(PlanModel):
     memory_request: Quantity | None = "128Mi"
     cpu_limit: Quantity | None = None  # CPU limits cause throttling; off unless asked
     memory_limit: Quantity | None = "256Mi"
+    gpu: int | None = Field(default=None, ge=1)  # nvidia.com/gpu limit; the pods also tolerate GPU taints
 
 
 class Probe(PlanModel):
@@ -259,9 +261,11 @@ class Exposure(PlanModel):
     tls: bool = False
     tls_secret: str | None = None
     cert_manager_issuer: str | None = None
+    cert_manager_issuer_kind: Literal["ClusterIssuer", "Issuer"] = "ClusterIssuer"
     gateway_name: str | None = None  # Gateway API parentRef
     gateway_namespace: str | None = None
     entry_points: list[str] = Field(default_factory=lambda: ["websecure"])  # Traefik
+    cert_resolver: str | None = None  # Traefik ACME certificate resolver (replaces tls_secret)
     annotations: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("hosts")
@@ -316,6 +320,23 @@ class DisruptionBudget(PlanModel):
         return self
 
 
+class EgressRule(PlanModel):
+    """Egress to one CIDR on one port (e.g. a managed database at 10.0.5.0/24:5432)."""
+
+    cidr: str
+    port: int | None = Field(default=None, ge=1, le=65535)
+    protocol: Literal["TCP", "UDP"] = "TCP"
+
+    @field_validator("cidr")
+    @classmethod
+    def _cidr(cls, v: str) -> str:
+        try:
+            ipaddress.ip_network(v, strict=False)
+        except ValueError as exc:
+            raise ValueError(f"{v!r} is not a CIDR (e.g. 10.0.0.0/16)") from exc
+        return v
+
+
 class NetworkPolicyPlan(PlanModel):
     enabled: bool = True
     allow_external: bool = True  # ingress to the app ports from anywhere (ingress controller, other apps)
@@ -323,6 +344,10 @@ class NetworkPolicyPlan(PlanModel):
     ingress_namespaces: list[str] = Field(default_factory=list)  # extra namespaces allowed in
     egress_restricted: bool = False  # when True only DNS + listed CIDRs leave the pod
     egress_cidrs: list[str] = Field(default_factory=list)
+    ingress_pod_labels: dict[str, str] = Field(
+        default_factory=dict
+    )  # pods (any namespace allowed in) by label
+    egress_rules: list[EgressRule] = Field(default_factory=list)  # CIDR:port pairs
 
 
 class ServiceAccountPlan(PlanModel):
@@ -350,6 +375,9 @@ class MetricsPlan(PlanModel):
     path: str = "/metrics"
     service_monitor: bool = False
     interval: str = "30s"
+    service_monitor_labels: dict[str, str] = Field(
+        default_factory=dict
+    )  # e.g. release: kube-prometheus-stack
 
 
 CREDENTIAL_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
@@ -414,6 +442,18 @@ class MigrationHook(PlanModel):
     command: list[str] = Field(default_factory=list)
     args: list[str] = Field(default_factory=list)
     backoff_limit: int = Field(default=1, ge=0)
+    hooks: list[Literal["pre-install", "pre-upgrade", "post-install", "post-upgrade", "pre-delete"]] = Field(
+        default_factory=lambda: list[
+            Literal["pre-install", "pre-upgrade", "post-install", "post-upgrade", "pre-delete"]
+        ](["pre-install", "pre-upgrade"]),
+        min_length=1,
+    )
+    weight: int = -5
+    delete_policy: list[Literal["before-hook-creation", "hook-succeeded", "hook-failed"]] = Field(
+        default_factory=lambda: list[Literal["before-hook-creation", "hook-succeeded", "hook-failed"]](
+            ["before-hook-creation", "hook-succeeded"]
+        )
+    )
 
     @model_validator(mode="after")
     def _command(self) -> MigrationHook:
@@ -434,6 +474,7 @@ class JobSettings(PlanModel):
     backoff_limit: int = Field(default=3, ge=0)
     active_deadline_seconds: int | None = Field(default=None, ge=1)
     ttl_seconds_after_finished: int | None = Field(default=86400, ge=0)
+    starting_deadline_seconds: int | None = Field(default=None, ge=1)
     restart_policy: Literal["OnFailure", "Never"] = "OnFailure"
 
     @field_validator("schedule")
@@ -467,6 +508,141 @@ class PodSecurity(PlanModel):
         for cap in v:
             if cap != "NET_BIND_SERVICE":
                 raise ValueError(f"capability {cap} is not allowed by the restricted Pod Security Standard")
+        return v
+
+
+class KedaTrigger(PlanModel):
+    """One KEDA scaler (e.g. rabbitmq queueLength, prometheus query, cron); metadata as KEDA spells it."""
+
+    type: str = Field(min_length=1)
+    metadata: dict[str, str] = Field(default_factory=dict)
+
+
+class KedaPlan(PlanModel):
+    """A KEDA ScaledObject instead of an HPA; it owns the replica count (0 allowed: scale to zero)."""
+
+    enabled: bool = False
+    min_replicas: int = Field(default=1, ge=0)
+    max_replicas: int = Field(default=10, ge=1)
+    polling_interval: int = Field(default=30, ge=1)
+    cooldown_period: int = Field(default=300, ge=0)
+    triggers: list[KedaTrigger] = Field(default_factory=list)
+    auth_secret: str | None = None  # TriggerAuthentication reads the scaler's credentials from this Secret
+    auth_params: dict[str, str] = Field(default_factory=dict)  # trigger parameter -> key in auth_secret
+
+    @model_validator(mode="after")
+    def _consistent(self) -> KedaPlan:
+        if self.max_replicas < self.min_replicas:
+            raise ValueError(
+                f"keda.max_replicas ({self.max_replicas}) is below min_replicas ({self.min_replicas})"
+            )
+        if self.enabled and not self.triggers:
+            raise ValueError(
+                "a KEDA ScaledObject needs at least one trigger (e.g. type rabbitmq, cron, prometheus)"
+            )
+        if self.auth_params and not self.auth_secret:
+            raise ValueError("keda.auth_params need keda.auth_secret (the Secret holding the keys)")
+        return self
+
+
+class VpaPlan(PlanModel):
+    """A VerticalPodAutoscaler; `Off` only recommends, so it never fights an HPA or evicts pods."""
+
+    enabled: bool = False
+    update_mode: Literal["Off", "Initial", "Recreate", "InPlaceOrRecreate", "Auto"] = "Off"
+    controlled_resources: list[Literal["cpu", "memory"]] = Field(
+        default_factory=lambda: list[Literal["cpu", "memory"]](["cpu", "memory"])
+    )
+    min_allowed: dict[str, Quantity] = Field(default_factory=dict)
+    max_allowed: dict[str, Quantity] = Field(default_factory=dict)
+
+
+class ExternalSecretKey(PlanModel):
+    """One key of the produced Secret and where the store keeps it."""
+
+    secret_key: str = Field(min_length=1)
+    remote_key: str = Field(min_length=1)
+    property: str | None = None
+
+
+class ExternalSecretPlan(PlanModel):
+    """An ExternalSecret (external-secrets.io/v1) whose Secret the workload reads as env (envFrom)."""
+
+    enabled: bool = False
+    store_name: str | None = None
+    store_kind: Literal["SecretStore", "ClusterSecretStore"] = "SecretStore"
+    refresh_interval: str = "1h"
+    target_name: str | None = None  # default: <fullname>-external
+    data: list[ExternalSecretKey] = Field(default_factory=list)
+    extract_key: str | None = None  # dataFrom.extract: every property of this remote key
+
+    @model_validator(mode="after")
+    def _source(self) -> ExternalSecretPlan:
+        if self.enabled and not self.store_name:
+            raise ValueError(
+                "an ExternalSecret needs external_secret.store_name (the SecretStore it reads from)"
+            )
+        if self.enabled and not (self.data or self.extract_key):
+            raise ValueError("an ExternalSecret needs data keys or extract_key (the remote key to copy)")
+        return self
+
+
+class AlertingPlan(PlanModel):
+    """A PrometheusRule with default alerts on error ratio, latency and restarts."""
+
+    enabled: bool = False
+    labels: dict[str, str] = Field(default_factory=dict)  # e.g. release: kube-prometheus-stack
+    error_ratio: float = Field(default=0.05, gt=0, le=1)
+    latency_seconds: float = Field(default=1.0, gt=0)
+    restarts: int = Field(default=3, ge=1)
+
+
+class MiddlewarePlan(PlanModel):
+    """Traefik Middleware objects attached to the IngressRoute."""
+
+    redirect_https: bool = False
+    security_headers: bool = False
+    rate_limit_average: int | None = Field(default=None, ge=1)  # requests per second
+    rate_limit_burst: int | None = Field(default=None, ge=1)
+
+
+class LifecyclePlan(PlanModel):
+    """Graceful stop: a preStop pause lets endpoints drain before SIGTERM."""
+
+    termination_grace_period_seconds: int | None = Field(default=None, ge=0)
+    pre_stop_sleep_seconds: int | None = Field(default=None, ge=1)
+    pre_stop_command: list[str] = Field(default_factory=list)
+
+
+class InitContainerPlan(PlanModel):
+    """An init container that fills a shared emptyDir (e.g. downloads a model) before the app starts."""
+
+    name: str = "init"
+    image: ImageSpec | None = None  # default: the app image
+    command: list[str] = Field(default_factory=list)
+    shared_path: AbsolutePath = "/shared"
+    size_limit: Quantity | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not DNS1123_LABEL.match(v) or len(v) > 63:
+            raise ValueError(f"init container name {v!r} must be a DNS label (e.g. download-model)")
+        return v
+
+
+class HostPathMount(PlanModel):
+    """A read-only host directory for node agents (log shippers, exporters): a documented exception."""
+
+    name: str
+    host_path: AbsolutePath
+    mount_path: AbsolutePath
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not DNS1123_LABEL.match(v) or len(v) > 63:
+            raise ValueError(f"hostPath volume name {v!r} must be a DNS label (e.g. varlog)")
         return v
 
 
@@ -522,7 +698,15 @@ class ChartPlan(PlanModel):
     # follow the primary's Service with --replicaof (redis, valkey).
     replication: Literal["replicaof"] | None = None
     read_replicas: int = Field(default=0, ge=0)  # pods that follow the primary (needs replication)
-    termination_grace_period_seconds: int | None = Field(default=None, ge=0, le=86400)  # None: 30
+    keda: KedaPlan = Field(default_factory=KedaPlan)
+    vpa: VpaPlan = Field(default_factory=VpaPlan)
+    external_secret: ExternalSecretPlan = Field(default_factory=ExternalSecretPlan)
+    alerting: AlertingPlan = Field(default_factory=AlertingPlan)
+    middlewares: MiddlewarePlan = Field(default_factory=MiddlewarePlan)
+    lifecycle: LifecyclePlan = Field(default_factory=LifecyclePlan)
+    init_containers: list[InitContainerPlan] = Field(default_factory=list)
+    host_path_mounts: list[HostPathMount] = Field(default_factory=list)
+    config_data: dict[str, str] = Field(default_factory=dict)  # KEY=VALUE into the chart's ConfigMap, as env
 
     @field_validator("name")
     @classmethod
@@ -567,7 +751,7 @@ class ChartPlan(PlanModel):
             raise ValueError(f"metrics port {self.metrics.port!r} is not one of the ports {metric_ports}")
         if self.autoscaling.enabled and self.workload not in {"Deployment", "StatefulSet"}:
             raise ValueError(f"autoscaling does not apply to a {self.workload}")
-        if self.single_primary and (self.replicas > 1 or self.autoscaling.enabled):
+        if self.single_primary and (self.replicas > 1 or self.autoscaling.enabled or self.keda.enabled):
             instead = (
                 "set read_replicas for pods that follow the primary"
                 if self.replication
@@ -589,7 +773,30 @@ class ChartPlan(PlanModel):
         keys = [c.key for c in self.credentials]
         if len(keys) != len(set(keys)):
             raise ValueError(f"credential keys must be unique, got {keys}")
+        self._check_capabilities()
         return self
+
+    def _check_capabilities(self) -> None:
+        """Rules for the scaling, alerting, routing and node-agent additions."""
+        scalable = self.workload in {"Deployment", "StatefulSet"}
+        if self.keda.enabled and self.autoscaling.enabled:
+            raise ValueError(
+                "choose KEDA or an HPA: a ScaledObject creates its own HPA (disable autoscaling)"
+            )
+        if (self.keda.enabled or self.vpa.enabled) and not scalable:
+            raise ValueError(f"KEDA and VPA scale a Deployment or StatefulSet, not a {self.workload}")
+        if self.alerting.enabled and not self.metrics.enabled:
+            raise ValueError("alerting needs metrics.enabled (the alerts query the app's metrics)")
+        if self.host_path_mounts and self.workload != "DaemonSet":
+            raise ValueError(
+                "hostPath mounts are only for DaemonSet node agents: use persistence for app data"
+            )
+        names = [c.name for c in self.init_containers]
+        if len(names) != len(set(names)):
+            raise ValueError(f"init container names must be unique, got {names}")
+        for key in self.config_data:
+            if not ENV_NAME.match(key):
+                raise ValueError(f"config key {key!r} is not a valid environment variable name")
 
     @property
     def credentials_secret(self) -> str:

@@ -23,7 +23,16 @@ from agents.plan.facts import (
     RequestFacts,
     SecretEnv,
 )
-from agents.plan.model import HOSTNAME, ImageSpec, RbacRule, Toleration
+from agents.plan.model import (
+    HOSTNAME,
+    EgressRule,
+    ExternalSecretKey,
+    ImageSpec,
+    InitContainerPlan,
+    KedaTrigger,
+    RbacRule,
+    Toleration,
+)
 
 WORD_NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -640,17 +649,6 @@ def _extract_role(t: _Text, facts: RequestFacts) -> None:
         facts.worker = True
 
 
-def _extract_grace(t: _Text, facts: RequestFacts) -> None:
-    unit = r"(s|secs?|seconds?|m|mins?|minutes?)\b"
-    grace = r"(?:termination\s*)?grace(?:ful)?(?:\s*(?:period|shutdown|termination|time))?"
-    for m in t.take(rf"\b{grace}\s*(?:period\s+)?(?:of|=|:|to)?\s*(\d+)\s*{unit}"):
-        facts.termination_grace_period_seconds = int(m.group(1)) * (60 if m.group(2).startswith("m") else 1)
-    for m in t.take(rf"\b(\d+)\s*{unit}\s+(?:of\s+)?{grace}"):
-        facts.termination_grace_period_seconds = int(m.group(1)) * (60 if m.group(2).startswith("m") else 1)
-    for m in t.take(r"\btermination\s*grace\s*period\s*seconds\s*[=:]?\s*(\d+)\b"):
-        facts.termination_grace_period_seconds = int(m.group(1))
-
-
 def _extract_app(t: _Text, facts: RequestFacts) -> None:
     text = re.sub(
         r"\b(?:every|each|all|per|worker|gpu|arm64|amd64|linux|windows)\s+nodes?\b|\bnodes\b", " ", t.lower
@@ -724,29 +722,7 @@ SUBJECT_NOUNS = frozenset(
 )
 
 
-EXTRACTORS: list[Callable[[_Text, RequestFacts], None]] = [
-    _extract_quoted_commands,
-    _extract_dependencies,
-    _extract_secrets,
-    _extract_name,
-    _extract_image,
-    _extract_schedule,
-    _extract_role,
-    _extract_workload,
-    _extract_grace,
-    _extract_scheduling,
-    _extract_rbac,
-    _extract_exposure,
-    _extract_app,
-    _extract_env,
-    _extract_metrics,
-    _extract_resources,
-    _extract_persistence,
-    _extract_scaling,
-    _extract_network_policy,
-    _extract_ports,
-    _extract_subject,
-]
+EXTRACTORS: list[Callable[[_Text, RequestFacts], None]] = []  # filled at the end of the module
 
 
 def parse_request(text: str) -> RequestFacts:
@@ -840,3 +816,508 @@ def _parts_apart(t: _Text, start: int, end: int) -> bool:
     if re.search(r"[,;!?]|\.(?:\s|$)", t.original[start:end]):
         return True
     return any(s.start < end and s.end > start for s in t.spans)
+
+
+# --- capabilities (issue 11 point 5): scaling, secrets, networking, observability, scheduling, jobs ---
+
+DURATION = r"(\d+)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?)\b"
+DURATION_OR_SECONDS = (
+    r"(\d+)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?)?\b"  # after an explicit keyword
+)
+KEDA_DEFAULTS: dict[str, tuple[dict[str, str], str, str]] = {
+    # scaler type -> (metadata, what the request names, parameter read from the auth Secret)
+    "rabbitmq": ({"protocol": "amqp", "mode": "QueueLength", "value": "20"}, "queueName", "host"),
+    "kafka": ({"bootstrapServers": "kafka:9092", "lagThreshold": "50"}, "topic", "password"),
+    "redis": ({"address": "redis:6379", "listLength": "10"}, "listName", "password"),
+    "aws-sqs-queue": ({"awsRegion": "us-east-1", "queueLength": "10"}, "queueURL", "awsSecretAccessKey"),
+    "prometheus": (
+        {"serverAddress": "http://prometheus-operated.monitoring:9090", "threshold": "100"},
+        "query",
+        "bearerToken",
+    ),
+    "cron": ({"timezone": "UTC", "start": "0 8 * * *", "end": "0 18 * * *", "desiredReplicas": "1"}, "", ""),
+}
+KEDA_SOURCES = {"rabbitmq": "rabbitmq", "amqp": "rabbitmq", "kafka": "kafka", "redis": "redis",
+                "sqs": "aws-sqs-queue", "prometheus": "prometheus", "cron": "cron"}  # fmt: skip
+CONTROL_PLANE_KEY = "node-role.kubernetes.io/control-plane"
+NOT_PORT_NAMES = {"metrics", "the", "a", "an", "and", "on", "at", "listens", "listening", "serves", "exposes", "expose",
+                  "container", "service", "its", "tcp", "udp", "app", "with", "same", "one", "default", "target",
+                  "postgres", "mysql", "redis", "rabbitmq", "kafka", "mongodb", "database", "db"}  # fmt: skip
+
+
+def _seconds(number: str, unit: str | None) -> int:
+    n = int(number)
+    unit = unit or "s"
+    return n * 3600 if unit.startswith("h") else n * 60 if unit.startswith("m") else n
+
+
+def _extract_init_containers(t: _Text, facts: RequestFacts) -> None:
+    """`an init container that downloads https://…/model.bin into /models (20Gi)`: a shared emptyDir."""
+    for m in t.take(r"\b(?:an?\s+)?init[- ]?containers?\b(?:[^.;,]|\.(?=\S))*", raw=True, flags=re.I):
+        clause = m.group(0)
+        path = re.search(r"\b(?:into|in|to|at|under|fills?)\s+(/[\w./-]*)", clause)
+        size = re.search(
+            r"\b(?:size[- ]?limit\s*(?:of\s+)?|up\s+to\s+|max(?:imum)?\s+)?(\d+(?:\.\d+)?\s?(?:gi|gb|mi|mb|g|t|ti))\b",
+            clause,
+            re.I,
+        )
+        quoted = re.search(r"[`\"']([^`\"']+)[`\"']", clause)
+        url = re.search(r"\b(https?://[^\s,;]+)", clause)
+        image = re.search(r"\b(?:image|using|with)\s+([a-z0-9][\w.\-/]*:[\w][\w.-]*)", clause)
+        shared = path.group(1) if path else "/shared"
+        command: list[str] = []
+        spec_image = None
+        if quoted:
+            command = shlex.split(quoted.group(1))
+        elif url:
+            target = url.group(1).rstrip("/").rsplit("/", 1)[-1] or "download"
+            command = ["wget", "-O", f"{shared.rstrip('/')}/{target}", url.group(1)]
+            spec_image = ImageSpec.parse("docker.io/library/busybox:1.37.0")
+        if image:
+            spec_image = ImageSpec.parse(image.group(1))
+        name = "download" if url else "init"
+        facts.init_containers.append(
+            InitContainerPlan(
+                name=name
+                if name not in {c.name for c in facts.init_containers}
+                else f"{name}-{len(facts.init_containers)}",
+                image=spec_image,
+                command=command,
+                shared_path=shared,
+                size_limit=_memory(size.group(1)) if size else None,
+            )
+        )
+
+
+def _extract_keda(t: _Text, facts: RequestFacts) -> None:
+    """`scale to zero with keda on rabbitmq queue orders, credentials from secret mq-auth`."""
+    if not t.find(r"\bkeda\b|\bscale[sd]?\s+(?:down\s+)?to\s+zero\b"):
+        return
+    if t.take(r"\bscale[sd]?\s+(?:down\s+)?to\s+zero\b"):
+        facts.keda_min = 0
+    source = t.find(
+        r"\b(rabbitmq|amqp|kafka|redis|sqs|prometheus|cron)\b(?:\s+(?:queue|topic|list|length|lag|query|messages?|backlog))?"
+        r"(?:\s+(?:named\s+|called\s+)?[`\"']?([\w.:/-]+)[`\"']?)?"
+    )
+    kind = KEDA_SOURCES[source.group(1)] if source else "cpu"
+    if source:
+        t.take(re.escape(source.group(0)))
+    if kind == "cpu":
+        facts.keda_triggers.append(KedaTrigger(type="cpu", metadata={"type": "Utilization", "value": "70"}))
+    else:
+        metadata, named_field, _ = KEDA_DEFAULTS[kind]
+        metadata = dict(metadata)
+        named = source.group(2) if source else None
+        if named and named_field and named not in NOT_NAMES and named not in {"with", "from", "keda"}:
+            metadata[named_field] = named
+        elif named_field:
+            metadata[named_field] = facts.name or "work"
+        facts.keda_triggers.append(KedaTrigger(type=kind, metadata=metadata))
+    if m := t.find(rf"\bkeda\b[^.;]*?\b(?:from|between)\s+{NUMBER}\s+(?:to|and|-)\s+{NUMBER}\b") or t.find(
+        rf"\b{NUMBER}\s*(?:-|to)\s*{NUMBER}\s+(?:replicas|pods)\b"
+    ):
+        facts.keda_min, facts.keda_max = _number(m.group(1)), _number(m.group(2))
+        t.take(re.escape(m.group(0)))
+    elif m := t.find(rf"\b(?:up\s+to|max(?:imum)?)\s+{NUMBER}\s*(?:replicas|pods)?"):
+        facts.keda_max = _number(m.group(1))
+        t.take(re.escape(m.group(0)))
+    if m := t.find(
+        rf"\b(?:credentials?|auth\w*|connection)\s+(?:(?:is|are)\s+)?(?:from|in|via)\s+(?:the\s+)?(?:existing\s+)?secret\s+{SECRET_NAME}(?:\s+key\s+([\w.-]+))?"
+    ):
+        facts.keda_auth_secret = m.group(1)
+        parameter = KEDA_DEFAULTS.get(kind, ({}, "", ""))[2]
+        if parameter:
+            facts.keda_auth_params[parameter] = m.group(2) or parameter
+        t.take(re.escape(m.group(0)))
+    t.take(r"\b(?:scal\w+\s+)?(?:with|using|via|by)\s+keda\b|\bkeda(?:\s+scal\w+)?\b")
+
+
+def _extract_vpa(t: _Text, facts: RequestFacts) -> None:
+    if not t.take(r"\b(?:vpa|vertical\s+pod\s+auto-?scal\w*|vertical\s+auto-?scal\w*)\b"):
+        return
+    facts.vpa = True
+    if m := t.find(r"\b(?:in\s+|update\s*mode\s+|mode\s+)(auto|recreate|initial|off)(?:\s+mode)?\b"):
+        facts.vpa_mode = {"auto": "Auto", "recreate": "Recreate", "initial": "Initial", "off": "Off"}[
+            m.group(1)
+        ]
+        t.take(re.escape(m.group(0)))
+    t.take(r"\b(?:recommendations?\s+only|recommend(?:ation)?\s+mode)\b")
+
+
+def _extract_external_secret(t: _Text, facts: RequestFacts) -> None:
+    """`an ExternalSecret from ClusterSecretStore vault-backend, key prod/shop`: the operator writes the Secret."""
+    store = t.find(
+        r"\b(cluster)?[- ]?secret[- ]?store\s+(?:named\s+|called\s+)?[`\"']?([a-z0-9][a-z0-9.-]*[a-z0-9])"
+    )
+    said = t.find(r"\bexternal[- ]?secrets?(?:[- ]operator)?\b")
+    if not (store or said):
+        return
+    facts.external_secret = True
+    if store:
+        facts.external_store = store.group(2)
+        facts.external_store_kind = "ClusterSecretStore" if store.group(1) else "SecretStore"
+        t.take(re.escape(store.group(0)))
+    t.take(r"\bexternal[- ]?secrets?(?:[- ]operator)?\b")
+    for m in t.take(
+        r"\bkeys?\s+([a-z0-9_][\w-]*(?:\s*(?:,|and)\s*[a-z0-9_][\w-]*)*)\s+(?:from|at|of)\s+(?:remote\s+(?:key|path)\s+)?([\w./-]+/[\w./-]+)",
+        raw=True,
+        flags=re.I,
+    ):
+        for key in re.split(r"\s*(?:,|\band\b)\s*", m.group(1)):
+            if key:
+                facts.external_keys.append(
+                    ExternalSecretKey(secret_key=key, remote_key=m.group(2), property=key)
+                )
+    if key := t.find(r"\b(?:remote\s+)?(?:key|path)\s+([\w.-]+/[\w./-]+)", raw=True, flags=re.I):
+        facts.external_extract_key = key.group(1)
+        t.take(re.escape(key.group(0)), raw=True)
+
+
+def _extract_secret_mounts(t: _Text, facts: RequestFacts) -> None:
+    """`mount the tls secret shop-tls at /etc/tls`: read-only files; `env from secret app-env`: envFrom."""
+    for m in t.take(
+        rf"\bmount(?:s|ed)?\s+(?:the\s+)?(?:existing\s+)?(?:tls\s+|certificate\s+)?secret\s+{SECRET_NAME}\s+(?:at|on|in|under|to)\s+(/[\w./-]*)"
+    ):
+        facts.secret_mounts[m.group(1)] = m.group(2)
+    for m in t.take(
+        rf"\b(?:secret\s+{SECRET_NAME}|{SECRET_NAME}\s+secret)\s+mounted\s+(?:read[- ]only\s+)?(?:at|on|in|under)\s+(/[\w./-]*)"
+    ):
+        name = m.group(1) or m.group(2)
+        if name not in NOT_NAMES:
+            facts.secret_mounts[name] = m.group(3)
+    for m in t.take(
+        rf"\b(?:env\s*from|all\s+keys\s+of|every\s+key\s+of)\s+(?:the\s+)?(?:existing\s+)?secret\s+{SECRET_NAME}"
+    ):
+        if m.group(1) not in NOT_NAMES and m.group(1) not in facts.secrets:
+            facts.secrets.append(m.group(1))
+
+
+def _extract_network_rules(t: _Text, facts: RequestFacts) -> None:
+    """Ingress from namespaces or pod labels, egress to CIDR:port, deny the rest."""
+    ns = r"([a-z0-9][a-z0-9-]*[a-z0-9])"
+    for m in t.take(
+        rf"\b(?:allow\s+)?(?:ingress|traffic)?\s*(only\s+)?from\s+(?:the\s+)?namespaces?\s+{ns}((?:\s*(?:,|and)\s*{ns}(?![\w-])(?!\s+(?:to|on|port)\b))*)"
+    ):
+        facts.np_only = facts.np_only or bool(m.group(1))
+        for name in [m.group(2), *re.findall(r"[a-z0-9][a-z0-9-]*[a-z0-9]", m.group(3) or "")]:
+            if name not in {"and"} and name not in facts.np_ingress_namespaces:
+                facts.np_ingress_namespaces.append(name)
+    for m in t.take(
+        r"\b(?:allow\s+)?(?:ingress|traffic)?\s*(only\s+)?from\s+(?:the\s+)?pods?\s+(?:with\s+)?(?:the\s+)?labels?\s+([\w./-]+)\s*[=:]\s*([\w.-]+)",
+        raw=True,
+        flags=re.I,
+    ):
+        facts.np_only = facts.np_only or bool(m.group(1))
+        facts.np_ingress_pod_labels[m.group(2)] = m.group(3)
+    cidr = r"(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})"
+    for m in t.take(
+        rf"\begress\s+(?:only\s+)?to\s+{cidr}(?:\s*:\s*(\d{{1,5}})|\s+(?:on\s+)?port\s+(\d{{1,5}}))?"
+    ):
+        try:
+            facts.np_egress_rules.append(
+                EgressRule(cidr=m.group(1), port=int(m.group(2) or m.group(3) or 0) or None)
+            )
+        except ValueError:
+            continue
+    for m in t.take(rf"\b(?:and|,)\s+(?:to\s+)?{cidr}(?:\s*:\s*(\d{{1,5}})|\s+(?:on\s+)?port\s+(\d{{1,5}}))"):
+        if facts.np_egress_rules:
+            facts.np_egress_rules.append(EgressRule(cidr=m.group(1), port=int(m.group(2) or m.group(3))))
+    if facts.np_egress_rules:
+        facts.egress_restricted = facts.network_policy = True
+        t.take(r"\b(?:allow\s+)?dns(?:\s+to\s+kube-dns)?\b|\bkube-dns\b")
+    if t.take(
+        r"\b(?:deny|block|drop)\s+(?:all\s+)?(?:the\s+)?(?:rest|everything\s+else|all\s+other\s+traffic|other\s+traffic)\b|\bdefault[- ]deny\b"
+    ):
+        facts.np_only = facts.egress_restricted = True
+        facts.network_policy = True
+    if facts.np_ingress_namespaces or facts.np_ingress_pod_labels:
+        facts.network_policy = True
+
+
+def _extract_traefik_options(t: _Text, facts: RequestFacts) -> None:
+    """Traefik certResolver and middlewares: https redirect, security headers, rate limit."""
+    if m := t.find(r"\bcert[- ]?resolver\s*:?\s*[`\"']?([a-z0-9][a-z0-9_.-]*)"):
+        facts.cert_resolver, facts.tls = m.group(1), True
+        facts.exposure = facts.exposure or "ingressroute"
+        t.take(re.escape(m.group(0)))
+    if t.take(
+        r"\bredirect(?:s|ing)?\s+(?:all\s+)?(?:plain\s+)?(?:http\s+)?(?:traffic\s+)?to\s+https\b|\bhttps\s+redirect\b|\bforce\s+https\b"
+    ):
+        facts.redirect_https = facts.tls = True
+    if t.take(r"\bsecurity\s+headers\b|\bhsts\b"):
+        facts.security_headers = True
+    if m := t.find(
+        r"\brate[- ]?limit(?:ed|ing)?\s+(?:of\s+|to\s+|at\s+)?(\d+)\s*(?:req(?:uest)?s?|r)?\s*(?:/|per\s+)\s*(?:s|sec|second)\b(?:\s*(?:,|with|and)?\s*burst\s+(?:of\s+)?(\d+))?"
+    ):
+        facts.rate_limit = int(m.group(1))
+        facts.rate_limit_burst = int(m.group(2)) if m.group(2) else None
+        t.take(re.escape(m.group(0)))
+
+
+def _extract_issuer_kind(t: _Text, facts: RequestFacts) -> None:
+    """A namespaced cert-manager Issuer is named as such; anything else is a ClusterIssuer."""
+    if t.find(
+        r"\bnamespaced\s+(?:cert[- ]manager\s+)?issuer\b|\bissuer\s+kind\s+issuer\b|\b(?:an?\s+)?issuer\s+\(not\s+cluster"
+    ):
+        facts.issuer_kind = "Issuer"
+        t.take(r"\bnamespaced\b(?=\s+(?:cert[- ]manager\s+)?issuer)|\bkind\s+issuer\b")
+    elif t.find(r"\bcluster[- ]?issuer\b"):
+        facts.issuer_kind = "ClusterIssuer"
+
+
+def _extract_service_options(t: _Text, facts: RequestFacts) -> None:
+    """Service type and named ports (`http port 8080 and admin port 9090`)."""
+    if t.take(r"\b(?:type\s+)?load[- ]?balancer(?:\s+service)?\b"):
+        facts.service_type = "LoadBalancer"
+    elif t.take(r"\b(?:type\s+)?node[- ]?port(?:\s+service)?\b"):
+        facts.service_type = "NodePort"
+    # single spaces only: a blanked span between two words must not join them into "name port N"
+    pattern = r"\b([a-z][a-z0-9-]{0,14}) port (?:on )?(\d{2,5})\b"
+    for m in list(re.finditer(pattern, t.lower)):
+        name, number = m.group(1), int(m.group(2))
+        if name in NOT_PORT_NAMES or t.lower[max(0, m.start() - 4) : m.start()].strip() == "to":
+            continue  # "connects to redis port 6379" names the peer, not this app's port
+        if 1 <= number <= 65535 and all(n != name and p != number for n, p in facts.named_ports):
+            facts.named_ports.append((name, number))
+            if number not in facts.ports:
+                facts.ports.append(number)
+            t.take(re.escape(m.group(0)))
+
+
+def _extract_observability(t: _Text, facts: RequestFacts) -> None:
+    """ServiceMonitor labels (`release: kube-prometheus-stack`) and default alerts (PrometheusRule)."""
+    for m in t.take(r"\bservice\s*monitor\s+labels?\s+([\w./-]+)\s*[=:]\s*([\w.-]+)"):
+        facts.service_monitor_labels[m.group(1)] = m.group(2)
+        facts.metrics, facts.service_monitor = True, True
+    # "release kube-prometheus-stack" without ':' only where a monitor is mentioned (a Helm release otherwise)
+    spaced = r"\s*[:=]\s*|\s+" if t.find(r"\bservice\s*monitor|\bprometheus") else r"\s*[:=]\s*"
+    for m in t.take(rf"\b(?:with\s+)?(?:the\s+)?(?:label\s+)?(release)(?:{spaced})([a-z0-9][a-z0-9.-]*)"):
+        facts.service_monitor_labels[m.group(1)] = m.group(2)
+        facts.metrics, facts.service_monitor = True, True
+    if t.take(
+        r"\bprometheus\s*rules?\b|\b(?:default\s+|useful\s+|prometheus\s+)?alert(?:s|ing)(?:\s+rules?)?\b"
+    ):
+        facts.alerting = True
+        facts.metrics = True
+
+
+def _extract_hardware(t: _Text, facts: RequestFacts) -> None:
+    """GPUs, control-plane tolerations and the PriorityClass."""
+    if m := t.find(rf"\b{NUMBER}\s+(?:nvidia\s+)?gpus?\b") or t.find(
+        r"\b(?:an?\s+|with\s+(?:an?\s+)?|needs\s+(?:an?\s+)?)(?:nvidia\s+)?gpu\b"
+    ):
+        facts.gpu = _number(m.group(1)) if m.groups() and m.group(1) else 1
+        t.take(re.escape(m.group(0)))
+    if facts.gpu is None and t.find(r"\bgpu\s+nodes?\b"):
+        facts.gpu = 1  # "runs on gpu nodes": it needs one to be scheduled there
+    if facts.gpu:
+        t.take(r"\b(?:on\s+)?gpu\s+nodes?\b|\bnvidia\b")
+    if t.take(
+        r"\b(?:tolerat\w*\s+(?:the\s+)?|(?:also\s+)?(?:on|including)\s+(?:the\s+)?)(?:control[- ]plane|master)(?:\s+(?:nodes?|taints?))?\b"
+    ):
+        facts.control_plane = True
+    if m := t.find(r"\bpriority[- ]?class(?:[- ]?name)?\s+[`\"']?([a-z0-9][a-z0-9.-]*[a-z0-9])"):
+        facts.priority_class = m.group(1)
+        t.take(re.escape(m.group(0)))
+
+
+def _extract_lifecycle(t: _Text, facts: RequestFacts) -> None:
+    """Slow starters (startupProbe), preStop pauses and grace periods."""
+    if m := t.find(rf"\btakes?\s+(?:up\s+to\s+)?{DURATION}\s+to\s+(?:start|boot|warm\s+up)\b"):
+        facts.startup_seconds = _seconds(m.group(1), m.group(2))
+        t.take(re.escape(m.group(0)))
+    elif t.take(r"\bslow[- ](?:to[- ])?start(?:s|ing|er|up)?\b|\bstarts?\s+slowly\b|\bstartup\s*probe\b"):
+        facts.startup_seconds = 300
+    if m := t.find(
+        rf"\b(?:pre[- ]?stop(?:\s+hook)?\s+(?:that\s+)?(?:sleeps?|waits?|pauses?|of)?|drain\s+for)\s*(?:for\s+)?{DURATION_OR_SECONDS}"
+    ):
+        facts.pre_stop_seconds = _seconds(m.group(1), m.group(2))
+        t.take(re.escape(m.group(0)))
+    if m := t.find(
+        rf"\b(?:(?:termination\s+)?grace(?:ful)?(?:\s+(?:shutdown\s+)?period)?(?:\s+seconds)?|terminationgraceperiodseconds)\s*(?:of\s+|=\s*|:\s*)?{DURATION_OR_SECONDS}"
+    ) or t.find(rf"\b{DURATION}\s+(?:to\s+shut\s*down|grace(?:\s+period)?|to\s+stop\s+gracefully)\b"):
+        facts.grace_seconds = _seconds(m.group(1), m.group(2))
+        t.take(re.escape(m.group(0)))
+
+
+def _extract_hooks(t: _Text, facts: RequestFacts) -> None:
+    """`run 'rake db:migrate' as a pre-install and pre-upgrade hook, weight -5, deleted when it succeeds`."""
+    events = r"(?:pre|post)[- ](?:install|upgrade|delete)"
+    m = t.find(rf"\b({events}(?:\s*(?:,|and|&|/)\s*{events})*)\s+hooks?(?:\s+jobs?)?\b")
+    if not m:
+        return
+    facts.hook_events = [e.replace(" ", "-") for e in re.findall(events, m.group(1))]
+    t.take(re.escape(m.group(0)))
+    quoted = r"\b(?:runs?|running|executes?|with\s+command)\s*:?\s*[`\"']([^`\"']+)[`\"']"
+    near = [c for c in re.finditer(quoted, t.raw, re.I) if abs(c.start() - m.start()) <= 80]  # same clause
+    command = min(near, key=lambda c: abs(c.start() - m.start()), default=None)
+    if command:
+        facts.hook_command = shlex.split(command.group(1))
+        t.take(re.escape(command.group(0)), raw=True)
+    if w := t.find(r"\b(?:hook[- ])?weight\s*(?:of\s+)?(-?\d+)\b"):
+        facts.hook_weight = int(w.group(1))
+        t.take(re.escape(w.group(0)))
+    policies = {"before-hook-creation": r"before[- ]hook[- ]creation|before\s+the\s+next\s+run",
+                "hook-succeeded": r"hook[- ]succeeded|when\s+it\s+succeeds|after\s+success",
+                "hook-failed": r"hook[- ]failed|when\s+it\s+fails"}  # fmt: skip
+    for policy, pattern in policies.items():
+        if t.take(rf"\b(?:deleted?\s+|delete[- ]policy\s+)?(?:{pattern})\b"):
+            facts.hook_delete_policy.append(policy)
+
+
+def _extract_job_limits(t: _Text, facts: RequestFacts) -> None:
+    """Deadlines, history limits and the CronJob time zone."""
+    if m := t.find(rf"\bstarting[- ]deadline(?:[- ]seconds)?\s*(?:of\s+|=\s*|:\s*)?{DURATION_OR_SECONDS}"):
+        facts.starting_deadline = _seconds(m.group(1), m.group(2))
+        t.take(re.escape(m.group(0)))
+    batch = facts.workload in {"Job", "CronJob"} or facts.schedule is not None
+    generic = rf"\b(?:timeout|time\s*limit|deadline|(?:must\s+)?finish(?:es)?\s+within|runs?\s+at\s+most)\s*(?:of\s+|=\s*|:\s*)?{DURATION}"
+    if m := t.find(rf"\bactive[- ]deadline(?:[- ]seconds)?\s*(?:of\s+|=\s*|:\s*)?{DURATION_OR_SECONDS}") or (
+        t.find(generic) if batch else None
+    ):
+        facts.active_deadline = _seconds(m.group(1), m.group(2))
+        t.take(re.escape(m.group(0)))
+    if m := t.find(rf"\bkeep\s+(?:the\s+)?(?:last\s+)?{NUMBER}\s+successful(?:\s+(?:jobs|runs))?"):
+        facts.keep_successful = _number(m.group(1))
+        t.take(re.escape(m.group(0)))
+    if m := t.find(
+        rf"\b(?:and\s+|keep\s+(?:the\s+)?(?:last\s+)?){NUMBER}\s+failed(?:\s+(?:jobs|runs|ones))?"
+    ):
+        facts.keep_failed = _number(m.group(1))
+        t.take(re.escape(m.group(0)))
+    if m := t.find(rf"\bhistory[- ]limits?\s*(?:of\s+)?{NUMBER}\b"):
+        facts.keep_successful = facts.keep_failed = _number(m.group(1))
+        t.take(re.escape(m.group(0)))
+    if m := t.find(
+        r"\b(?:time\s*zone|tz)\s*:?\s*([A-Z][A-Za-z]+/[A-Za-z_]+(?:/[A-Za-z_]+)?|UTC)\b", raw=True, flags=re.I
+    ) or t.find(r"\b(?:in\s+)?([A-Z][a-z]+/[A-Z][A-Za-z_]+)\s+time\b", raw=True):
+        facts.time_zone = m.group(1)
+        t.take(re.escape(m.group(0)), raw=True)
+
+
+def _extract_config_data(t: _Text, facts: RequestFacts) -> None:
+    """`config LOG_LEVEL=debug, FEATURE_X=on`: ConfigMap data the app reads as env."""
+    pair = r"[A-Za-z_][A-Za-z0-9_]*=(?:\"[^\"]*\"|'[^']*'|[^\s,;]+)"
+    m = t.find(
+        rf"\b(?:config\s*map|configuration|config|settings)\s*(?:data|values?|entries|keys)?\s*(?:with|:|of|=)?\s*((?:{pair})(?:\s*(?:,|and)\s*{pair})*)",
+        raw=True,
+        flags=re.I,
+    )
+    if not m:
+        return
+    for name, value in re.findall(r"([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|'[^']*'|[^\s,;]+)", m.group(1)):
+        facts.config_data[name] = value.strip("\"'")
+    t.take(re.escape(m.group(0)), raw=True)
+
+
+def _extract_storage_options(t: _Text, facts: RequestFacts) -> None:
+    """Access modes and existing claims, on any workload."""
+    modes = {"readwritemany": "ReadWriteMany", "rwx": "ReadWriteMany", "shared": "ReadWriteMany",
+             "readonlymany": "ReadOnlyMany", "rox": "ReadOnlyMany", "readwriteonce": "ReadWriteOnce",
+             "rwo": "ReadWriteOnce", "readwriteoncepod": "ReadWriteOncePod"}  # fmt: skip
+    for m in t.take(
+        r"\b(readwriteoncepod|readwritemany|readonlymany|readwriteonce|rwx|rox|rwo)\b|\bshared(?=\s+(?:volume|storage|disk))"
+    ):
+        mode = modes[m.group(0)]
+        if mode not in facts.access_modes:
+            facts.access_modes.append(mode)
+    if claim := t.find(
+        rf"\b(?:existing\s+(?:pvc|claim|volume\s+claim|persistent\s*volume\s*claim)|(?:use|uses|using)\s+(?:the\s+)?(?:pvc|claim))\s+(?:named\s+|called\s+)?[`\"']?{SECRET_NAME}"
+    ):
+        facts.existing_claim = claim.group(1)
+        t.take(re.escape(claim.group(0)))
+    if klass := t.find(r"\bstorage\s*(class(?:\s*name)?\s*:?\s+[`\"']?([a-z0-9][a-z0-9.-]*))"):
+        facts.storage_class = klass.group(2)  # read before the exposure extractor sees "class X"
+        t._blank(klass.start(1), klass.end(1))  # "10Gi storage" stays for the persistence extractor
+
+
+def _extract_hpa_targets(t: _Text, facts: RequestFacts) -> None:
+    """`autoscale 2-10 at 70% cpu`, `target memory 80 %`: HPA utilization targets."""
+    if m := t.find(
+        rf"\b(?:auto-?scal\w*|hpa)\s+(?:between\s+|from\s+)?{NUMBER}\s*(?:-|–|\.\.|to)\s*{NUMBER}\b(?:\s+(?:replicas|pods))?"
+    ):
+        facts.autoscale, facts.autoscale_min, facts.autoscale_max = (
+            True,
+            _number(m.group(1)),
+            _number(m.group(2)),
+        )
+        t.take(re.escape(m.group(0)))
+    pct = r"(\d{1,3})\s*(?:%|percent)"
+    kinds = r"(cpu|memory|mem|ram)"
+    found = [
+        (mm.group(2), mm.group(1))
+        for mm in t.take(
+            rf"\b(?:at\s+|target(?:ing)?\s+)?{pct}\s+(?:average\s+)?{kinds}(?:\s+(?:utili[sz]ation|usage|target))?"
+        )
+    ]
+    found += [
+        (mm.group(1), mm.group(2))
+        for mm in t.take(
+            rf"\b(?:target\s+)?{kinds}\s+(?:utili[sz]ation\s+|usage\s+|target\s+)?(?:of\s+|at\s+|=\s*|:\s*)?{pct}"
+        )
+    ]
+    for kind, value in found:
+        if 1 <= int(value) <= 100:
+            if kind == "cpu":
+                facts.target_cpu = int(value)
+            else:
+                facts.target_memory = int(value)
+            facts.autoscale = True
+
+
+def _extract_node_agent(t: _Text, facts: RequestFacts) -> None:
+    """`reads /var/log from the host`: read-only hostPath mounts for DaemonSet node agents."""
+    for m in t.take(
+        r"\b(?:reads?|mounts?|needs?|access(?:es)?|with)\s+(?:the\s+)?(?:host(?:'s)?\s+|node(?:'s)?\s+)?(/[\w./-]+)\s+(?:from\s+the\s+(?:host|node)|on\s+the\s+(?:host|node)|read[- ]only\s+from\s+the\s+(?:host|node))"
+        r"(?:\s+(?:at|into|to)\s+(/[\w./-]+))?"
+    ):
+        facts.host_paths.append((m.group(1), m.group(2) or m.group(1)))
+    for m in t.take(r"\bhost[- ]?path\s+(/[\w./-]+)(?:\s+(?:at|into|to|mounted\s+at)\s+(/[\w./-]+))?"):
+        facts.host_paths.append((m.group(1), m.group(2) or m.group(1)))
+
+
+# Order matters: an extractor blanks what it reads, so the more specific phrase goes first
+# (a hook's quoted command before the app's, `credentials from secret X` before database secrets,
+# `70% cpu` before resource requests, a named port before bare port numbers).
+EXTRACTORS.extend(
+    [
+        _extract_init_containers,
+        _extract_hooks,
+        _extract_quoted_commands,
+        _extract_dependencies,
+        _extract_keda,
+        _extract_vpa,
+        _extract_external_secret,
+        _extract_secret_mounts,
+        _extract_network_rules,
+        _extract_secrets,
+        _extract_name,
+        _extract_image,
+        _extract_schedule,
+        _extract_role,
+        _extract_workload,
+        _extract_job_limits,
+        _extract_hardware,
+        _extract_scheduling,
+        _extract_rbac,
+        _extract_storage_options,
+        _extract_traefik_options,
+        _extract_issuer_kind,
+        _extract_exposure,
+        _extract_app,
+        _extract_observability,
+        _extract_config_data,
+        _extract_env,
+        _extract_metrics,
+        _extract_lifecycle,
+        _extract_hpa_targets,
+        _extract_resources,
+        _extract_node_agent,
+        _extract_persistence,
+        _extract_scaling,
+        _extract_network_policy,
+        _extract_service_options,
+        _extract_ports,
+        _extract_subject,
+    ]
+)

@@ -18,6 +18,7 @@ from agents.plan.gaps import find_gaps
 from agents.plan.model import EXPORTER_PORT_NAME, ImageSpec
 from agents.plan.overrides import apply_answers, apply_sets, split_assignment, validate_plan
 from agents.plan.parser import parse_request
+from agents.plan.planner_capabilities import apply_capabilities, name_ports
 from agents.plan.questions import PlanOutcome
 
 MAX_REQUEST = 4000
@@ -217,8 +218,6 @@ def _serves_nothing(data: dict[str, Any], facts: RequestFacts) -> bool:
 
 
 def _role(data: dict[str, Any], facts: RequestFacts, notes: list[str]) -> None:
-    if facts.termination_grace_period_seconds is not None:
-        data["termination_grace_period_seconds"] = facts.termination_grace_period_seconds
     if not _serves_nothing(data, facts):
         return
     data["service"] = {"enabled": False}
@@ -228,11 +227,11 @@ def _role(data: dict[str, Any], facts: RequestFacts, notes: list[str]) -> None:
     data["probes"] = {kind: p for kind, p in probes.items() if p and p.get("type") == "exec"}
     if data.get("metrics", {}).get("enabled") and not facts.metrics:
         data["metrics"] = {"enabled": False}
-    if facts.worker and facts.termination_grace_period_seconds is None:
-        data["termination_grace_period_seconds"] = WORKER_GRACE_SECONDS
+    if facts.worker and facts.grace_seconds is None:
+        data.setdefault("lifecycle", {})["termination_grace_period_seconds"] = WORKER_GRACE_SECONDS
         notes.append(
             f"worker: no Service, no ports, no HTTP probes; {WORKER_GRACE_SECONDS}s to stop gracefully "
-            "(set termination_grace_period_seconds to change it)"
+            "(set lifecycle.termination_grace_period_seconds to change it)"
         )
 
 
@@ -443,6 +442,7 @@ def plan_request(
     _workload(data, facts, notes)
     _role(data, facts, notes)
     _ports(data, facts)
+    name_ports(data, facts)
     _default_probes(data, facts, notes)
     _scaling(data, facts)
     _resources(data, facts)
@@ -452,6 +452,7 @@ def plan_request(
     _metrics(data, facts, notes)
     _extras(data, facts, entry)
     _name_and_description(data, facts, entry)
+    apply_capabilities(data, facts, notes)
     if entry is not None and entry.kind == "app" and data.get("env"):
         for var in [*data["env"], *data.get("exporter", {}).get("env", [])]:
             if var.get("secret") == f"{entry.name}-credentials" and data["name"] != entry.name:

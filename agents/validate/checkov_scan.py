@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from agents.validate.crd_schemas import is_builtin_group
 from agents.validate.finding import Finding, Severity
 from agents.validate.locate import TemplateLocator
 from agents.validate.manifests import FAST_SAFE_LOADER, PathPart, RenderedObject, parsed_object_nodes
@@ -219,6 +220,14 @@ def failed_checks(files: list[str], *, every_kind_in_graph: bool = False) -> lis
     return [r for rep in reports for r in rep.failed_checks]
 
 
+def _custom_resource_templates(objects: list[RenderedObject]) -> set[str]:
+    """Templates whose every object is a custom resource (ScaledObject, ExternalSecret, Middleware…)."""
+    builtin: dict[str, bool] = {}
+    for obj in objects:
+        builtin[obj.template] = builtin.get(obj.template, False) or is_builtin_group(obj.api_version)
+    return {template for template, any_builtin in builtin.items() if not any_builtin}
+
+
 def checkov_findings(
     objects_by_render: dict[str, list[RenderedObject]], locator: TemplateLocator
 ) -> list[Finding]:
@@ -228,10 +237,13 @@ def checkov_findings(
         origin: dict[str, tuple[str, str]] = {}
         files: list[str] = []
         seen: set[tuple[str, str]] = set()
-        for index, (values_file, _) in enumerate(objects_by_render.items()):
+        for index, (values_file, objects) in enumerate(objects_by_render.items()):
+            custom_only = _custom_resource_templates(objects)
             for template, text in locator.rendered.get(values_file, {}).items():
                 if not template.endswith((".yaml", ".yml")) or not text.strip() or (template, text) in seen:
                     continue  # a template rendered the same by several values files is scanned once
+                if template in custom_only:
+                    continue  # checkov has no checks for custom resources; our CRD schemas cover them
                 seen.add((template, text))
                 # one flat folder: creating and removing a folder per render and template costs more
                 # than checkov's scan of a small chart; the file name never reaches a finding

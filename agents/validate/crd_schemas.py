@@ -31,9 +31,13 @@ def crd_validator(api_version: str, kind: str) -> jsonschema.protocols.Validator
     return jsonschema.validators.Draft202012Validator(schema)
 
 
+# *.k8s.io groups that are CRDs maintained by SIGs, not served by the API server itself.
+SIG_CRD_GROUPS = {"gateway.networking.k8s.io", "autoscaling.k8s.io"}
+
+
 def is_builtin_group(api_version: str) -> bool:
     """Core and *.k8s.io groups are Kubernetes' own; anything else is a custom resource."""
     if "/" not in api_version:
         return True
     group = api_version.split("/", 1)[0]
-    return "." not in group or group.endswith(".k8s.io") and not group.startswith("gateway.networking")
+    return "." not in group or group.endswith(".k8s.io") and group not in SIG_CRD_GROUPS

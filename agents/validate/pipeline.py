@@ -60,6 +60,17 @@ VALUES_ALIASES_HINT = (
 )
 
 
+def _sets_nothing(values_path: Path) -> bool:
+    """True for a values file that is empty or `{}` (comments aside), so its render is the defaults'."""
+    try:
+        text = values_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False  # unreadable: render it and let Helm report the problem
+    # textual, not a YAML parse: this runs for every file and must cost nothing for the big ones
+    content = "".join(line.strip() for line in text.splitlines() if not line.lstrip().startswith("#"))
+    return content in ("", "{}", "---", "---{}")
+
+
 def _default_values(chart_dir: Path) -> tuple[dict[str, Any], Finding | None]:
     """The chart's default values, or {} and a finding when values.yaml is an alias bomb."""
     try:
@@ -259,9 +270,13 @@ def validate_chart(
     linting = background.submit(helm.lint, chart_dir, kube_version=versions[0])
     # both engines set .Capabilities.KubeVersion from this
     first = helm.render(chart_dir, None, kube_version=versions[0])
+    files = list(values_files if values_files is not None else ci_values_files(chart_dir))
+    # a values file that sets nothing (ci/default-values.yaml) renders exactly as the defaults
+    empty = [f for f in files if _sets_nothing(chart_dir / f)]
     later = [
         background.submit(helm.render, chart_dir, values_file, kube_version=versions[0])
-        for values_file in (values_files if values_files is not None else ci_values_files(chart_dir))
+        for values_file in files
+        if values_file not in empty
     ]
     # names built from the release name are checked again for the longest one `helm install` takes
     release_sensitive = [r for r in rules if r.release_sensitive]
@@ -270,6 +285,8 @@ def validate_chart(
     )
     reported: set[str | None] = set()
     outcomes = [_check_render(first, locator, facts, rules, reported)]
+    if first.error is None:
+        locator.rendered.update({values_file: first.manifests for values_file in empty})
     outcomes += [_check_render(pending.result(), locator, facts, rules, reported) for pending in later]
     lint_messages = linting.result()
 

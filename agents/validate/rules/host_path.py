@@ -1,13 +1,33 @@
-"""security/host-path: no hostPath volumes (they expose the node's filesystem)."""
+"""security/host-path: no hostPath volumes (they expose the node's filesystem).
+
+One exception is softened, not waived: a DaemonSet node agent (log shipper, node exporter)
+that mounts a host directory read-only in every container gets a warning instead of an
+error, which the chart may accept with a reason in its accepted-risks annotation.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from agents.validate.finding import Severity
-from agents.validate.pod_templates import pod_templates
+from agents.validate.pod_templates import PodTemplate, pod_templates
 from agents.validate.rules.contract import Rule, RuleInput, Violation
 from agents.validate.shapes import dig, mappings
+
+NODE_AGENT_HINT = (
+    "keep the mount readOnly and declare it in the pod annotation autopilot.k8s.io/accepted-risks "
+    "(security/host-path=<why the agent reads the node>), or use another volume type"
+)
+
+
+def _read_only_everywhere(pod: PodTemplate, volume_name: object) -> bool:
+    mounts = [
+        mount
+        for _, container in pod.containers()
+        for _, mount in mappings(container.get("volumeMounts"))
+        if mount.get("name") == volume_name
+    ]
+    return all(mount.get("readOnly") is True for mount in mounts)
 
 
 def check(given: RuleInput) -> Iterator[Violation]:
@@ -15,10 +35,14 @@ def check(given: RuleInput) -> Iterator[Violation]:
         for i, volume in mappings(pod.spec.get("volumes")):
             if "hostPath" in volume:
                 path = dig(volume, "hostPath", "path")
+                node_agent = pod.obj.kind == "DaemonSet" and _read_only_everywhere(pod, volume.get("name"))
                 yield Violation(
-                    f"{pod.obj.ref} mounts hostPath {path!r} as volume {volume.get('name')!r}",
+                    f"{pod.obj.ref} mounts hostPath {path!r} as volume {volume.get('name')!r}"
+                    + (" (read-only, node agent)" if node_agent else ""),
                     pod.obj,
                     (*pod.path, "volumes", i, "hostPath"),
+                    severity=Severity.WARNING if node_agent else None,
+                    hint=NODE_AGENT_HINT if node_agent else None,
                 )
 
 

@@ -64,6 +64,10 @@ def _references(pod: PodTemplate) -> Iterator[tuple[str, str, tuple[PathPart, ..
 
 def check(given: RuleInput) -> Iterator[Violation]:
     rendered = {(o.kind, o.name) for o in given.objects}
+    for producer in given.of_kind("ExternalSecret"):
+        # The external-secrets operator writes this Secret (target.name, default: its own name).
+        target = dig(producer.doc, "spec", "target", "name")
+        rendered.add(("Secret", str(target) if isinstance(target, str) and target else producer.name))
     for owner in given.of_kind("StatefulSet"):
         for _, template in mappings(dig(owner.doc, "spec", "volumeClaimTemplates")):
             rendered.add(("PersistentVolumeClaim", str(dig(template, "metadata", "name"))))

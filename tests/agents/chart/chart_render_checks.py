@@ -25,7 +25,10 @@ KUBE_VERSIONS = sorted(
     {".".join(v.split(".")[:2]) + ".0" for v in kubernetes_validate.utils.all_versions()},
     key=lambda v: tuple(int(p) for p in v.split(".")),
 )[-3:]
-CRD_KINDS = {"IngressRoute", "HTTPRoute", "GRPCRoute", "ServiceMonitor"}
+CRD_KINDS = {
+    "IngressRoute", "HTTPRoute", "GRPCRoute", "ServiceMonitor", "ScaledObject", "TriggerAuthentication",
+    "VerticalPodAutoscaler", "ExternalSecret", "PrometheusRule", "Middleware",
+}  # fmt: skip
 POD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod"}
 
 

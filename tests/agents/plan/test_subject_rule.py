@@ -22,7 +22,7 @@ def test_a_worker_consuming_from_rabbitmq_is_a_worker_chart_not_a_broker() -> No
     assert plan.service.enabled is False and plan.ports == []
     assert plan.probes.liveness is None and plan.probes.readiness is None
     assert plan.persistence.enabled is False
-    assert plan.termination_grace_period_seconds is not None and plan.termination_grace_period_seconds > 30
+    assert plan.lifecycle.termination_grace_period_seconds is not None and plan.lifecycle.termination_grace_period_seconds > 30
     [rabbit] = outcome.not_done
     assert rabbit.words == "consumes from rabbitmq" and "rabbitmq" in rabbit.reason
 
@@ -119,7 +119,7 @@ def test_worker_words_mean_no_service_no_ports_no_http_probes(text: str) -> None
 def test_a_stated_grace_period_wins_over_the_worker_default() -> None:
     outcome = plan_request("a worker on ghcr.io/acme/jobs:1.0 with a grace period of 2 minutes")
     assert outcome.plan is not None
-    assert outcome.plan.termination_grace_period_seconds == 120
+    assert outcome.plan.lifecycle.termination_grace_period_seconds == 120
 
 
 def test_worker_nodes_are_not_a_worker() -> None:

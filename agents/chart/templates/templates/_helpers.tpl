@@ -130,9 +130,9 @@ imagePullSecrets:
 {{- printf "writable%s" (regexReplaceAll "[^a-z0-9]+" (lower .) "-") | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
-{{/* Whether the chart renders its ConfigMap (any config files given). */}}
+{{/* Whether the chart renders its ConfigMap (any config files or configData given). */}}
 {{- define "CHARTNAME.hasConfig" -}}
-{{- if .Values.configFiles }}true{{ end -}}
+{{- if or .Values.configFiles .Values.configData }}true{{ end -}}
 {{- end -}}
 
 {{/*

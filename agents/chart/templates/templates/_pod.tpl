@@ -54,6 +54,10 @@ Usage: include "CHARTNAME.podTemplate" (dict "context" $ "hook" false "statefuls
 {{- $volumes = append $volumes (dict "name" $name "secret" (dict "secretName" .existingSecret)) -}}
 {{- end -}}
 {{- if not $hook -}}
+{{- range $values.hostPathMounts -}}
+{{- $mounts = append $mounts (dict "name" (printf "host-%s" .name | trunc 63 | trimSuffix "-") "mountPath" .mountPath "readOnly" true) -}}
+{{- $volumes = append $volumes (dict "name" (printf "host-%s" .name | trunc 63 | trimSuffix "-") "hostPath" (dict "path" .hostPath "type" "Directory")) -}}
+{{- end -}}
 {{- $mounts = concat $mounts (default (list) $values.extraVolumeMounts) -}}
 {{- $volumes = concat $volumes (default (list) $values.extraVolumes) -}}
 {{- end -}}
@@ -200,8 +204,17 @@ spec:
       env:
         {{- toYaml . | nindent 8 }}
       {{- end }}
-      {{- if or $values.envFrom $values.envFromSecrets $values.extraEnvVarsCM $values.extraEnvVarsSecret }}
+      {{- $chartEnv := and (not $hook) (or $values.configData $values.externalSecret.enabled) }}
+      {{- if or $values.envFrom $values.envFromSecrets $values.extraEnvVarsCM $values.extraEnvVarsSecret $chartEnv }}
       envFrom:
+        {{- if and $values.configData (not $hook) }}
+        - configMapRef:
+            name: {{ include "CHARTNAME.configMapName" $ctx }}
+        {{- end }}
+        {{- if and $values.externalSecret.enabled (not $hook) }}
+        - secretRef:
+            name: {{ include "CHARTNAME.externalSecretName" $ctx }}
+        {{- end }}
         {{- range $values.envFromSecrets }}
         - secretRef:
             name: {{ .existingSecret }}
