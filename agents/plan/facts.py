@@ -22,6 +22,23 @@ class DatabaseSecret(BaseModel):
     secret: str | None = None  # None: the user said "existing secret" but not which one
 
 
+class DependencyFact(BaseModel):
+    """`with postgres`, `needs a redis cache`, `postgres via existing secret shop-db`: a backing service."""
+
+    app: str  # catalog entry name
+    existing: bool  # the service already runs: connect through a Secret, bundle nothing
+    secret: str | None  # the existing Secret with the connection settings, when named
+    words: str  # the request's words this came from
+
+
+class ComponentFact(BaseModel):
+    """`with a celery worker running `celery -A shop worker``: a further workload on the app's image."""
+
+    name: str  # DNS label, e.g. worker
+    command: list[str] = Field(default_factory=list)
+    words: str
+
+
 class RequestFacts(BaseModel):
     """Every fact the parser found; None or empty means the request did not say."""
 
@@ -72,3 +89,5 @@ class RequestFacts(BaseModel):
     tolerations: list[Toleration] = Field(default_factory=list)
     pdb: bool | None = None
     autoscale_off: bool = False
+    dependencies: list[DependencyFact] = Field(default_factory=list)
+    components: list[ComponentFact] = Field(default_factory=list)

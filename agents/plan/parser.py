@@ -11,8 +11,8 @@ import re
 import shlex
 from collections.abc import Callable
 
-from agents.plan.catalog import catalog_aliases
-from agents.plan.facts import DatabaseSecret, RequestFacts, SecretEnv
+from agents.plan.catalog import catalog_aliases, dependency_aliases
+from agents.plan.facts import ComponentFact, DatabaseSecret, DependencyFact, RequestFacts, SecretEnv
 from agents.plan.model import HOSTNAME, ImageSpec, RbacRule, Toleration
 
 WORD_NUMBERS = {
@@ -503,9 +503,73 @@ def _extract_app(t: _Text, facts: RequestFacts) -> None:
         facts.name = facts.name or m.group(1)
 
 
+WORKER_KINDS = {"celery": ["celery", "worker"], "sidekiq": ["bundle", "exec", "sidekiq"], "rq": ["rq", "worker"],
+                "dramatiq": [], "resque": [], "background": [], "queue": []}  # fmt: skip
+COMPONENT_ROLES = r"(worker|beat|scheduler|consumer)"
+
+
+def _extract_components(t: _Text, facts: RequestFacts) -> None:
+    """`with a celery worker running "celery -A shop worker"`, `plus a sidekiq worker`, `and a worker component`."""
+    kinds = "|".join(WORKER_KINDS)
+    command = r"(?:\s+(?:running|that\s+runs|which\s+runs|runs|with\s+command|command)\s*:?\s*[`\"']([^`\"']+)[`\"'])?"
+    pattern = rf"\b(?:with|plus|and|also)\s+(?:an?\s+|one\s+)?(?:({kinds})\s+)?{COMPONENT_ROLES}(?:\s+component)?s?\b{command}"
+    for m in re.finditer(pattern, t.raw, flags=re.I):
+        kind, role, quoted = (m.group(1) or "").lower(), m.group(2).lower(), m.group(3)
+        if kind == "celery" and role == "beat":
+            default = ["celery", "beat"]
+        else:
+            default = list(WORKER_KINDS.get(kind, []))
+        name = role if role not in {c.name for c in facts.components} else f"{kind or 'extra'}-{role}"
+        facts.components.append(
+            ComponentFact(
+                name=name, command=shlex.split(quoted) if quoted else default, words=m.group(0).strip()
+            )
+        )
+    if facts.components:
+        t.take(pattern, flags=re.I, raw=True)
+
+
+DEPENDENCY_LINKS = (r"with|and|needs?|needing|using|uses|backed\s+by|talks?\s+to|connects?\s+to|connected\s+to|"
+                    r"plus|requires?|depends\s+on|stores?\s+(?:data\s+)?in")  # fmt: skip
+DEPENDENCY_NOUNS = r"(?:\s+(?:database|db|cache|broker|queue|server|instance|cluster|store))?"
+
+
+def _extract_dependencies(t: _Text, facts: RequestFacts) -> None:
+    """`with postgres`, `needs a postgres database and a redis cache`, `backed by mysql`, `an external postgres`.
+
+    Only services the catalog knows how to connect to count; the words before decide that the
+    service is something the workload talks to, not the workload itself.
+    """
+    aliases = dependency_aliases()
+    names = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
+    service = rf"(?:an?\s+|the\s+)?(external|existing|managed|own)?\s*({names})(?![\w-]){DEPENDENCY_NOUNS}"
+    head = re.compile(rf"\b(?:{DEPENDENCY_LINKS})\s+{service}")
+    more = re.compile(rf"\s*(?:,|and|&|plus|\+)\s+{service}")
+    spans: list[tuple[int, int]] = []
+    for m in head.finditer(t.lower):
+        found = [m]
+        end = m.end()
+        while follow := more.match(t.lower, end):
+            found.append(follow)
+            end = follow.end()
+        for one in found:
+            app = aliases[one.group(2)]
+            if any(d.app == app for d in facts.dependencies):
+                continue
+            existing = one.group(1) is not None  # external, existing, managed, own: it already runs
+            facts.dependencies.append(
+                DependencyFact(app=app, existing=existing, secret=None, words=one.group(0).strip())
+            )
+        spans.append((m.start(), end))
+    for start, end in reversed(spans):
+        t._blank(start, end)
+
+
 EXTRACTORS: list[Callable[[_Text, RequestFacts], None]] = [
+    _extract_components,
     _extract_quoted_commands,
     _extract_secrets,
+    _extract_dependencies,
     _extract_name,
     _extract_image,
     _extract_schedule,

@@ -11,10 +11,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from agents.plan.catalog import CatalogEntry, find_entry
+from agents.plan.dependencies import plan_components, plan_dependencies
 from agents.plan.errors import PlanError
 from agents.plan.facts import RequestFacts
 from agents.plan.gaps import find_gaps
-from agents.plan.model import ImageSpec
+from agents.plan.model import ChartPlan, ImageSpec
 from agents.plan.overrides import apply_answers, apply_sets, split_assignment, validate_plan
 from agents.plan.parser import parse_request
 from agents.plan.questions import PlanOutcome
@@ -64,6 +65,18 @@ def _from_entry(entry: CatalogEntry, name: str) -> dict[str, Any]:
     if entry.workload == "StatefulSet":
         data.setdefault("service", {})["headless"] = True
     return {k: v for k, v in data.items() if v is not None}
+
+
+def dependency_chart_plan(app: str) -> ChartPlan:
+    """The plan of catalog app `app` bundled as a subchart (the same chart `autopilot chart app` makes)."""
+    entry = find_entry(app)
+    if entry is None or entry.kind != "app":
+        raise PlanError(
+            f"dependency {app!r} is not a catalog app: use one of postgres, mysql, mariadb, redis, …"
+        )
+    data = _from_entry(entry, entry.name)
+    _writable_paths(data)
+    return ChartPlan.model_validate(data)
 
 
 def _image(data: dict[str, Any], facts: RequestFacts, notes: list[str]) -> None:
@@ -346,6 +359,8 @@ def plan_request(
     _persistence(data, facts, notes)
     _metrics(data, facts, notes)
     _extras(data, facts, entry)
+    plan_dependencies(data, facts, entry, notes)
+    plan_components(data, facts, notes)
     _name_and_description(data, facts, entry)
     if entry is not None and entry.kind == "app" and data.get("env"):
         for var in data["env"]:
