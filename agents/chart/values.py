@@ -10,6 +10,8 @@ import re
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
+from agents.chart.components import component_sections
+from agents.chart.dependencies import dependency_section
 from agents.chart.params import Section
 from agents.plan.model import ChartPlan, PortSpec, Probe
 from agents.validate.accepted_risks import ANNOTATION as ACCEPTED_RISKS
@@ -63,6 +65,9 @@ def build_sections(plan: ChartPlan) -> list[Section]:
         sections.append(_metrics_section(plan))
         sections.append(_migration_section(plan))
         sections.append(_tests_section(plan))
+    sections += component_sections(plan)
+    if (dependencies := dependency_section(plan)) is not None:
+        sections.append(dependencies)
     return sections
 
 
@@ -696,6 +701,8 @@ def grpc_port(plan: ChartPlan) -> PortSpec | None:
 
 
 def _component(plan: ChartPlan) -> str:
+    if plan.components:
+        return "web" if plan.service.enabled and plan.ports else "main"
     return {"Job": "job", "CronJob": "cronjob", "DaemonSet": "agent"}.get(plan.workload, "server")
 
 
