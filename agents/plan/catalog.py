@@ -57,6 +57,9 @@ class CatalogConnection(BaseModel):
     port: str  # name of the entry's port the app connects to
     username: str | None = None
     secret_keys: dict[str, str] = Field(default_factory=dict)  # env suffix -> credentials key
+    # a connection URL built from the env above with $(VAR) references, and the env it goes to
+    url: str | None = None
+    url_env: str | None = None
 
 
 class CatalogDependency(BaseModel):

@@ -54,7 +54,7 @@ def plan_dependencies(
             same_role["subchart_env"] = _renamed_env(same_role.get("subchart_env", {}), same_role["app"], app)
             same_role["app"] = app
             continue
-        deps.append({"app": app})
+        deps.append({"app": app, "app_env": _connection_url(app, entry)})
         notes.append(f"{app}: bundled as the subchart charts/{app}, wired to the app through its Service "
                      f"and Secret (set {app}.enabled=false to use your own)")  # fmt: skip
     for db in facts.databases:  # `postgres via existing secret shop-db`, read by the secrets extractor
@@ -64,6 +64,23 @@ def plan_dependencies(
             deps.append({"app": app, "existing_secret": db.secret})
     if deps:
         data["dependencies"] = deps
+
+
+def _connection_url(app: str, entry: CatalogEntry | None) -> dict[str, str]:
+    """DATABASE_URL (REDIS_URL, AMQP_URL…) built from the connection env, for apps that read one URL.
+
+    Catalog apps name their own settings; a runtime whose database setting is not a plain URL
+    (Spring's JDBC URL) gets the separate variables only.
+    """
+    connection = find_connection(app)
+    if connection is None or connection.url is None or connection.url_env is None:
+        return {}
+    if entry is not None and entry.kind == "app":
+        return {}
+    variable = connection.url_env
+    if variable == "DATABASE_URL" and entry is not None and entry.database_env not in (None, "DATABASE_URL"):
+        return {}
+    return {variable: connection.url}
 
 
 def _renamed_env(env: dict[str, str], old: str, new: str) -> dict[str, str]:

@@ -127,6 +127,20 @@ def test_app_is_wired_to_the_subcharts_service_and_credentials(chart_dir: Path) 
     assert env["REDIS_HOST"] == "shop-redis" and env["REDIS_PORT"] == "6379"
 
 
+def test_connection_url_comes_after_the_variables_it_references(tmp_path: Path) -> None:
+    url = "postgresql://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@$(POSTGRES_HOST):$(POSTGRES_PORT)/postgres"
+    chart_dir = write(_plan(dependencies=[{"app": "postgres", "app_env": {"DATABASE_URL": url}}]), tmp_path)
+    container = only(_render(chart_dir)["templates/deployment.yaml"], "Deployment")["spec"]["template"][
+        "spec"
+    ]
+    names = [e["name"] for e in container["containers"][0]["env"]]
+    # Kubernetes expands $(VAR) only for variables defined earlier in the list
+    assert names.index("DATABASE_URL") > max(
+        names.index(n) for n in ("POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_HOST")
+    )
+    assert _env({"spec": {"template": {"spec": container}}})["DATABASE_URL"] == url
+
+
 @pytest.mark.parametrize(
     ("release", "values", "host"),
     [

@@ -140,3 +140,15 @@ def test_component_values_key_is_camel_case() -> None:
     assert ComponentPlan(name="celery-beat").values_key == "celeryBeat"
     assert DependencyPlan(app="postgres").bundled
     assert not DependencyPlan(app="postgres", existing_secret="db").bundled
+
+
+def test_an_app_by_image_also_gets_one_connection_url_per_dependency() -> None:
+    plan = _plan("fastapi on ghcr.io/acme/x:1 port 8000 that needs a postgres database and a redis cache")
+    urls = {d.app: d.app_env for d in plan.dependencies}
+    assert urls["postgres"]["DATABASE_URL"].startswith("postgresql://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@")
+    assert urls["redis"] == {"REDIS_URL": "redis://$(REDIS_HOST):$(REDIS_PORT)/0"}
+
+
+def test_a_runtime_reading_a_jdbc_url_gets_only_the_separate_settings() -> None:
+    plan = _plan("spring boot app ghcr.io/acme/s:1 port 8080 with mysql")
+    assert [(d.app, d.app_env) for d in plan.dependencies] == [("mysql", {})]
