@@ -59,9 +59,13 @@ def plan_dependencies(
                      f"and Secret (set {app}.enabled=false to use your own)")  # fmt: skip
     for db in facts.databases:  # `postgres via existing secret shop-db`, read by the secrets extractor
         app = SERVICE_APPS.get(db.service, db.service)
-        if find_connection(app) is not None and db.secret and app not in seen:
-            seen.add(app)
-            deps.append({"app": app, "existing_secret": db.secret})
+        if find_connection(app) is None or not db.secret:
+            continue
+        if any(d["app"] == app for d in deps):
+            notes.append(f"{app}: the existing one (Secret {db.secret}) is used instead of a bundled subchart")
+        deps = [d for d in deps if d["app"] != app]
+        seen.add(app)
+        deps.append({"app": app, "existing_secret": db.secret})
     if deps:
         data["dependencies"] = deps
 

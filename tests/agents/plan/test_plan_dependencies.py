@@ -152,3 +152,10 @@ def test_an_app_by_image_also_gets_one_connection_url_per_dependency() -> None:
 def test_a_runtime_reading_a_jdbc_url_gets_only_the_separate_settings() -> None:
     plan = _plan("spring boot app ghcr.io/acme/s:1 port 8080 with mysql")
     assert [(d.app, d.app_env) for d in plan.dependencies] == [("mysql", {})]
+
+
+def test_an_existing_database_replaces_the_catalog_apps_bundled_one() -> None:
+    outcome = plan_request("gitea with an existing postgres via secret gitea-db")
+    assert outcome.plan is not None
+    assert [(d.app, d.existing_secret) for d in outcome.plan.dependencies] == [("postgres", "gitea-db")]
+    assert any("instead of a bundled subchart" in n for n in outcome.notes)
