@@ -62,7 +62,9 @@ def plan_dependencies(
         if find_connection(app) is None or not db.secret:
             continue
         if any(d["app"] == app for d in deps):
-            notes.append(f"{app}: the existing one (Secret {db.secret}) is used instead of a bundled subchart")
+            notes.append(
+                f"{app}: the existing one (Secret {db.secret}) is used instead of a bundled subchart"
+            )
         deps = [d for d in deps if d["app"] != app]
         seen.add(app)
         deps.append({"app": app, "existing_secret": db.secret})
