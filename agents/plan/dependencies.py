@@ -27,23 +27,26 @@ def plan_dependencies(
     deps: list[dict[str, Any]] = []
     seen: set[str] = set()
     if entry is not None and entry.kind == "app":
-        for usual in entry.dependencies:
+        for catalog_dep in entry.dependencies:
             deps.append(
-                {"app": usual.app, "env": dict(usual.env), "app_env": dict(usual.app_env),
-                 "subchart_env": dict(usual.subchart_env)}
+                {"app": catalog_dep.app, "env": dict(catalog_dep.env), "app_env": dict(catalog_dep.app_env),
+                 "subchart_env": dict(catalog_dep.subchart_env)}
             )  # fmt: skip
-            seen.add(usual.app)
-            notes.append(f"{entry.name}: {usual.app} is bundled as a subchart (set {usual.app}.enabled=false "
+            seen.add(catalog_dep.app)
+            notes.append(f"{entry.name}: {catalog_dep.app} is bundled as a subchart (set {catalog_dep.app}.enabled=false "
                          "to use your own)")  # fmt: skip
     for fact in facts.dependencies:
         app = SERVICE_APPS.get(fact.app, fact.app)
         if app == data.get("catalog_app") or find_connection(app) is None:
             continue
         if fact.existing:
+            usual = next((d for d in deps if d["app"] == app and d.get("env")), None)
             deps = [d for d in deps if d["app"] != app]
             seen.add(app)
             if external := _external(data, app, fact.secret, entry, notes):
                 deps.append(external)
+                if usual is not None and fact.secret:
+                    _external_settings(data, usual, fact.secret, notes)
             continue
         if app in seen:
             continue
@@ -61,15 +64,35 @@ def plan_dependencies(
         app = SERVICE_APPS.get(db.service, db.service)
         if find_connection(app) is None or not db.secret:
             continue
-        if any(d["app"] == app for d in deps):
+        usual = next((d for d in deps if d["app"] == app), None)
+        if usual is not None:
             notes.append(
                 f"{app}: the existing one (Secret {db.secret}) is used instead of a bundled subchart"
             )
+            if usual.get("env"):
+                _external_settings(data, usual, db.secret, notes)
         deps = [d for d in deps if d["app"] != app]
         seen.add(app)
         deps.append({"app": app, "existing_secret": db.secret})
     if deps:
         data["dependencies"] = deps
+
+
+EXTERNAL_KEYS = {"HOST": "host", "PORT": "port", "USER": "username", "PASSWORD": "password"}
+
+
+def _external_settings(data: dict[str, Any], usual: dict[str, Any], secret: str, notes: list[str]) -> None:
+    """A catalog app whose usual dependency already runs reads its own settings from the Secret's
+    host, port, username and password keys (the app does not read a single URL)."""
+    app = usual["app"]
+    names = {suffix: usual["env"].get(suffix, f"{app.upper()}_{suffix}") for suffix in EXTERNAL_KEYS}
+    env = [dict(v) for v in data.get("env", []) if v["name"] not in names.values()]
+    env += [{"name": names[suffix], "secret": secret, "key": key} for suffix, key in EXTERNAL_KEYS.items()]
+    data["env"] = env
+    data["secret_refs"] = [r for r in data.get("secret_refs", []) if r.get("name") != secret]
+    stale = (f"Secret {secret} must hold key ", f": {app} is bundled as a subchart")
+    notes[:] = [n for n in notes if not any(s in n for s in stale)]
+    notes.append(f"{app}: Secret {secret} must hold keys {', '.join(EXTERNAL_KEYS.values())}")
 
 
 def _connection_url(app: str, entry: CatalogEntry | None) -> dict[str, str]:

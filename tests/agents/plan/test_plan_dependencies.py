@@ -159,3 +159,12 @@ def test_an_existing_database_replaces_the_catalog_apps_bundled_one() -> None:
     assert outcome.plan is not None
     assert [(d.app, d.existing_secret) for d in outcome.plan.dependencies] == [("postgres", "gitea-db")]
     assert any("instead of a bundled subchart" in n for n in outcome.notes)
+    env = {v.name: (v.secret, v.key) for v in outcome.plan.env if v.secret}
+    assert env == {
+        "GITEA__database__HOST": ("gitea-db", "host"),
+        "POSTGRES_PORT": ("gitea-db", "port"),
+        "GITEA__database__USER": ("gitea-db", "username"),
+        "GITEA__database__PASSWD": ("gitea-db", "password"),
+    }, "gitea reads its own settings, not a DATABASE_URL"
+    assert outcome.plan.secret_refs == []
+    assert not any("is bundled" in n or "DATABASE_URL" in n for n in outcome.notes)
