@@ -500,8 +500,11 @@ class DependencyPlan(PlanModel):
     @field_validator("app")
     @classmethod
     def _app(cls, v: str) -> str:
-        if not DNS1123_LABEL.match(v):
-            raise ValueError(f"dependency {v!r} must be a catalog app name (e.g. postgres, redis)")
+        from agents.plan.catalog import load_catalog  # the catalog's entries are plan models too
+
+        services = sorted(load_catalog().connections)
+        if v not in services:
+            raise ValueError(f"dependency {v!r} is not a service the catalog can wire: use one of {services}")
         return v
 
     @property

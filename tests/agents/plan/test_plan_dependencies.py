@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from agents.plan import parse_request, plan_request
+from agents.plan import PlanError, parse_request, plan_request
 from agents.plan.catalog import load_catalog
 from agents.plan.model import ChartPlan, ComponentPlan, DependencyPlan
 from agents.plan.planner import dependency_chart_plan
@@ -168,3 +168,17 @@ def test_an_existing_database_replaces_the_catalog_apps_bundled_one() -> None:
     }, "gitea reads its own settings, not a DATABASE_URL"
     assert outcome.plan.secret_refs == []
     assert not any("is bundled" in n or "DATABASE_URL" in n for n in outcome.notes)
+
+
+def test_a_dependency_the_catalog_cannot_wire_is_refused() -> None:
+    with pytest.raises(ValidationError, match="not a service the catalog can wire"):
+        DependencyPlan(app="wordpress")
+
+
+def test_sets_add_dependencies_and_components_and_are_validated() -> None:
+    sets = ["dependencies[0].app=redis", "components[0].name=worker", "components[0].command[0]=rq"]
+    plan = plan_request("ghcr.io/acme/b:1 port 8000", sets=sets).plan
+    assert plan is not None
+    assert [d.app for d in plan.dependencies] == ["redis"] and plan.components[0].command == ["rq"]
+    with pytest.raises(PlanError, match="not a service the catalog can wire"):
+        plan_request("ghcr.io/acme/b:1 port 8000", sets=["dependencies[0].app=wordpress"])
