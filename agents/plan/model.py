@@ -471,6 +471,17 @@ class ComponentPlan(PlanModel):
             )
         return v
 
+    @model_validator(mode="after")
+    def _probe_ports(self) -> ComponentPlan:
+        names = {p.name for p in self.ports} | {p.container_port for p in self.ports}
+        for kind in ("liveness", "readiness", "startup"):
+            probe = getattr(self.probes, kind)
+            if probe is not None and probe.type != "exec" and probe.port not in names:
+                raise ValueError(
+                    f"component {self.name}: the {kind} probe needs one of its own ports, got {probe.port!r}"
+                )
+        return self
+
     @property
     def values_key(self) -> str:
         """`celery-beat` -> `celeryBeat`: the values.yaml key that groups this component's settings."""

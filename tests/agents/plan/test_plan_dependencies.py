@@ -126,6 +126,7 @@ def test_every_catalog_dependency_plans_as_a_subchart() -> None:
         ({"components": [{"name": "worker"}, {"name": "worker"}]}, "must be unique"),
         ({"components": [{"name": "service"}]}, "values key of the chart itself"),
         ({"dependencies": [{"app": "postgres"}, {"app": "postgres"}]}, "must be unique"),
+        ({"components": [{"name": "worker", "probes": {"liveness": {"type": "tcp"}}}]}, "one of its own ports"),
         ({"workload": "CronJob", "job": {"schedule": "@daily"}, "ports": [], "service": {"enabled": False},
           "components": [{"name": "worker"}]}, "beside a Deployment"),
     ],
