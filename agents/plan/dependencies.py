@@ -14,6 +14,7 @@ from agents.plan.catalog import CatalogEntry, find_connection
 from agents.plan.facts import RequestFacts
 
 SERVICE_APPS = {"postgresql": "postgres", "pg": "postgres", "mongo": "mongodb", "amqp": "rabbitmq"}
+MIGRATION_RETRIES = 6  # ~10 minutes of Job back-off: time for a bundled database to start
 # interchangeable services: a named one replaces the catalog app's usual one, keeping its wiring
 FAMILIES = [{"mysql", "mariadb"}, {"redis", "valkey"}, {"elasticsearch", "opensearch"}]
 URL_ENV = {"redis": "REDIS_URL", "valkey": "REDIS_URL", "rabbitmq": "AMQP_URL", "mongodb": "MONGODB_URI",
@@ -76,6 +77,11 @@ def plan_dependencies(
         deps.append({"app": app, "existing_secret": db.secret})
     if deps:
         data["dependencies"] = deps
+    migration = data.get("migration", {})
+    if migration.get("enabled") and any("existing_secret" not in d for d in deps):
+        migration["backoff_limit"] = max(migration.get("backoff_limit", 1), MIGRATION_RETRIES)
+        notes.append(f"migration: runs after install (the bundled database must exist first) and retries "
+                     f"{MIGRATION_RETRIES} times while it starts")  # fmt: skip
 
 
 EXTERNAL_KEYS = {"HOST": "host", "PORT": "port", "USER": "username", "PASSWORD": "password"}

@@ -141,6 +141,17 @@ def test_connection_url_comes_after_the_variables_it_references(tmp_path: Path) 
     assert _env({"spec": {"template": {"spec": container}}})["DATABASE_URL"] == url
 
 
+def test_migration_runs_after_install_against_the_bundled_database(tmp_path: Path) -> None:
+    outcome = plan_request("django app on ghcr.io/acme/shop:1.4 port 8000 with postgres, run migrations")
+    assert outcome.plan is not None and outcome.plan.migration.backoff_limit >= 6
+    chart_dir = write(outcome.plan, tmp_path)
+    job = only(_render(chart_dir)["templates/migration-job.yaml"], "Job")
+    assert job["metadata"]["annotations"]["helm.sh/hook"] == "post-install,pre-upgrade"
+    assert _env(job)["DATABASE_URL"].startswith("postgresql://$(POSTGRES_USER)")
+    alone = only(_render(chart_dir, {"postgres": {"enabled": False}})["templates/migration-job.yaml"], "Job")
+    assert alone["metadata"]["annotations"]["helm.sh/hook"] == "pre-install,pre-upgrade"
+
+
 @pytest.mark.parametrize(
     ("release", "values", "host"),
     [

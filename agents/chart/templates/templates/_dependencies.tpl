@@ -75,3 +75,10 @@ Usage: include "CHARTNAME.dependencySecret" (dict "context" $ "name" "postgres")
 {{- end -}}
 {{- toYaml $rules -}}
 {{- end -}}
+
+{{/* "true" when an enabled bundled dependency is wired to the app (the migration hook then waits for it). */}}
+{{- define "CHARTNAME.bundlesDependencies" -}}
+{{- range .Values.connections -}}
+{{- if (default (dict) (index $.Values .dependency)).enabled -}}true{{- end -}}
+{{- end -}}
+{{- end -}}
