@@ -29,7 +29,7 @@ def _awaits_subchart_credentials(finding: Finding, chart_dir: Path) -> bool:
 
 def test_corpus_is_large_enough_and_covers_every_kind() -> None:
     requests = load_requests()
-    assert len(CASES) - len(requests) >= 30, "at least 30 catalog apps"
+    assert len(CASES) - len(requests) >= 60, "at least 60 catalog apps"
     assert len(requests) >= 20, "at least 20 free-text requests"
     plans = [plan_case(r.request, r.sets) for r in requests]
     assert {p.workload for p in plans} == {"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"}
