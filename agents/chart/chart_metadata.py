@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agents.chart.dependencies import chart_dependencies
 from agents.chart.values import TEST_IMAGE
 from agents.chart.yaml_text import dump_yaml
 from agents.plan.model import ChartPlan
@@ -33,6 +34,8 @@ def render_chart_yaml(plan: ChartPlan) -> str:
     if plan.icon:
         meta["icon"] = plan.icon
     meta["maintainers"] = [{"name": GENERATOR}]
+    if requirements := chart_dependencies(plan):
+        meta["dependencies"] = requirements
     meta["annotations"] = _annotations(plan)
     return dump_yaml(meta)
 

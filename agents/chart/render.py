@@ -13,6 +13,8 @@ from importlib.resources.abc import Traversable
 
 from agents.chart.chart_metadata import render_chart_yaml
 from agents.chart.ci_values import render_ci_values
+from agents.chart.components import component_templates, specialise
+from agents.chart.dependencies import bundled, render_chart_lock, subchart_plan
 from agents.chart.readme import render_readme
 from agents.chart.values import build_sections
 from agents.chart.values_file import render_values_file
@@ -28,6 +30,7 @@ WORKLOAD_TEMPLATES = {
     "CronJob": "cronjob.yaml",
 }
 COMMON_TEMPLATES = [
+    "_dependencies.tpl",
     "_helpers.tpl",
     "_pod.tpl",
     "NOTES.txt",
@@ -79,7 +82,25 @@ def render_chart(plan: ChartPlan) -> dict[str, str]:
     for template in template_names(plan):
         source = _package_file(f"templates/{template}")
         files[f"templates/{template}"] = source.replace(NAME_PLACEHOLDER, f"{plan.name}.")
+    files.update(_component_files(plan))
+    if bundled(plan):
+        files["Chart.lock"] = render_chart_lock(plan)
+        for dependency in bundled(plan):
+            for path, text in render_chart(subchart_plan(dependency.app)).items():
+                files[f"charts/{dependency.app}/{path}"] = text
     return dict(sorted(files.items()))
+
+
+def _component_files(plan: ChartPlan) -> dict[str, str]:
+    """Each component's templates, named after it: the placeholder key becomes its values key."""
+    files: dict[str, str] = {}
+    for component in plan.components:
+        for template in component_templates(component):
+            source = _package_file(f"templates/{template}")
+            text = specialise(source.replace(NAME_PLACEHOLDER, f"{plan.name}."), component)
+            target = "_components.tpl" if template.startswith("_") else f"{component.name}-{template[10:]}"
+            files[f"templates/{target}"] = text
+    return files
 
 
 def template_names(plan: ChartPlan) -> list[str]:

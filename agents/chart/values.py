@@ -10,6 +10,8 @@ import re
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
+from agents.chart.components import component_sections
+from agents.chart.dependencies import dependency_section
 from agents.chart.params import Section
 from agents.chart.values_capabilities import capability_sections
 from agents.plan.model import EXPORTER_PORT_NAME, ChartPlan, EgressRule, PortSpec, Probe
@@ -97,6 +99,9 @@ def build_sections(plan: ChartPlan) -> list[Section]:
             sections.append(_migration_section(plan))
         sections.append(_tests_section(plan))
     sections.extend(capability_sections(plan))
+    sections += component_sections(plan)
+    if (dependencies := dependency_section(plan)) is not None:
+        sections.append(dependencies)
     return sections
 
 
@@ -949,6 +954,8 @@ def grpc_port(plan: ChartPlan) -> PortSpec | None:
 
 
 def _component(plan: ChartPlan) -> str:
+    if plan.components:
+        return "web" if plan.service.enabled and plan.ports else "main"
     return {"Job": "job", "CronJob": "cronjob", "DaemonSet": "agent"}.get(plan.workload, "server")
 
 

@@ -6,8 +6,11 @@ is written: no absolute paths, no `..`, no symlinks on the way, nothing under `.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
+
+from agents.chart.chart_metadata import GENERATOR
 
 
 class UnsafeChartPathError(ValueError):
@@ -38,13 +41,45 @@ def write_chart(files: Mapping[str, str], chart_dir: Path, *, remove_stale: bool
 
 
 def _remove_stale(root: Path, keep: set[Path]) -> None:
-    for directory in GENERATED_DIRS:
-        base = root / directory
+    subcharts = _generated_subcharts(root)
+    for base in [root / directory for directory in GENERATED_DIRS] + subcharts:
         if not base.is_dir() or base.is_symlink():
             continue
         for path in sorted(base.rglob("*")):
             if (path.is_file() or path.is_symlink()) and path not in keep:
                 path.unlink()
+    for subchart in subcharts:  # Helm fails on a charts/ folder without Chart.yaml: drop emptied ones whole
+        for directory in sorted((p for p in subchart.rglob("*") if p.is_dir()), reverse=True):
+            if not any(directory.iterdir()):
+                directory.rmdir()
+        if not any(subchart.iterdir()):
+            subchart.rmdir()
+    lock = root / "Chart.lock"
+    if lock.is_file() and not lock.is_symlink() and lock not in keep and _generated_lock(lock):
+        lock.unlink()
+
+
+def _generated_subcharts(root: Path) -> list[Path]:
+    """Subcharts under charts/ that the generator bundled (its maintainer entry): a dependency the new
+    chart no longer has must not stay behind, since Helm renders every chart in charts/."""
+    charts = root / "charts"
+    if not charts.is_dir() or charts.is_symlink():
+        return []
+    found = []
+    for chart_yaml in sorted(charts.glob("*/Chart.yaml")):
+        if chart_yaml.parent.is_symlink() or chart_yaml.is_symlink():
+            continue
+        if f"- name: {GENERATOR}" in chart_yaml.read_text(encoding="utf-8", errors="replace"):
+            found.append(chart_yaml.parent)
+    return found
+
+
+def _generated_lock(lock: Path) -> bool:
+    """A Chart.lock that only locks file://charts/ subcharts is the generator's."""
+    repositories = re.findall(
+        r"^\s*repository:\s*(\S+)", lock.read_text(encoding="utf-8", errors="replace"), re.M
+    )
+    return bool(repositories) and all(r.startswith("file://charts/") for r in repositories)
 
 
 def _target(root: Path, relative: str) -> Path:

@@ -71,6 +71,38 @@ class CatalogExporter(BaseModel):
         return self
 
 
+class CatalogConnection(BaseModel):
+    """How an app reaches this entry when it is bundled as a dependency: env names and credentials.
+
+    `<prefix>_HOST` and `<prefix>_PORT` come from the subchart's Service; `secret_keys` maps env
+    suffixes to keys of the dependency's `<fullname>-credentials` Secret; `username` is a fixed user.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    env_prefix: str
+    port: str  # name of the entry's port the app connects to
+    username: str | None = None
+    secret_keys: dict[str, str] = Field(default_factory=dict)  # env suffix -> credentials key
+    # a connection URL built from the env above with $(VAR) references, and the env it goes to
+    url: str | None = None
+    url_env: str | None = None
+
+
+class CatalogDependency(BaseModel):
+    """An app's usual backing service (WordPress -> MariaDB) and the env names the app reads."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    app: str
+    # suffix (HOST, PORT, USER, PASSWORD…) -> the app's env name
+    env: dict[str, str] = Field(default_factory=dict)
+    # further literal env of the app, e.g. the database type or a URL built from $(VAR)s
+    app_env: dict[str, str] = Field(default_factory=dict)
+    # env of the dependency, e.g. the database it creates
+    subchart_env: dict[str, str] = Field(default_factory=dict)
+
+
 class CatalogEntry(BaseModel):
     """One app (with a pinned image) or one runtime profile (conventions only, no image)."""
 
@@ -115,6 +147,7 @@ class CatalogEntry(BaseModel):
     # replication: how the chart scales a single primary: "replicaof" adds read replicas that
     #   follow the primary with --replicaof (redis and its forks); "N replicas" becomes 1 + N-1.
     replication: Literal["replicaof"] | None = None
+    dependencies: list[CatalogDependency] = Field(default_factory=list)  # usual backing services
 
     @model_validator(mode="after")
     def _checked(self) -> CatalogEntry:
@@ -175,9 +208,22 @@ class CatalogEntry(BaseModel):
 
 class Catalog(BaseModel):
     apps: list[CatalogEntry]
+    connections: dict[str, CatalogConnection] = Field(default_factory=dict)  # app -> how apps reach it
 
     @model_validator(mode="after")
     def _unique(self) -> Catalog:
+        by_name = {entry.name: entry for entry in self.apps}
+        for name, connection in self.connections.items():
+            if name not in by_name or connection.port not in {p.name for p in by_name[name].ports}:
+                raise ValueError(
+                    f"catalog connection {name}: needs a catalog app with a port {connection.port!r}"
+                )
+        for entry in self.apps:
+            for dependency in entry.dependencies:
+                if dependency.app not in self.connections:
+                    raise ValueError(
+                        f"catalog app {entry.name} depends on {dependency.app}, which has no connections entry"
+                    )
         seen: dict[str, str] = {}
         for entry in self.apps:
             for alias in [entry.name, *entry.aliases]:
@@ -209,6 +255,17 @@ def find_entry(name: str) -> CatalogEntry | None:
 def catalog_aliases() -> dict[str, CatalogEntry]:
     """Every name and alias → its entry (the parser looks for these words in requests)."""
     return dict(_alias_index())
+
+
+def find_connection(app: str) -> CatalogConnection | None:
+    """How an app connects to catalog entry `app` as a dependency, if it can be one."""
+    return load_catalog().connections.get(app)
+
+
+def dependency_aliases() -> dict[str, str]:
+    """Every name and alias of an entry that can be a dependency -> the entry's name."""
+    connections = load_catalog().connections
+    return {alias: entry.name for alias, entry in _alias_index().items() if entry.name in connections}
 
 
 def catalog_names(include_runtimes: bool = False) -> list[str]:

@@ -71,6 +71,14 @@ class FactOrigin(BaseModel):
     extractor: str
 
 
+class ComponentFact(BaseModel):
+    """`with a celery worker running `celery -A shop worker``: a further workload on the app's image."""
+
+    name: str  # DNS label, e.g. worker
+    command: list[str] = Field(default_factory=list)
+    words: str
+
+
 class RequestFacts(BaseModel):
     """Every fact the parser found; None or empty means the request did not say."""
 
@@ -174,6 +182,8 @@ class RequestFacts(BaseModel):
     access_modes: list[str] = Field(default_factory=list)
     existing_claim: str | None = None
     host_paths: list[tuple[str, str]] = Field(default_factory=list)  # (host path, mount path), read-only
+
+    components: list[ComponentFact] = Field(default_factory=list)
 
     # accounting, filled by the parser: where each fact came from, and what was not read
     origins: list[FactOrigin] = Field(default_factory=list)

@@ -647,6 +647,93 @@ class HostPathMount(PlanModel):
 
 
 ChartName = Annotated[str, Field(min_length=1, max_length=53)]
+# top-level values.yaml keys of every chart: a component or dependency key must not shadow one
+CHART_VALUES_KEYS = frozenset(
+    ["global", "nameOverride", "fullnameOverride", "component", "partOf", "commonLabels", "commonAnnotations",
+     "image", "replicaCount", "command", "args", "ports", "env", "resources", "service", "ingress",
+     "ingressRoute", "httpRoute", "grpcRoute", "autoscaling", "pdb", "persistence", "networkPolicy",
+     "serviceAccount", "rbac", "metrics", "migration", "tests", "job", "cronjob", "connections"]
+)  # fmt: skip
+COMPONENT_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+class ComponentPlan(PlanModel):
+    """A further workload of the chart sharing the app's image, e.g. a Celery or Sidekiq worker.
+
+    It runs as its own Deployment with its own selector (`app.kubernetes.io/component`), so the
+    app's Service, PDB and HPA never pick its pods; it gets a Service only when it has ports.
+    """
+
+    name: str  # DNS label, e.g. "worker"; its values live under the camelCase key (worker.replicaCount)
+    command: list[str] = Field(default_factory=list)
+    args: list[str] = Field(default_factory=list)
+    replicas: int = Field(default=1, ge=0)
+    ports: list[PortSpec] = Field(default_factory=list)
+    resources: Resources = Field(default_factory=Resources)
+    probes: Probes = Field(default_factory=Probes)
+    autoscaling: Autoscaling = Field(default_factory=Autoscaling)
+    pdb: DisruptionBudget = Field(default_factory=DisruptionBudget)
+    termination_grace_period_seconds: int = Field(default=30, ge=0)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if len(v) > 20 or not COMPONENT_NAME.match(v):
+            raise ValueError(
+                f"component name {v!r} must be lowercase letters, digits and '-' (≤ 20 chars), e.g. worker"
+            )
+        return v
+
+    @model_validator(mode="after")
+    def _probe_ports(self) -> ComponentPlan:
+        names = {p.name for p in self.ports} | {p.container_port for p in self.ports}
+        for kind in ("liveness", "readiness", "startup"):
+            probe = getattr(self.probes, kind)
+            if probe is not None and probe.type != "exec" and probe.port not in names:
+                raise ValueError(
+                    f"component {self.name}: the {kind} probe needs one of its own ports, got {probe.port!r}"
+                )
+        return self
+
+    @property
+    def values_key(self) -> str:
+        """`celery-beat` -> `celeryBeat`: the values.yaml key that groups this component's settings."""
+        head, *rest = self.name.split("-")
+        return head + "".join(part.capitalize() for part in rest)
+
+    @property
+    def highly_available(self) -> bool:
+        return self.replicas > 1 or self.autoscaling.enabled
+
+
+class DependencyPlan(PlanModel):
+    """A backing service the app talks to (postgres, redis, …), from the catalog.
+
+    Bundled: the catalog chart is generated as a subchart under charts/<app> (condition
+    `<app>.enabled`) and wired to the app through its Service and credentials Secret.
+    External (`existing_secret`): nothing is bundled; the app reads the connection from the Secret.
+    """
+
+    app: str  # catalog entry name, also the subchart name and its values key
+    enabled: bool = True
+    existing_secret: str | None = None
+    env: dict[str, str] = Field(default_factory=dict)  # HOST/PORT/USER/PASSWORD… -> the app's env name
+    app_env: dict[str, str] = Field(default_factory=dict)  # literal env after the connection, may use $(VAR)
+    subchart_env: dict[str, str] = Field(default_factory=dict)  # env of the dependency, e.g. its database
+
+    @field_validator("app")
+    @classmethod
+    def _app(cls, v: str) -> str:
+        from agents.plan.catalog import load_catalog  # the catalog's entries are plan models too
+
+        services = sorted(load_catalog().connections)
+        if v not in services:
+            raise ValueError(f"dependency {v!r} is not a service the catalog can wire: use one of {services}")
+        return v
+
+    @property
+    def bundled(self) -> bool:
+        return self.existing_secret is None
 
 
 class ChartPlan(PlanModel):
@@ -707,6 +794,8 @@ class ChartPlan(PlanModel):
     init_containers: list[InitContainerPlan] = Field(default_factory=list)
     host_path_mounts: list[HostPathMount] = Field(default_factory=list)
     config_data: dict[str, str] = Field(default_factory=dict)  # KEY=VALUE into the chart's ConfigMap, as env
+    components: list[ComponentPlan] = Field(default_factory=list)  # further workloads on the same image
+    dependencies: list[DependencyPlan] = Field(default_factory=list)  # backing services
 
     @field_validator("name")
     @classmethod
@@ -774,6 +863,7 @@ class ChartPlan(PlanModel):
         if len(keys) != len(set(keys)):
             raise ValueError(f"credential keys must be unique, got {keys}")
         self._check_capabilities()
+        self._check_components_and_dependencies()
         return self
 
     def _check_capabilities(self) -> None:
@@ -797,6 +887,16 @@ class ChartPlan(PlanModel):
         for key in self.config_data:
             if not ENV_NAME.match(key):
                 raise ValueError(f"config key {key!r} is not a valid environment variable name")
+
+    def _check_components_and_dependencies(self) -> None:
+        if self.components and self.workload not in {"Deployment", "StatefulSet"}:
+            raise ValueError(f"components run beside a Deployment or StatefulSet, not a {self.workload}")
+        keys = [c.values_key for c in self.components] + [d.app for d in self.dependencies]
+        if len(keys) != len(set(keys)):
+            raise ValueError(f"component and dependency names must be unique, got {keys}")
+        for key in keys:
+            if key in CHART_VALUES_KEYS:
+                raise ValueError(f"{key!r} is a values key of the chart itself: name the component otherwise")
 
     @property
     def credentials_secret(self) -> str:

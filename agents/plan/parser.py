@@ -16,6 +16,7 @@ from typing import Any
 from agents.plan.catalog import catalog_aliases, find_entry
 from agents.plan.facts import (
     ACCOUNTING_FIELDS,
+    ComponentFact,
     DatabaseSecret,
     DependencyFact,
     FactOrigin,
@@ -667,6 +668,32 @@ def _extract_app(t: _Text, facts: RequestFacts) -> None:
         t.take_span(best[0], best[0] - best[1])
 
 
+WORKER_KINDS = {"celery": ["celery", "worker"], "sidekiq": ["bundle", "exec", "sidekiq"], "rq": ["rq", "worker"],
+                "dramatiq": [], "resque": [], "background": [], "queue": []}  # fmt: skip
+COMPONENT_ROLES = r"(worker|beat|scheduler|consumer)"
+
+
+def _extract_components(t: _Text, facts: RequestFacts) -> None:
+    """`with a celery worker running "celery -A shop worker"`, `plus a sidekiq worker`, `and a worker component`."""
+    kinds = "|".join(WORKER_KINDS)
+    command = r"(?:\s+(?:running|that\s+runs|which\s+runs|runs|with\s+command|command)\s*:?\s*[`\"']([^`\"']+)[`\"'])?"
+    pattern = rf"\b(?:with|plus|and|also)\s+(?:an?\s+|one\s+)?(?:({kinds})\s+)?{COMPONENT_ROLES}(?:\s+component)?s?\b{command}"
+    for m in re.finditer(pattern, t.raw, flags=re.I):
+        kind, role, quoted = (m.group(1) or "").lower(), m.group(2).lower(), m.group(3)
+        if kind == "celery" and role == "beat":
+            default = ["celery", "beat"]
+        else:
+            default = list(WORKER_KINDS.get(kind, []))
+        name = role if role not in {c.name for c in facts.components} else f"{kind or 'extra'}-{role}"
+        facts.components.append(
+            ComponentFact(
+                name=name, command=shlex.split(quoted) if quoted else default, words=m.group(0).strip()
+            )
+        )
+    if facts.components:
+        t.take(pattern, flags=re.I, raw=True)
+
+
 def _image_position(t: _Text, facts: RequestFacts) -> int | None:
     if facts.image is None:
         return None
@@ -1281,6 +1308,7 @@ def _extract_node_agent(t: _Text, facts: RequestFacts) -> None:
 # `70% cpu` before resource requests, a named port before bare port numbers).
 EXTRACTORS.extend(
     [
+        _extract_components,
         _extract_init_containers,
         _extract_hooks,
         _extract_quoted_commands,

@@ -12,10 +12,11 @@ from typing import Any
 
 from agents.plan.accounting import unapplied_facts
 from agents.plan.catalog import CatalogEntry, find_entry
+from agents.plan.dependencies import plan_components, plan_dependencies
 from agents.plan.errors import PlanError
 from agents.plan.facts import NotDone, RequestFacts
 from agents.plan.gaps import find_gaps
-from agents.plan.model import EXPORTER_PORT_NAME, ImageSpec
+from agents.plan.model import EXPORTER_PORT_NAME, ChartPlan, ImageSpec
 from agents.plan.overrides import apply_answers, apply_sets, split_assignment, validate_plan
 from agents.plan.parser import parse_request
 from agents.plan.planner_capabilities import apply_capabilities, name_ports
@@ -129,6 +130,18 @@ def _only_what_works(data: dict[str, Any], notes: list[str]) -> None:
         if data.get("migration", {}).get("enabled"):
             notes.append(f"{name} is a datastore: the migration hook belongs to the app that uses it")
             data.pop("migration")
+
+
+def dependency_chart_plan(app: str) -> ChartPlan:
+    """The plan of catalog app `app` bundled as a subchart (the same chart `autopilot chart app` makes)."""
+    entry = find_entry(app)
+    if entry is None or entry.kind != "app":
+        raise PlanError(
+            f"dependency {app!r} is not a catalog app: use one of postgres, mysql, mariadb, redis, …"
+        )
+    data = _from_entry(entry, entry.name)
+    _writable_paths(data)
+    return ChartPlan.model_validate(data)
 
 
 def _image(data: dict[str, Any], facts: RequestFacts, notes: list[str]) -> None:
@@ -451,6 +464,8 @@ def plan_request(
     _persistence(data, facts, notes)
     _metrics(data, facts, notes)
     _extras(data, facts, entry)
+    plan_dependencies(data, facts, entry, notes)
+    plan_components(data, facts, notes)
     _name_and_description(data, facts, entry)
     apply_capabilities(data, facts, notes)
     if entry is not None and entry.kind == "app" and data.get("env"):

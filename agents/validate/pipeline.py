@@ -112,6 +112,17 @@ def external_names(values: Any) -> frozenset[str]:
     return frozenset(found)
 
 
+def _subchart_external_names(chart_dir: Path) -> frozenset[str]:
+    """Names the bundled subcharts (charts/*/values.yaml) declare external: they render with the chart."""
+    found: set[str] = set()
+    for values_file in sorted(chart_dir.glob("charts/*/values.yaml")):
+        try:
+            found |= external_names(load_values(values_file.read_text()))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError, ExcessiveAliasesError):
+            continue  # the subchart's own render reports an unreadable values file
+    return frozenset(found)
+
+
 def _findings(
     rule: Rule, violations: Iterable[Violation], values_file: str, locator: TemplateLocator
 ) -> Iterator[Finding]:
@@ -257,7 +268,9 @@ def validate_chart(
     helm = engine or get_engine()
 
     defaults, values_problem = _default_values(chart_dir)
-    facts = ChartFacts(chart_dir, versions, defaults, external_names(defaults))
+    facts = ChartFacts(
+        chart_dir, versions, defaults, external_names(defaults) | _subchart_external_names(chart_dir)
+    )
     rules = [r for r in RULES if security or r.family != "security"]
     locator = TemplateLocator(chart_dir, {})  # filled with each successful render in order
 

@@ -103,3 +103,24 @@ def test_remove_stale_never_follows_a_symlink_out_of_the_chart(tmp_path: Path) -
     write_chart({"templates/a.yaml": "a"}, chart_dir, remove_stale=True)
     assert (outside / "victim.yaml").read_text() == "keep"
     assert not (chart_dir / "templates" / "link").exists()
+
+
+def test_remove_stale_drops_a_bundled_dependency_the_new_chart_no_longer_has(tmp_path: Path) -> None:
+    from agents.chart import render_chart
+    from agents.plan import plan_request
+
+    with_redis = plan_request(
+        "ghcr.io/acme/x:1 port 8000 that needs a postgres database and a redis cache"
+    ).plan
+    only_postgres = plan_request("ghcr.io/acme/x:1 port 8000 that needs a postgres database").plan
+    assert with_redis is not None and only_postgres is not None
+    vendored = tmp_path / "charts" / "mine-1.0.0.tgz"
+    write_chart(render_chart(with_redis), tmp_path)
+    vendored.write_bytes(b"a chart the user vendored")
+    write_chart(render_chart(only_postgres), tmp_path, remove_stale=True)
+    assert sorted(p.name for p in (tmp_path / "charts").iterdir()) == ["mine-1.0.0.tgz", "postgres"]
+    no_dependency = plan_request("ghcr.io/acme/x:1 port 8000").plan
+    assert no_dependency is not None
+    write_chart(render_chart(no_dependency), tmp_path, remove_stale=True)
+    assert not (tmp_path / "Chart.lock").exists(), "a lock of generated subcharts goes with them"
+    assert sorted(p.name for p in (tmp_path / "charts").iterdir()) == ["mine-1.0.0.tgz"]

@@ -22,7 +22,10 @@ def test_a_worker_consuming_from_rabbitmq_is_a_worker_chart_not_a_broker() -> No
     assert plan.service.enabled is False and plan.ports == []
     assert plan.probes.liveness is None and plan.probes.readiness is None
     assert plan.persistence.enabled is False
-    assert plan.lifecycle.termination_grace_period_seconds is not None and plan.lifecycle.termination_grace_period_seconds > 30
+    assert (
+        plan.lifecycle.termination_grace_period_seconds is not None
+        and plan.lifecycle.termination_grace_period_seconds > 30
+    )
     [rabbit] = outcome.not_done
     assert rabbit.words == "consumes from rabbitmq" and "rabbitmq" in rabbit.reason
 

@@ -31,8 +31,9 @@ contains the chart name it is used alone, so "helm install web web" gives "web".
 {{- end -}}
 
 {{/*
-Selector labels: name and instance only. They are immutable on Deployments and
-StatefulSets, so they must never include the chart or app version.
+Selector labels: name and instance, plus the component when the chart runs several
+(componentInSelector), so the app's Service, PDB and HPA never select a worker's pods. They
+are immutable on Deployments and StatefulSets, so they never include the chart or app version.
 Helper pods (read replicas) pass (dict "context" $ "component" "replica") to get their own name.
 */}}
 {{- define "CHARTNAME.selectorLabels" -}}
@@ -42,6 +43,9 @@ app.kubernetes.io/instance: {{ .context.Release.Name }}
 {{- else -}}
 app.kubernetes.io/name: {{ include "CHARTNAME.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
+{{- if and .Values.componentInSelector .Values.component }}
+app.kubernetes.io/component: {{ .Values.component }}
+{{- end }}
 {{- end -}}
 {{- end -}}
 
@@ -53,8 +57,8 @@ helm.sh/chart: {{ include "CHARTNAME.chart" . }}
 app.kubernetes.io/version: {{ . | trunc 63 | trimSuffix "-" | quote }}
 {{- end }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
-{{- with .Values.component }}
-app.kubernetes.io/component: {{ . }}
+{{- if and .Values.component (not .Values.componentInSelector) }}
+app.kubernetes.io/component: {{ .Values.component }}
 {{- end }}
 {{- with .Values.partOf }}
 app.kubernetes.io/part-of: {{ . }}

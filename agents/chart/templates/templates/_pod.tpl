@@ -200,6 +200,8 @@ spec:
       {{- $env = append $env (dict "name" .name "valueFrom" (dict "configMapKeyRef" (dict "name" .existingConfigMap "key" .key))) }}
       {{- end }}
       {{- $env = concat $env (default (list) $values.extraEnvVars) }}
+      {{- /* the migration hook too: with bundled dependencies it runs once they exist */}}
+      {{- $env = concat $env (include "CHARTNAME.dependencyEnv" $ctx | fromYamlArray) }}
       {{- with $env }}
       env:
         {{- toYaml . | nindent 8 }}
