@@ -135,7 +135,8 @@ class YamllintFixer:
                     continue
                 base = indent_of(lines[i])
                 end = i + 1
-                while end < len(lines) and (not lines[end].strip() or indent_of(lines[end]) > base):
+                # yamllint names the first line of a block; its siblings and children move with it
+                while end < len(lines) and (not lines[end].strip() or indent_of(lines[end]) >= base):
                     end += 1
                 for j in range(i, end):
                     if lines[j].strip():
