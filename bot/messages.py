@@ -474,3 +474,13 @@ def ci_findings_comment(
         parts.append(f"Model calls for this heal: {model_calls}.")
     parts.append(f"Push a fix to the branch, or describe the change with `{COMMAND} revise <text>`.")
     return "\n\n".join(parts)
+
+
+def ci_heal_check_note(*, source: str, model_calls: int | None, model_call_limit: int | None) -> str:
+    """The line our check run's summary gains after a heal driven by CI's own output."""
+    model = (
+        f"model calls: {model_calls} of at most {model_call_limit}"
+        if model_calls is not None
+        else "no model configured (model calls: 0)"
+    )
+    return f"Self-heal driven by what {_echo(source)} printed; {model}."

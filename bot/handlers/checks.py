@@ -118,6 +118,13 @@ def read_ci(ctx: EventContext) -> list[CiReport]:
             app = event.check_run.app
             if not found and app is not None and app.slug == ACTIONS_APP_SLUG:
                 reports.append(_job_report(ctx, event.check_run.id, f"CI job `{output.name}`"))
+        elif isinstance(event, CheckSuiteEvent):  # the suite's failed runs, other than ours
+            runs = ctx.client.list_check_runs(ctx.owner, ctx.name, event.check_suite.head_sha)
+            for run in [r for r in runs if r.conclusion in FAILED and r.name != CHECK_NAME][:MAX_JOBS]:
+                output = read_check_run_output(ctx.client, ctx.owner, ctx.name, run.id)
+                lines = _check_output_lines(output)
+                found = findings_from_lines(lines) + _annotation_findings(output)
+                reports.append(CiReport(source=f"CI check `{output.name}`", lines=lines, findings=found))
         elif isinstance(event, WorkflowRunEvent):
             workflow = event.workflow_run.name or "CI"
             for job in list_failed_jobs(ctx.client, ctx.owner, ctx.name, event.workflow_run.id)[:MAX_JOBS]:
@@ -167,6 +174,8 @@ def heal_from_reports(ctx: EventContext, trigger: str, reports: Sequence[CiRepor
 
         result = chart_flow.heal_branch(ctx, trigger, heal=heal)
         unfixed = result.ci_left if isinstance(result, CiHealResult) else []
+        if result is not None:
+            _note_on_our_check(ctx, source, budget)
     else:
         unfixed = []
     if runtime or unfixed:
@@ -180,6 +189,32 @@ def heal_from_reports(ctx: EventContext, trigger: str, reports: Sequence[CiRepor
             ),
             pr_number,
         )
+
+
+def _note_on_our_check(ctx: EventContext, source: str, budget: ModelCallBudget | None) -> None:
+    """Say on our check run (branch head) what CI report drove the heal and how many model calls it cost."""
+    branch = ctx.run().branch
+    if branch is None:
+        return
+    ours = ctx.client.list_check_runs(ctx.owner, ctx.name, branch, name=CHECK_NAME)
+    if not ours:
+        return
+    output = read_check_run_output(ctx.client, ctx.owner, ctx.name, ours[0].id)
+    note = messages.ci_heal_check_note(
+        source=source,
+        model_calls=budget.calls if budget is not None else None,
+        model_call_limit=budget.limit if budget is not None else None,
+    )
+    if note in (output.summary or ""):
+        return  # a retried job: said already
+    ctx.client.update_check_run(
+        ctx.owner,
+        ctx.name,
+        ours[0].id,
+        title=output.title or "k8s-autopilot",
+        summary=f"{output.summary or ''}\n\n{note}".strip(),
+        text=output.text,
+    )
 
 
 @ROUTER.on("check_run", "completed", when=_failed_on_our_branch)

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.publish import CHECK_NAME
 from tests.e2e.harness import FULL_NAME, INSTALLATION_ID, OWNER, REPO, RunningBot, bot_comments
 from tests.e2e.webhooks import failed_workflow_run, issue_comment, other_apps_check_run
 from tests.fakes.github_server import FakeGitHub
+from tests.fakes.chat_model import ScriptedChatModel, tool_reply
 from tests.fakes.github_state import BOT_LOGIN
 
 LOGS = Path(__file__).resolve().parents[1] / "fixtures" / "ci_logs"
@@ -75,6 +77,8 @@ def test_a_ct_lint_version_bump_in_a_job_log_becomes_a_chart_yaml_commit(
     assert yaml.safe_load(_file(fake, head_ref, "charts/nginx/Chart.yaml"))["version"] == "0.1.1"
     assert [c.status for c in fake.calls if "/_job-logs/" in c.path] == [200]  # only the failed job's log
     assert any("version 0.1.0 → 0.1.1" in body for body in bot_comments(fake, pull))
+    (ours,) = [r for r in fake.check_runs.values() if r.head_sha == after and r.name == CHECK_NAME]
+    assert "printed; no model configured (model calls: 0)" in (ours.summary or "")
 
 
 def test_an_image_pull_failure_in_another_apps_check_is_explained_not_committed(
@@ -130,3 +134,41 @@ def test_a_template_error_no_fixer_knows_is_escalated_quoting_the_ci_lines(
     assert "templates/deployment.yaml:34" in said
     assert "nil pointer evaluating interface {}.host" in said
     assert "Model calls" not in said  # no model configured
+
+
+def test_with_a_model_the_unknown_ci_failure_gets_one_model_call_and_a_commit(
+    running_bot: RunningBot, fake_github: FakeGitHub, pull: int
+) -> None:
+    fake = fake_github
+    fake.push_commit(OWNER, REPO, "main", {".github/autopilot.yml": CONFIG + "llm: true\n"})
+    head_ref = fake.pulls[(FULL_NAME, pull)].head
+    before = fake.git.branch_sha(OWNER, REPO, head_ref)
+    assert before is not None
+    values = _file(fake, head_ref, "charts/nginx/values.yaml")
+    fixed = values.rstrip("\n") + "\nregistryHost: ghcr.io\n"
+    edit = {"edits": [{"path": "values.yaml", "content": fixed}], "explanation": "define the value"}
+    model = ScriptedChatModel([tool_reply("ChartFileEdits", edit)] * 4)
+    running_bot.bot.session.llm = model
+    fake.add_workflow_job(
+        OWNER,
+        REPO,
+        run_id=9003,
+        job_name="template",
+        head_sha=before,
+        log=ci_log("helm-template-nil-pointer.log"),
+    )
+
+    running_bot.deliver(
+        "workflow_run",
+        failed_workflow_run(fake, FULL_NAME, pull, run_id=9003, installation_id=INSTALLATION_ID),
+    )
+    running_bot.wait_idle()
+
+    assert model.calls == 1
+    after = fake.git.branch_sha(OWNER, REPO, head_ref)
+    assert after is not None and after != before
+    assert _file(fake, head_ref, "charts/nginx/values.yaml") == fixed
+    prompt = str(model.prompts[0][-1].content)
+    assert "templates/deployment.yaml" in prompt and "nil pointer evaluating interface {}.host" in prompt
+    (ours,) = [r for r in fake.check_runs.values() if r.head_sha == after and r.name == CHECK_NAME]
+    assert "model calls: 1 of at most 1" in (ours.summary or "")
