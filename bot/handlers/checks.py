@@ -97,6 +97,23 @@ def _annotation_findings(output: CheckRunOutput) -> list[CiFinding]:
     ]
 
 
+def _redacted(report: CiReport) -> CiReport:
+    """The report with anything secret-shaped masked: CI logs may print tokens, and every line
+    read here can end up in a comment, our check run, or the model's prompt."""
+
+    def clean(ci: CiFinding) -> CiFinding:
+        finding = ci.finding.model_copy(
+            update={"message": redact(ci.finding.message), "hint": redact(ci.finding.hint)}
+        )
+        return ci.model_copy(update={"finding": finding, "evidence": tuple(redact(e) for e in ci.evidence)})
+
+    return CiReport(
+        source=report.source,
+        lines=[redact(line) for line in report.lines],
+        findings=[clean(ci) for ci in report.findings],
+    )
+
+
 def _job_report(ctx: EventContext, job_id: int, source: str) -> CiReport:
     lines = failing_step_lines(download_job_log(ctx.client, ctx.owner, ctx.name, job_id))
     return CiReport(source=source, lines=lines, findings=findings_from_lines(lines))
@@ -132,7 +149,7 @@ def read_ci(ctx: EventContext) -> list[CiReport]:
     except GitHubError as err:  # no `checks`/`actions` read access, or a log gone: heal as before
         log.warning("thread %s: could not read what CI printed: %s", ctx.thread_id, err)
         return []
-    return reports
+    return [_redacted(report) for report in reports]
 
 
 # --- acting on it ------------------------------------------------------------------------------------
@@ -145,7 +162,7 @@ def _problems(findings: Sequence[CiFinding]) -> list[messages.CiProblem]:
             message=ci.finding.message,
             location=ci.finding.location,
             hint=ci.finding.hint,
-            lines=[redact(line) for line in ci.evidence],
+            lines=list(ci.evidence),  # redacted when read
         )
         for ci in findings
     ]
