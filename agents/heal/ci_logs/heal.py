@@ -57,11 +57,13 @@ def heal_from_ci(
     kube_versions: Sequence[str] | None = None,
     max_attempts: int = 3,
     model: BaseChatModel | None = None,
+    validator_loop: bool = True,
 ) -> CiHealResult:
     """Heal `chart_dir` in place from CI's findings, then from the validator's; see the module docstring.
 
     `model` should come metered (`agents.llm.metered`): this function may call it once for the CI
     findings and again inside `heal_chart`, and the budget decides how many calls really happen.
+    With `validator_loop=False` only CI's findings drive the heal (the benchmark's CI-log mode).
     """
     from agents.validate import default_kube_versions, validate_chart
 
@@ -109,12 +111,15 @@ def heal_from_ci(
                 f"{len(before.errors)} before"
             )
             left, fixed = chart_ci, []
-    own = heal_chart(
-        chart_dir,
-        versions,
-        max_attempts=max_attempts,
-        extra_fixer=as_extra_fixer(model) if model is not None else None,
-    )
+    if validator_loop:
+        own = heal_chart(
+            chart_dir,
+            versions,
+            max_attempts=max_attempts,
+            extra_fixer=as_extra_fixer(model) if model is not None else None,
+        )
+    else:
+        own = HealResult(chart_dir=str(chart_dir), healed=True)
     for attempt in own.attempts:
         attempts.append(attempt.model_copy(update={"number": len(attempts) + 1}))
     final = read_chart_files(chart_dir)
