@@ -108,3 +108,41 @@ def test_the_plain_injection_line_is_never_sent_to_the_model() -> None:
     sent = json.dumps([f.model_dump(mode="json") for f in found])
     assert "ignore all previous instructions" not in sent
     assert any("ignore your rules" in f.finding.message for f in found)  # the dressed line is data
+
+
+def test_ci_that_keeps_asking_for_a_version_bump_gets_a_bounded_number_of_commits(
+    hostile_bot: HostileBot, fake_github: FakeGitHub
+) -> None:
+    """Each heal commit is a new head CI fails on again: the bot-commit cap ends it, without force pushes."""
+    fake = fake_github
+    config = "charts_dir: charts\nkube_versions: ['1.30.0']\nmax_bot_commits_in_a_row: 2\n"
+    fake.push_commit(OWNER, REPO, "main", {".github/autopilot.yml": config})
+    issue = fake.new_issue_number(FULL_NAME)
+    hostile_bot.deliver(
+        "issue_comment",
+        issue_comment(
+            fake, FULL_NAME, issue, "/autopilot chart nginx", user="alice", installation_id=INSTALLATION_ID
+        ),
+    )
+    hostile_bot.wait_idle()
+    (pull,) = fake.pulls.values()
+    log = (LOGS / "ct-lint-version-bump.log").read_text().replace("shop", "nginx")
+    heads = [fake.git.branch_sha(OWNER, REPO, pull.head)]
+    for run_id in range(700, 705):
+        head = fake.git.branch_sha(OWNER, REPO, pull.head)
+        assert head is not None
+        fake.add_workflow_job(OWNER, REPO, run_id=run_id, job_name="lint", head_sha=head, log=log)
+        hostile_bot.deliver(
+            "workflow_run",
+            failed_workflow_run(fake, FULL_NAME, pull.number, run_id=run_id, installation_id=INSTALLATION_ID),
+        )
+        hostile_bot.wait_idle()
+        heads.append(fake.git.branch_sha(OWNER, REPO, pull.head))
+
+    moved = [after for before, after in zip(heads, heads[1:], strict=False) if after != before]
+    assert len(moved) == 1  # the first bot commit of the chart counts: one heal commit, then the cap
+    for before, after in zip(heads, heads[1:], strict=False):
+        if after != before:
+            assert after is not None and fake.git.commit_info(OWNER, REPO, after).parents == [before]
+    escalations = [b for b in _bodies(fake, pull.number) if "I tried" in b]
+    assert len(escalations) == 1

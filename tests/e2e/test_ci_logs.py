@@ -172,3 +172,31 @@ def test_with_a_model_the_unknown_ci_failure_gets_one_model_call_and_a_commit(
     assert "templates/deployment.yaml" in prompt and "nil pointer evaluating interface {}.host" in prompt
     (ours,) = [r for r in fake.check_runs.values() if r.head_sha == after and r.name == CHECK_NAME]
     assert "model calls: 1 of at most 1" in (ours.summary or "")
+
+
+def test_an_actions_check_run_without_output_is_read_from_its_jobs_log(
+    running_bot: RunningBot, fake_github: FakeGitHub, pull: int
+) -> None:
+    """GitHub Actions' check runs carry no tool output, but share their id with the job: its log is read."""
+    fake = fake_github
+    head_ref = fake.pulls[(FULL_NAME, pull)].head
+    before = fake.git.branch_sha(OWNER, REPO, head_ref)
+    assert before is not None
+    check = other_apps_check_run(
+        fake, FULL_NAME, pull, text="", name="lint-test", installation_id=INSTALLATION_ID
+    )
+    check["check_run"]["app"]["slug"] = "github-actions"
+    fake.add_workflow_job(
+        OWNER,
+        REPO,
+        run_id=9004,
+        job_name="lint-test",
+        head_sha=before,
+        log=ci_log("ct-lint-version-bump.log"),
+        job_id=check["check_run"]["id"],
+    )
+
+    running_bot.deliver("check_run", check)
+    running_bot.wait_idle()
+
+    assert yaml.safe_load(_file(fake, head_ref, "charts/nginx/Chart.yaml"))["version"] == "0.1.1"

@@ -342,10 +342,21 @@ class FakeGitHub:
         log: str,
         conclusion: str = "failure",
         steps: list[tuple[str, str]] | None = None,
+        job_id: int | None = None,
     ) -> FakeWorkflowJob:
-        """A job of workflow run `run_id` whose log `GET …/actions/jobs/{id}/logs` redirects to."""
+        """A job of workflow run `run_id` whose log `GET …/actions/jobs/{id}/logs` redirects to.
+
+        `job_id`: for GitHub Actions a job and its check run share one id; pass the check run's.
+        """
         job = FakeWorkflowJob(
-            self.next_id(), f"{owner}/{name}", run_id, job_name, head_sha, conclusion, log, list(steps or [])
+            job_id or self.next_id(),
+            f"{owner}/{name}",
+            run_id,
+            job_name,
+            head_sha,
+            conclusion,
+            log,
+            list(steps or []),
         )
         self.workflow_jobs[job.id] = job
         return job
