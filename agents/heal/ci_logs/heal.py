@@ -28,7 +28,11 @@ MAX_EVIDENCE_CHARS = 600  # CI lines handed to the model per finding, as data
 
 
 class CiHealResult(HealResult):
-    """`HealResult` of the whole heal, plus what became of each CI finding."""
+    """`HealResult` as our validator sees the chart after the heal, plus what became of each CI finding.
+
+    CI findings left unfixed are not in `remaining`: the caller explains them with CI's own lines
+    (a validator escalation listing them would say less, and say it twice).
+    """
 
     ci_fixed: list[CiFinding] = Field(default_factory=list)
     ci_left: list[CiFinding] = Field(default_factory=list)
@@ -126,8 +130,8 @@ def heal_from_ci(
     return CiHealResult(
         chart_dir=str(chart_dir),
         attempts=attempts,
-        healed=own.healed and not left,
-        remaining=[*own.remaining, *(c.finding for c in left)],
+        healed=own.healed,
+        remaining=own.remaining,
         diff=unified_diff(original, final),
         ci_fixed=fixed,
         ci_left=left,
