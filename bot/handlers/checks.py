@@ -40,6 +40,7 @@ FAILED = frozenset({"failure", "timed_out"})
 MAX_JOBS = 3  # failed jobs whose logs are read per workflow run
 MODEL_CALLS_PER_HEAL = 1
 ACTIONS_APP_SLUG = "github-actions"  # its check runs share their id with the job: the log is readable
+RUNNER_ANNOTATION_PATH = ".github"  # the runner's own "Process completed with exit code 1." notes
 
 
 def _conclusion_and_name(ctx: EventContext) -> tuple[str | None, str, bool]:
@@ -93,7 +94,7 @@ def _annotation_findings(output: CheckRunOutput) -> list[CiFinding]:
             evidence=[f"{a.path}:{a.start_line}: {a.title + ': ' if a.title else ''}{a.message}"],
         )
         for a in output.annotations
-        if a.annotation_level == "failure"
+        if a.annotation_level == "failure" and not a.path.startswith(RUNNER_ANNOTATION_PATH)
     ]
 
 
@@ -133,7 +134,7 @@ def read_ci(ctx: EventContext) -> list[CiReport]:
             ]
             reports.append(CiReport(source=f"CI check `{output.name}`", lines=lines, findings=found))
             app = event.check_run.app
-            if not found and app is not None and app.slug == ACTIONS_APP_SLUG:
+            if app is not None and app.slug == ACTIONS_APP_SLUG:  # the tools' output is in the job log
                 reports.append(_job_report(ctx, event.check_run.id, f"CI job `{output.name}`"))
         elif isinstance(event, CheckSuiteEvent):  # the suite's failed runs, other than ours
             runs = ctx.client.list_check_runs(ctx.owner, ctx.name, event.check_suite.head_sha)
@@ -173,10 +174,8 @@ def _chart_path(ctx: EventContext) -> str:
     return chart_dir(config, chart_flow._chart_name(ctx, config, run.branch or ""))
 
 
-def heal_from_reports(ctx: EventContext, trigger: str, reports: Sequence[CiReport]) -> None:
-    """Route CI's findings: runtime ones to a comment, chart ones through the CI-driven heal."""
-    findings = localise([f for r in reports for f in r.findings], _chart_path(ctx))
-    source = reports[0].source if len(reports) == 1 else f"{trigger.removesuffix(' failed')}"
+def heal_from_findings(ctx: EventContext, trigger: str, source: str, findings: Sequence[CiFinding]) -> None:
+    """Route CI's findings about our chart: runtime ones to a comment, chart ones through the CI-driven heal."""
     runtime = [f for f in findings if f.kind == "runtime"]
     chart = [f for f in findings if f.kind == "chart"]
     pr_number = ctx.run().pr_number
@@ -240,8 +239,10 @@ def _note_on_our_check(ctx: EventContext, source: str, budget: ModelCallBudget |
 def on_failed_ci(ctx: EventContext) -> None:
     _, what, _ = _conclusion_and_name(ctx)
     trigger = f"{what} failed"
-    reports = read_ci(ctx)
-    if any(report.findings for report in reports):
-        heal_from_reports(ctx, trigger, [r for r in reports if r.findings])
-    else:
+    reports = [r for r in read_ci(ctx) if r.findings]
+    findings = localise([f for r in reports for f in r.findings], _chart_path(ctx)) if reports else []
+    if findings:
+        source = reports[0].source if len(reports) == 1 else what
+        heal_from_findings(ctx, trigger, source, findings)
+    else:  # CI said nothing we understand about this chart: heal what our validator sees
         chart_flow.heal_branch(ctx, trigger)

@@ -201,3 +201,33 @@ def test_an_actions_check_run_without_output_is_read_from_its_jobs_log(
     running_bot.wait_idle()
 
     assert yaml.safe_load(_file(fake, head_ref, "charts/nginx/Chart.yaml"))["version"] == "0.1.1"
+
+
+def test_a_log_about_another_chart_leaves_the_heal_to_our_validator(
+    running_bot: RunningBot, fake_github: FakeGitHub, pull: int
+) -> None:
+    fake = fake_github
+    head_ref = fake.pulls[(FULL_NAME, pull)].head
+    values = _file(fake, head_ref, "charts/nginx/values.yaml")
+    human = fake.push_commit(
+        OWNER,
+        REPO,
+        head_ref,
+        {"charts/nginx/values.yaml": values.replace("replicaCount: 1", 'replicaCount: "1"', 1)},
+    )
+    other = (LOGS / "ct-lint-version-bump.log").read_text().replace("shop", "billing")
+    fake.add_workflow_job(OWNER, REPO, run_id=9005, job_name="lint", head_sha=human, log=other)
+
+    running_bot.deliver(
+        "workflow_run",
+        failed_workflow_run(fake, FULL_NAME, pull, run_id=9005, installation_id=INSTALLATION_ID),
+    )
+    running_bot.wait_idle()
+
+    assert (
+        yaml.safe_load(_file(fake, head_ref, "charts/nginx/values.yaml"))["replicaCount"] == 1
+    )  # healed as before
+    assert (
+        yaml.safe_load(_file(fake, head_ref, "charts/nginx/Chart.yaml"))["version"] == "0.1.0"
+    )  # not billing's bump
+    assert not [b for b in bot_comments(fake, pull) if "What CI printed" in b]

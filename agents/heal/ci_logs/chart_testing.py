@@ -27,6 +27,7 @@ MAINTAINER = re.compile(r"Error validating maintainer '(?P<name>[^']+)': (?P<mes
 YAMLLINT_PARSABLE = re.compile(
     r"^(?P<path>\S+\.ya?ml):(?P<line>\d+):(?P<col>\d+): \[(?P<level>error|warning)\] (?P<message>.+?)(?: \((?P<rule>[\w-]+)\))?$"
 )
+CHART_PATH = re.compile(r'path: \\?"(?P<path>[^"\\]+)\\?"\)')
 YAMLLINT_FILE = re.compile(r"^(?P<path>\S+\.ya?ml)$")
 YAMLLINT_ITEM = re.compile(
     r"^\s+(?P<line>\d+):(?P<col>\d+)\s+(?P<level>error|warning)\s+(?P<message>.+?)\s+\((?P<rule>[\w-]+)\)$"
@@ -49,7 +50,14 @@ def parse(lines: Sequence[str]) -> list[CiFinding]:
     found: list[CiFinding] = []
     yamllint_file: str | None = None
     old_version: str | None = None
+    chart: str | None = None  # the chart ct is on, from its `name => (version: …, path: "…")` lines
+
+    def chart_file() -> str:
+        return f"{chart}/Chart.yaml" if chart else "Chart.yaml"
+
     for index, line in enumerate(lines):
+        if (on := CHART_PATH.search(line)) is not None:
+            chart = on["path"]
         if (old := OLD_VERSION.match(line.strip())) is not None:
             old_version = old["version"]
         if VERSION_BUMP.search(line) and not any(f.finding.rule_id == "ct/version-bump" for f in found):
@@ -60,13 +68,13 @@ def parse(lines: Sequence[str]) -> list[CiFinding]:
                     "ct/version-bump",
                     "Chart.yaml: chart version not ok: it must be greater than on the target branch"
                     + (f" (was {old_version})" if old_version else ""),
-                    file="Chart.yaml",
+                    file=chart_file(),
                     evidence=evidence or [line],
                     hint="bump `version` in Chart.yaml",
                 )
             )
             continue
-        if YAMALE_HEADER.search(line):
+        if (header := YAMALE_HEADER.search(line)) is not None:
             for item_line in lines[index + 1 : index + 20]:
                 item = YAMALE_ITEM.match(item_line)
                 if item is None:
@@ -76,7 +84,7 @@ def parse(lines: Sequence[str]) -> list[CiFinding]:
                         TOOL,
                         "ct/chart-schema",
                         f"Chart.yaml: {item['key']}: {item['message']}",
-                        file="Chart.yaml",
+                        file=header["path"],
                         evidence=[line, item_line],
                     )
                 )
@@ -87,7 +95,7 @@ def parse(lines: Sequence[str]) -> list[CiFinding]:
                     TOOL,
                     "ct/maintainer",
                     f"Chart.yaml: maintainer {maintainer['name']!r} is not a valid account: {maintainer['message']}",
-                    file="Chart.yaml",
+                    file=chart_file(),
                     evidence=[line],
                     hint="list a maintainer with a real GitHub account in Chart.yaml",
                 )

@@ -29,6 +29,7 @@ YAML_PARSE_ON = re.compile(r"YAML parse error on (?P<path>\S+?): (?P<message>.+)
 YAML_LINE = re.compile(r"yaml: line (?P<line>\d+):")
 SCHEMA_HEADER = re.compile(r"values don't meet the specifications of the schema")
 SCHEMA_ITEM = re.compile(r"^\s*- (?:at '(?P<pointer>[^']*)': )?(?P<message>.+)$")
+LINTING = re.compile(r"^==> Linting (?P<path>\S+)")
 CHART_NAME_LINE = re.compile(r"^\s*[\w.-]+:\s*$")
 
 
@@ -54,9 +55,18 @@ def _schema_items(lines: Sequence[str], start: int) -> list[tuple[str, str]]:
     return items
 
 
+def _in_chart(chart: str | None, path: str) -> str:
+    """A path helm lint printed relative to the chart it is linting, made relative to the run's root."""
+    return f"{chart.rstrip('/')}/{path}" if chart else path
+
+
 def parse(lines: Sequence[str]) -> list[CiFinding]:
     found: list[CiFinding] = []
+    chart: str | None = None  # `==> Linting charts/shop`: lint paths are relative to it
     for index, line in enumerate(lines):
+        if (linting := LINTING.match(line.strip())) is not None:
+            chart = linting["path"]
+            continue
         if SCHEMA_HEADER.search(line):
             for key, item in _schema_items(lines, index):
                 found.append(
@@ -64,7 +74,7 @@ def parse(lines: Sequence[str]) -> list[CiFinding]:
                         TOOL,
                         "values/schema",
                         f"values.yaml does not match values.schema.json: {item.lstrip('- ')}",
-                        file="values.yaml",
+                        file=_in_chart(chart, "values.yaml"),
                         evidence=[line, item],
                         hint=f"the value of `{key}` breaks the chart's schema",
                     )
@@ -117,7 +127,7 @@ def parse(lines: Sequence[str]) -> list[CiFinding]:
                 TOOL,
                 rule,
                 text,
-                file=None if path.endswith("/") else _without_chart_name(path),
+                file=None if path.endswith("/") else _in_chart(chart, _without_chart_name(path)),
                 line=int(at["line"]) if at else None,
                 severity=Severity.ERROR if lint["level"] == "ERROR" else Severity.WARNING,
                 evidence=[line],

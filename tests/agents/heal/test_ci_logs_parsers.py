@@ -106,3 +106,11 @@ def test_a_huge_failing_step_is_bounded_and_keeps_its_tail() -> None:
 )
 def test_paths_are_made_chart_relative_and_other_charts_left_out(path: str, expected: str | None) -> None:
     assert chart_relative(path, "charts/shop") == expected
+
+
+@pytest.mark.parametrize(
+    "fixture", ["ct-lint-version-bump.log", "ct-lint-yamllint-maintainers.log", "helm-lint-yaml-error.log"]
+)
+def test_findings_about_another_chart_are_left_out(fixture: str) -> None:
+    _, found = findings_from_log((FIXTURES / fixture).read_text())
+    assert found and [c for c in localise(found, "charts/web") if c.finding.file] == []
