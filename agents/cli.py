@@ -6,16 +6,24 @@ Every user mistake ends in one clear line on stderr and a non-zero exit, never a
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import yaml
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from agents.llm import ModelCallBudget
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1  # the command ran, and the chart has errors (or questions stayed open)
 EXIT_USAGE = 2  # the user's input could not be used
+MODEL_CALLS_PER_CHART = 2  # with AUTOPILOT_LLM: one to read the request, one for a heal round
+MODEL_CALLS_PER_FIX = 1
 
 
 class CliError(Exception):
@@ -41,6 +49,7 @@ def add_engine_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     chart.add_argument("--kube-version", dest="kube_versions", action="append", metavar="V")
     chart.add_argument("--force", action="store_true", help="overwrite an existing chart directory")
+    chart.add_argument("--format", choices=["text", "json"], default="text")
     chart.set_defaults(handler=cmd_chart)
 
     plan = sub.add_parser("plan", help="print the chart plan for a request as YAML")
@@ -61,6 +70,7 @@ def add_engine_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     fix.add_argument("--max-attempts", type=int, default=3)
     fix.add_argument("--kube-version", dest="kube_versions", action="append", metavar="V")
     _add_policy(fix)
+    fix.add_argument("--format", choices=["text", "json"], default="text")
     fix.set_defaults(handler=cmd_fix)
 
 
@@ -116,6 +126,26 @@ def _require_chart_dir(path: Path) -> Path:
     return path
 
 
+def _model(limit: int) -> tuple[BaseChatModel | None, ModelCallBudget | None]:
+    """The chat model `AUTOPILOT_LLM` names, metered by a budget of `limit` calls; (None, None) without one."""
+    from agents.llm import LLMConfigError, ModelCallBudget, chat_model_from_environment, metered
+
+    try:
+        model = chat_model_from_environment()
+    except LLMConfigError as exc:
+        raise CliError(f"AUTOPILOT_LLM: {exc}") from exc
+    if model is None:
+        return None, None
+    budget = ModelCallBudget(limit)
+    return metered(model, budget), budget
+
+
+def _model_report(budget: ModelCallBudget | None) -> dict[str, Any]:
+    if budget is None:
+        return {"model": None, "model_calls": 0}
+    return {"model": "configured", "model_calls": budget.calls, "model_call_limit": budget.limit}
+
+
 def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
     from agents.plan import PlanError, plan_request
 
@@ -155,8 +185,9 @@ def cmd_chart(args: argparse.Namespace, out: TextIO) -> int:
     from agents.graph import ChartSession
     from agents.plan import PlanError
 
-    interactive = not args.yes and sys.stdin.isatty()
-    session = ChartSession(InMemorySaver())
+    interactive = not args.yes and sys.stdin.isatty() and args.format == "text"
+    model, budget = _model(MODEL_CALLS_PER_CHART)
+    session = ChartSession(InMemorySaver(), llm=model)
     thread = "cli"
     try:
         result = session.start(thread, args.request, args.sets, kube_versions=_kube_versions(args))
@@ -166,8 +197,18 @@ def cmd_chart(args: argparse.Namespace, out: TextIO) -> int:
     except PlanError as exc:
         raise CliError(str(exc)) from exc
     if result.status == "interrupted" and result.kind == "clarify":
+        questions = (result.payload or {}).get("questions", [])
+        if args.format == "json":
+            report = {
+                "status": "questions",
+                "questions": questions,
+                "not_done": [n.model_dump(mode="json") for n in result.not_done],
+                **_model_report(budget),
+            }
+            out.write(json.dumps(report, indent=2) + "\n")
+            return EXIT_FINDINGS
         out.write("The request needs more facts. Answer each with --set KEY=VALUE:\n")
-        for q in (result.payload or {}).get("questions", []):
+        for q in questions:
             out.write(f"  {q['key']}: {q['prompt']}\n")
         _write_not_done(out, result.not_done)
         return EXIT_FINDINGS
@@ -184,15 +225,29 @@ def cmd_chart(args: argparse.Namespace, out: TextIO) -> int:
             f"{chart_dir} already exists and is not empty: use --force to overwrite or --out elsewhere"
         )
     write_chart(result.files, chart_dir)
+    errors = [f for f in result.findings if f.severity == "error"]
+    if args.format == "json":
+        report = {
+            "status": "valid" if not errors else "errors",
+            "chart_dir": str(chart_dir),
+            "files": sorted(result.files),
+            "notes": list(result.notes),
+            "not_done": [n.model_dump(mode="json") for n in result.not_done],
+            "findings": [f.model_dump(mode="json", exclude_none=True) for f in result.findings],
+            "heal_attempts": len(result.heal_attempts),
+            **_model_report(budget),
+        }
+        out.write(json.dumps(report, indent=2) + "\n")
+        return EXIT_OK if not errors else EXIT_FINDINGS
     for note in result.notes:
         out.write(f"note: {note}\n")
     _write_not_done(out, result.not_done)
-    errors = [f for f in result.findings if f.severity == "error"]
     for finding in result.findings:
         if finding.severity != "info":
             out.write(f"{finding.severity}: {finding.location}: [{finding.rule_id}] {finding.message}\n")
     status = "valid" if not errors else f"{len(errors)} error(s) left after healing"
-    out.write(f"wrote {chart_dir} ({len(result.files)} files): {status}\n")
+    calls = f"; {budget.calls} model call(s)" if budget is not None else ""
+    out.write(f"wrote {chart_dir} ({len(result.files)} files): {status}{calls}\n")
     return EXIT_OK if not errors else EXIT_FINDINGS
 
 
@@ -208,6 +263,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_fix(args: argparse.Namespace, out: TextIO) -> int:
+    from agents.heal.llm_fixer import as_extra_fixer
     from agents.heal.loop import heal_chart
 
     if args.max_attempts < 1:
@@ -216,12 +272,24 @@ def cmd_fix(args: argparse.Namespace, out: TextIO) -> int:
 
     chart_dir = _require_chart_dir(args.chart_dir)
     versions = _kube_versions(args) or default_kube_versions()
+    model, budget = _model(MODEL_CALLS_PER_FIX)
     result = heal_chart(
         chart_dir,
         versions,
         max_attempts=args.max_attempts,
+        extra_fixer=as_extra_fixer(model) if model is not None else None,
         validate=lambda path: validate_chart(path, versions, policy=args.policy),
     )
+    if args.format == "json":
+        report = {
+            "healed": result.healed,
+            "attempts": [a.model_dump(mode="json") for a in result.attempts],
+            "diff": result.diff,
+            "remaining": [f.model_dump(mode="json", exclude_none=True) for f in result.remaining],
+            **_model_report(budget),
+        }
+        out.write(json.dumps(report, indent=2) + "\n")
+        return EXIT_OK if result.healed else EXIT_FINDINGS
     if result.diff:
         out.write(result.diff)
     else:

@@ -462,6 +462,7 @@ class ChartSession:
         steps: ChartSteps | None = None,
         on_node: NodeHook | None = None,
     ) -> None:
+        self.llm = llm  # also used outside the graph: the CI-driven heal on a PR branch
         self.graph = build_graph(checkpointer, llm=llm, steps=steps, on_node=on_node)
 
     @staticmethod

@@ -6,9 +6,12 @@ that is validated like any user input.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from typing import Any
 
 from langchain.chat_models import init_chat_model
+from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
 
 PROVIDER_PACKAGES = {
@@ -56,3 +59,52 @@ def build_chat_model(
         ) from exc
     except ValueError as exc:
         raise LLMConfigError(f"LLM spec {spec!r} is not usable: {exc}") from exc
+
+
+class ModelBudgetSpent(RuntimeError):
+    """A run asked the model more often than its budget allows; the caller goes on without it."""
+
+
+class ModelCallBudget(BaseCallbackHandler):
+    """Counts calls to one chat model and refuses those past `limit` (so a run's cost is bounded).
+
+    A LangChain callback sees every provider call, however the model is wrapped
+    (`with_structured_output`, tool binding); `raise_error` makes a refusal stop the call.
+    """
+
+    raise_error = True
+
+    def __init__(self, limit: int) -> None:
+        if limit < 0:
+            raise ValueError(f"a model call budget cannot be negative, got {limit}")
+        self.limit = limit
+        self.calls = 0
+        self.refused = 0
+
+    def _take(self) -> None:
+        if self.calls >= self.limit:
+            self.refused += 1
+            raise ModelBudgetSpent(f"the model-call budget of {self.limit} for this run is spent")
+        self.calls += 1
+
+    def on_chat_model_start(self, serialized: dict[str, Any], messages: Any, **kwargs: Any) -> None:
+        self._take()
+
+    def on_llm_start(self, serialized: dict[str, Any], prompts: Any, **kwargs: Any) -> None:
+        self._take()
+
+
+def metered(model: BaseChatModel, budget: ModelCallBudget) -> BaseChatModel:
+    """A shallow copy of `model` whose every call is counted (and bounded) by `budget`."""
+    existing = model.callbacks if isinstance(model.callbacks, list) else []
+    return model.model_copy(update={"callbacks": [*existing, budget]})
+
+
+def chat_model_from_environment(environ: Mapping[str, str] | None = None) -> BaseChatModel | None:
+    """The model `AUTOPILOT_LLM` names (with `AUTOPILOT_LLM_BASE_URL`, `AUTOPILOT_LLM_API_KEY`), as the App reads it."""
+    env = os.environ if environ is None else environ
+    return build_chat_model(
+        env.get("AUTOPILOT_LLM"),
+        base_url=env.get("AUTOPILOT_LLM_BASE_URL") or None,
+        api_key=env.get("AUTOPILOT_LLM_API_KEY") or None,
+    )

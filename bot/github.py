@@ -1020,3 +1020,86 @@ def _output(title: str, summary: str, text: str | None, annotations: list[Annota
     if annotations:
         output["annotations"] = [a.model_dump(exclude_none=True) for a in annotations]
     return output
+
+
+# ---- reading what CI said (Checks and Actions APIs) ------------------------------------------
+
+MAX_JOB_LOG_BYTES = 5 * 1024 * 1024  # a job log past this is cut from the front: errors come last
+
+
+class CheckRunOutput(BaseModel):
+    """What another App's check run printed: its output text and annotations."""
+
+    id: int
+    name: str
+    conclusion: str | None
+    title: str | None = None
+    summary: str | None = None
+    text: str | None = None
+    annotations: list[Annotation] = Field(default_factory=list)
+
+
+class WorkflowJob(BaseModel):
+    """One job of a workflow run, and the names of its failed steps."""
+
+    id: int
+    name: str
+    conclusion: str | None
+    failed_steps: list[str] = Field(default_factory=list)
+
+
+def read_check_run_output(client: GitHubClient, owner: str, repo: str, check_run_id: int) -> CheckRunOutput:
+    """A check run's output and annotations (Checks API; `checks: read`)."""
+    gh = client._github
+    run = client._call("checks.get", lambda: gh.rest.checks.get(owner, repo, check_run_id)).parsed_data
+    output = run.output
+    return CheckRunOutput(
+        id=run.id,
+        name=run.name,
+        conclusion=run.conclusion,
+        title=output.title if output else None,
+        summary=output.summary if output else None,
+        text=output.text if output else None,
+        annotations=client.list_check_run_annotations(owner, repo, check_run_id)
+        if output and output.annotations_count
+        else [],
+    )
+
+
+def list_failed_jobs(client: GitHubClient, owner: str, repo: str, run_id: int) -> list[WorkflowJob]:
+    """The failed (or timed-out) jobs of the latest attempt of workflow run `run_id` (`actions: read`)."""
+    gh = client._github
+    jobs: list[Any] = []
+    page = 1
+    while True:
+        data = client._call(
+            "actions.list_jobs_for_workflow_run",
+            lambda page=page: gh.rest.actions.list_jobs_for_workflow_run(  # type: ignore[misc]
+                owner, repo, run_id, filter_="latest", per_page=PER_PAGE, page=page
+            ),
+        ).parsed_data
+        jobs.extend(data.jobs)
+        if len(data.jobs) < PER_PAGE:
+            break
+        page += 1
+    return [
+        WorkflowJob(
+            id=job.id,
+            name=job.name,
+            conclusion=job.conclusion,
+            failed_steps=[s.name for s in (job.steps or []) if s.conclusion in ("failure", "timed_out")],
+        )
+        for job in jobs
+        if job.conclusion in ("failure", "timed_out")
+    ]
+
+
+def download_job_log(client: GitHubClient, owner: str, repo: str, job_id: int) -> str:
+    """The plain-text log of one job; GitHub answers 302 to a signed URL, which githubkit follows."""
+    gh = client._github
+    response = client._call(
+        "actions.download_job_logs_for_workflow_run",
+        lambda: gh.rest.actions.download_job_logs_for_workflow_run(owner, repo, job_id),
+    )
+    data = response.content[-MAX_JOB_LOG_BYTES:]
+    return data.decode("utf-8", errors="replace")

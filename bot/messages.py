@@ -476,3 +476,80 @@ def plan_reply(
         f"The plan for this request (nothing written yet):\n\n{plan_table(plan)}{assumed}{missing}\n\n"
         f"Run `{COMMAND} chart …` with the same request to open a pull request."
     )
+
+
+# --- what CI said ----------------------------------------------------------------------------------
+
+MAX_CI_QUOTE_LINES = 40
+MAX_CI_QUOTE_CHARS = 4000
+MAX_CI_TEXT_CHARS = 300
+
+
+def _ci_text(text: str) -> str:
+    """A CI message or hint on one line: no backticks, no mentions, longer than an echo may be."""
+    flat = " ".join(text.split()).replace("`", "'").replace("@", "@\u200b")
+    return flat if len(flat) <= MAX_CI_TEXT_CHARS else flat[: MAX_CI_TEXT_CHARS - 1] + "…"
+
+
+def _fenced(lines: Sequence[str]) -> str:
+    """CI lines as a code block no line can close (the fence is longer than any backtick run)."""
+    kept = list(lines[-MAX_CI_QUOTE_LINES:])
+    text = "\n".join(kept)
+    if len(text) > MAX_CI_QUOTE_CHARS:
+        text = "…\n" + text[-MAX_CI_QUOTE_CHARS:]
+    elif len(kept) < len(lines):
+        text = "…\n" + text
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
+class CiProblem(BaseModel):
+    """One thing CI reported, as the bot tells a person about it (lines already redacted)."""
+
+    tool: str
+    message: str
+    location: str
+    hint: str = ""
+    lines: list[str] = []
+
+
+def ci_findings_comment(
+    thread_id: str,
+    *,
+    source: str,
+    runtime: Sequence[CiProblem],
+    unfixed: Sequence[CiProblem],
+    model_calls: int | None,
+) -> str:
+    """CI failed on something the bot did not (or cannot) fix from the files: quote CI and say what to check."""
+    parts = [
+        f"{marker('escalation', thread_id)}\n{_echo(source)} failed, and I did not change the chart for this:"
+    ]
+    for problem in [*runtime, *unfixed]:
+        where = f" ({_cell(problem.location)})" if problem.location != "(chart)" else ""
+        what = f"**{_echo(problem.tool)}**{where}: {_ci_text(problem.message)}"
+        look = f"\n  What to look at: {_ci_text(problem.hint)}." if problem.hint else ""
+        parts.append(f"- {what}{look}")
+    if runtime:
+        parts.append(
+            "The cluster refused or could not run the release; a file edit cannot be trusted to fix that, "
+            "so I made no commit for it."
+        )
+    quoted = [line for problem in [*runtime, *unfixed] for line in problem.lines]
+    if quoted:
+        parts.append("What CI printed:\n\n" + _fenced(list(dict.fromkeys(quoted))))
+    if model_calls is not None:
+        parts.append(f"Model calls for this heal: {model_calls}.")
+    parts.append(f"Push a fix to the branch, or describe the change with `{COMMAND} revise <text>`.")
+    return "\n\n".join(parts)
+
+
+def ci_heal_check_note(*, source: str, model_calls: int | None, model_call_limit: int | None) -> str:
+    """The line our check run's summary gains after a heal driven by CI's own output."""
+    model = (
+        f"model calls: {model_calls} of at most {model_call_limit}"
+        if model_calls is not None
+        else "no model configured (model calls: 0)"
+    )
+    return f"Self-heal driven by what {_echo(source)} printed; {model}."

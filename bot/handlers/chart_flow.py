@@ -9,13 +9,14 @@ GitHub outages propagate so the job is retried.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from agents.graph import RunResult, ThreadStateError
 from agents.heal.chart_files import read_chart_files
-from agents.heal.loop import heal_chart
+from agents.heal.loop import Validator, heal_chart
 from agents.heal.model import HealResult
 from agents.plan import plan_request
 from agents.plan.errors import PlanError
@@ -334,11 +335,25 @@ def _chart_name(ctx: EventContext, config: RepoConfig, branch: str) -> str:
     return plan.name if plan else branch.removeprefix(config.branch_prefix)
 
 
-def heal_branch(ctx: EventContext, trigger: str) -> None:
-    """A failed CI check (or `/autopilot fix`): heal the chart on the branch and commit on top."""
+HealFn = Callable[[Path, Sequence[str] | None, int, Validator], HealResult]
+"""How a chart directory is healed: (chart dir, kube versions, max attempts, validator) → result."""
+
+
+def _heal_with_validator(
+    target: Path, versions: Sequence[str] | None, max_attempts: int, validate: Validator
+) -> HealResult:
+    return heal_chart(target, versions, max_attempts=max_attempts, validate=validate)
+
+
+def heal_branch(ctx: EventContext, trigger: str, heal: HealFn = _heal_with_validator) -> HealResult | None:
+    """A failed CI check (or `/autopilot fix`): heal the chart on the branch and commit on top.
+
+    `heal` is what runs on the checkout (the CI-driven heal passes its own); the result is returned
+    so the caller can say more about it, None when nothing ran (no branch, or a loop limit hit).
+    """
     run = ctx.run()
     if run.branch is None or run.pr_number is None:
-        return
+        return None
     config, repo = ctx.config(), ctx.repo()
     path = chart_dir(config, _chart_name(ctx, config, run.branch))
     store = ctx.bot.store
@@ -368,13 +383,13 @@ def heal_branch(ctx: EventContext, trigger: str) -> None:
                     failed="heal",
                     note="Self-heal stopped; see the PR.",
                 )
-            return
+            return None
         options = config.validation_options()
-        healed = heal_chart(
+        healed = heal(
             target,
             versions,
-            max_attempts=config.max_heal_attempts,
-            validate=lambda chart: validate_chart(chart, versions, **options),
+            config.max_heal_attempts,
+            lambda chart: validate_chart(chart, versions, **options),
         )
         process_metrics().heal_attempts.inc(
             len(healed.attempts), result="healed" if healed.healed else "not_healed"
@@ -412,6 +427,7 @@ def heal_branch(ctx: EventContext, trigger: str) -> None:
             ),
             run.pr_number,
         )
+    return healed
 
 
 def should_push(healed: HealResult) -> bool:

@@ -155,3 +155,57 @@ def signed_headers(event: str, body: bytes, secret: str, delivery: str | None = 
         "X-Hub-Signature-256": signature,
         "Content-Type": "application/json",
     }
+
+
+def failed_workflow_run(
+    fake: FakeGitHub,
+    full_name: str,
+    number: int,
+    *,
+    run_id: int,
+    name: str = "Lint and Test Charts",
+    installation_id: int,
+) -> dict[str, Any]:
+    """`workflow_run.completed` with conclusion failure on PR `number`'s current head."""
+    pull = fake.pulls[(full_name, number)]
+    owner, repo_name = full_name.split("/")
+    head = fake.git.branch_sha(owner, repo_name, pull.head) or pull.head_sha
+    payload = example("workflow_run", "completed")
+    _common(payload, fake, full_name, installation_id, "github-actions[bot]")
+    run = payload["workflow_run"]
+    run.update(
+        id=run_id, name=name, head_sha=head, head_branch=pull.head, status="completed", conclusion="failure"
+    )
+    run["pull_requests"] = [
+        {
+            "id": number,
+            "number": number,
+            "url": f"{fake.base_url}/repos/{full_name}/pulls/{number}",
+            "head": {"ref": pull.head, "sha": head, "repo": {"id": 1, "name": repo_name, "url": "x"}},
+            "base": {
+                "ref": pull.base,
+                "sha": pull.base_sha,
+                "repo": {"id": 1, "name": repo_name, "url": "x"},
+            },
+        }
+    ]
+    return payload
+
+
+def other_apps_check_run(
+    fake: FakeGitHub, full_name: str, number: int, *, text: str, name: str, installation_id: int
+) -> dict[str, Any]:
+    """A failed check run another CI App reported (it exists on the fake with `text` as its output)."""
+    payload = failed_check_run(fake, full_name, number, name=name, installation_id=installation_id)
+    owner, repo_name = full_name.split("/")
+    run = fake.add_check_run(
+        owner,
+        repo_name,
+        check_name=name,
+        head_sha=payload["check_run"]["head_sha"],
+        title=f"{name} failed",
+        text=text,
+    )
+    payload["check_run"]["id"] = run.id
+    payload["check_run"]["app"]["slug"] = "some-ci"
+    return payload

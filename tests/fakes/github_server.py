@@ -45,6 +45,7 @@ from tests.fakes.github_state import (
     FakeReview,
     FakeReviewComment,
     FakeToken,
+    FakeWorkflowJob,
     Fault,
     Permission,
     token_of,
@@ -103,6 +104,7 @@ class FakeGitHub:
         self.reviews: list[FakeReview] = []
         self.review_comments: list[FakeReviewComment] = []
         self.check_runs: dict[int, FakeCheckRun] = {}
+        self.workflow_jobs: dict[int, FakeWorkflowJob] = {}
         self.issue_reactions: dict[tuple[str, int], list[tuple[str, str]]] = {}
         self.team_members: dict[tuple[str, str], dict[str, str]] = {}  # (org, team slug) → user → state
         self.calls: list[CallRecord] = []
@@ -308,6 +310,57 @@ class FakeGitHub:
     def delete_comment(self, comment_id: int) -> None:
         self.comments.pop(comment_id, None)
 
+    def add_check_run(
+        self,
+        owner: str,
+        name: str,
+        *,
+        check_name: str,
+        head_sha: str,
+        conclusion: str = "failure",
+        title: str | None = None,
+        summary: str | None = None,
+        text: str | None = None,
+        annotations: list[dict[str, Any]] | None = None,
+    ) -> FakeCheckRun:
+        """A completed check run another App (a CI service) reported on `head_sha`."""
+        run = FakeCheckRun(self.next_id(), f"{owner}/{name}", check_name, head_sha, status="completed")
+        run.conclusion, run.completed_at = conclusion, shapes.now_iso()
+        run.title, run.summary, run.text = title, summary, text
+        run.annotations = list(annotations or [])
+        self.check_runs[run.id] = run
+        return run
+
+    def add_workflow_job(
+        self,
+        owner: str,
+        name: str,
+        *,
+        run_id: int,
+        job_name: str,
+        head_sha: str,
+        log: str,
+        conclusion: str = "failure",
+        steps: list[tuple[str, str]] | None = None,
+        job_id: int | None = None,
+    ) -> FakeWorkflowJob:
+        """A job of workflow run `run_id` whose log `GET …/actions/jobs/{id}/logs` redirects to.
+
+        `job_id`: for GitHub Actions a job and its check run share one id; pass the check run's.
+        """
+        job = FakeWorkflowJob(
+            job_id or self.next_id(),
+            f"{owner}/{name}",
+            run_id,
+            job_name,
+            head_sha,
+            conclusion,
+            log,
+            list(steps or []),
+        )
+        self.workflow_jobs[job.id] = job
+        return job
+
     def comments_on(self, owner: str, name: str, issue_number: int) -> list[FakeComment]:
         full = f"{owner}/{name}"
         return [c for c in self.comments.values() if c.repo == full and c.issue_number == issue_number]
@@ -467,6 +520,8 @@ class FakeGitHub:
             ("GET", repo + r"/check-runs/(?P<id>\d+)", self._get_check_run),
             ("PATCH", repo + r"/check-runs/(?P<id>\d+)", self._update_check_run),
             ("GET", repo + r"/commits/(?P<ref>.+)/check-runs", self._list_check_runs_for_ref),
+            ("GET", repo + r"/actions/runs/(?P<run_id>\d+)/jobs", self._list_workflow_jobs),
+            ("GET", repo + r"/actions/jobs/(?P<id>\d+)/logs", self._job_logs_redirect),
             ("GET", repo + r"/branches/(?P<branch>.+)", self._get_branch),
             ("GET", repo + r"/git/ref/heads/(?P<branch>.+)", self._get_ref),
             ("DELETE", repo + r"/git/refs/heads/(?P<branch>.+)", self._delete_ref),
@@ -899,6 +954,32 @@ class FakeGitHub:
         ]
         return Reply(200, self._page(bodies, request))
 
+    def _list_workflow_jobs(self, request: Request) -> Reply:
+        repo = self._repo_for(request)
+        run_id = int(request.params["run_id"])
+        jobs = [j for j in self.workflow_jobs.values() if j.repo == repo.full_name and j.run_id == run_id]
+        bodies = [
+            shapes.workflow_job_body(
+                job=j, full_name=repo.full_name, api_url=self.base_url, web_url=self.web_url
+            )
+            for j in self._page(jobs, request)
+        ]
+        return Reply(200, {"total_count": len(jobs), "jobs": bodies})
+
+    def _job_logs_redirect(self, request: Request) -> Reply:
+        """Like GitHub: 302 to a short-lived signed URL on another path that needs no token."""
+        repo = self._repo_for(request)
+        job = self.workflow_jobs.get(int(request.params["id"]))
+        if job is None or job.repo != repo.full_name:
+            raise HttpError(404, "Not Found")
+        return Reply(302, None, {"Location": f"{self.origin}/_job-logs/{job.id}?sig={job.log_key}"})
+
+    def job_log_download(self, job_id: int, query: str) -> bytes | None:
+        """The log behind a signed URL, or None when the signature is wrong."""
+        job = self.workflow_jobs.get(job_id)
+        sig = parse_qs(query).get("sig", [""])[-1]
+        return job.log.encode() if job is not None and sig == job.log_key else None
+
     def _list_check_runs_for_ref(self, request: Request) -> Reply:
         repo = self._repo_for(request)
         sha = self.git.resolve(repo.owner, repo.name, request.params["ref"]) or request.params["ref"]
@@ -1046,6 +1127,9 @@ class RequestHandler(BaseHTTPRequestHandler):
         if path.startswith("/git/"):
             record.status = self._git(path, query, body, authorization)
             return
+        if path.startswith("/_job-logs/"):
+            record.status = self._job_log(path, query)
+            return
         if path.startswith("/api/v3/"):
             api_path = path[len("/api/v3") :]
         elif path == "/api/graphql":
@@ -1068,6 +1152,19 @@ class RequestHandler(BaseHTTPRequestHandler):
             return
         record.status = reply.status
         self._send_json(reply.status, reply.body, reply.headers)
+
+    def _job_log(self, path: str, query: str) -> int:
+        job_id = path.removeprefix("/_job-logs/")
+        data = self.github.job_log_download(int(job_id), query) if job_id.isdigit() else None
+        if data is None:  # the blob store answers a bad signature with an XML error, not JSON
+            self._send(
+                403,
+                b"<Error><Code>AuthenticationFailed</Code></Error>",
+                [("Content-Type", "application/xml")],
+            )
+            return 403
+        self._send(200, data, [("Content-Type", "text/plain")])
+        return 200
 
     def _git(self, path: str, query: str, body: bytes, authorization: str) -> int:
         match = re.match(r"^/git/(?P<owner>[^/]+)/(?P<repo>[^/]+)\.git(?P<rest>/.*)$", path)

@@ -419,3 +419,33 @@ def rate_limit_body(remaining: int, limit: int = 5000) -> Json:
     reset = int(datetime.now(UTC).timestamp()) + 3600
     core = {"limit": limit, "remaining": remaining, "reset": reset, "used": limit - remaining}
     return {"resources": {"core": core, "graphql": dict(core), "search": dict(core)}, "rate": core}
+
+
+def workflow_job_body(*, job: Any, full_name: str, api_url: str, web_url: str) -> Json:
+    """A `job` object (Actions API) from a recorded `workflow_job` payload; `job` is a `FakeWorkflowJob`."""
+    out = retarget(webhook_example("workflow_job", "completed")["workflow_job"], full_name, api_url, web_url)
+    out.update(
+        id=job.id,
+        run_id=job.run_id,
+        run_url=f"{api_url}/repos/{full_name}/actions/runs/{job.run_id}",
+        node_id=f"J_{job.id}",
+        head_sha=job.head_sha,
+        url=f"{api_url}/repos/{full_name}/actions/jobs/{job.id}",
+        html_url=f"{web_url}/{full_name}/actions/runs/{job.run_id}/job/{job.id}",
+        check_run_url=f"{api_url}/repos/{full_name}/check-runs/{job.id}",
+        status="completed",
+        conclusion=job.conclusion,
+        name=job.name,
+        steps=[
+            {
+                "name": name,
+                "status": "completed",
+                "conclusion": conclusion,
+                "number": number,
+                "started_at": "2026-11-30T10:00:00Z",
+                "completed_at": "2026-11-30T10:01:00Z",
+            }
+            for number, (name, conclusion) in enumerate(job.steps, start=1)
+        ],
+    )
+    return out

@@ -196,3 +196,18 @@ class Fault:
     @classmethod
     def slow(cls, seconds: float, times: int = 1) -> Fault:
         return cls(status=0, times=times, delay=seconds)
+
+
+@dataclass
+class FakeWorkflowJob:
+    """One job of a workflow run, with its log as the runner wrote it (served behind a redirect)."""
+
+    id: int
+    repo: str
+    run_id: int
+    name: str
+    head_sha: str
+    conclusion: str | None
+    log: str
+    steps: list[tuple[str, str]] = field(default_factory=list)  # (step name, conclusion)
+    log_key: str = field(default_factory=lambda: secrets.token_hex(16))  # the signed download URL's secret
