@@ -174,6 +174,7 @@ class ReviewComment(BaseModel):
     line: int | None
     body: str
     user: str
+    in_reply_to: int | None = None  # the thread's first comment, for a reply
 
 
 class Annotation(BaseModel):
@@ -251,6 +252,18 @@ def _check_run(r: Any) -> CheckRun:
 
 def _comment(c: Any) -> Comment:
     return Comment(id=c.id, body=c.body or "", user=_login(c.user), html_url=c.html_url)
+
+
+def _review_comment(c: Any) -> ReviewComment:
+    return ReviewComment(
+        id=c.id,
+        review_id=c.pull_request_review_id,
+        path=c.path,
+        line=c.line or None,
+        body=c.body,
+        user=_login(c.user),
+        in_reply_to=c.in_reply_to_id or None,
+    )
 
 
 def _batches(items: Sequence[Annotation]) -> Iterator[list[Annotation]]:
@@ -896,17 +909,19 @@ class GitHubClient:
                 owner, repo, number, per_page=PER_PAGE, page=page
             ),
         )
-        return [
-            ReviewComment(
-                id=c.id,
-                review_id=c.pull_request_review_id,
-                path=c.path,
-                line=c.line or None,
-                body=c.body,
-                user=_login(c.user),
-            )
-            for c in items
-        ]
+        return [_review_comment(c) for c in items]
+
+    def reply_to_review_comment(
+        self, owner: str, repo: str, number: int, comment_id: int, body: str
+    ) -> ReviewComment:
+        """Answer in a line comment's thread (`comment_id` must be the thread's first comment)."""
+        gh = self._github
+        created = self._caller.call(
+            "pulls.create_reply_for_review_comment",
+            lambda: gh.rest.pulls.create_reply_for_review_comment(owner, repo, number, comment_id, body=body),
+            idempotent=False,  # a timed-out POST may have been applied: the job's retry looks first
+        )
+        return _review_comment(created.parsed_data)
 
     # -- check runs -------------------------------------------------------------------------
 

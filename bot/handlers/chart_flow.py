@@ -258,6 +258,11 @@ def revise(ctx: EventContext, feedback: str) -> None:
     if run.pr_number is None:
         ctx.reply(messages.no_run(ctx.thread_id, "revise"))
         return
+    ctx.reply_once(revision(ctx, feedback), run.pr_number)
+
+
+def revision(ctx: EventContext, feedback: str) -> str:
+    """Apply feedback to the thread's chart (a commit when it changed); the reply saying what changed."""
     with reporting(ctx, "generate"):
         result = ctx.bot.session.revise(ctx.thread_id, feedback)
     applied = [r.removeprefix("applied: ") for r in result.report if r.startswith("applied: ")]
@@ -267,11 +272,8 @@ def revise(ctx: EventContext, feedback: str) -> None:
     commit = None
     if result.status == "finished" and result.outcome in ("done", "escalated") and applied:
         commit = publish(ctx, result, message=f"chore(chart): revise ({'; '.join(applied)[:60]})").commit
-    ctx.reply_once(
-        messages.revision_reply(
-            ctx.thread_id, applied=applied, unrecognised=unrecognised, commit=_short(commit)
-        ),
-        run.pr_number,
+    return messages.revision_reply(
+        ctx.thread_id, applied=applied, unrecognised=unrecognised, commit=_short(commit)
     )
 
 
@@ -306,6 +308,11 @@ def status_reply(ctx: EventContext, number: int) -> None:
 
 
 # --- self-heal and validation on the branch ----------------------------------------------------------
+
+
+def thread_chart_dir(ctx: EventContext, config: RepoConfig, branch: str) -> str:
+    """Where the thread's chart lives in the repository (`charts/<name>`)."""
+    return chart_dir(config, _chart_name(ctx, config, branch))
 
 
 def _chart_name(ctx: EventContext, config: RepoConfig, branch: str) -> str:

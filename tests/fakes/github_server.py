@@ -458,6 +458,11 @@ class FakeGitHub:
             ("POST", repo + r"/issues/(?P<number>\d+)/comments", self._create_comment),
             ("GET", repo + r"/pulls/(?P<number>\d+)/reviews", self._list_reviews),
             ("GET", repo + r"/pulls/(?P<number>\d+)/comments", self._list_review_comments),
+            (
+                "POST",
+                repo + r"/pulls/(?P<number>\d+)/comments/(?P<id>\d+)/replies",
+                self._reply_to_review_comment,
+            ),
             ("GET", repo + r"/pulls/(?P<number>\d+)", self._get_pull),
             ("PATCH", repo + r"/pulls/(?P<number>\d+)", self._update_pull),
             ("GET", repo + r"/pulls", self._list_pulls),
@@ -825,6 +830,63 @@ class FakeGitHub:
                 )
                 for c in self._page(items, request)
             ],
+        )
+
+    def _reply_to_review_comment(self, request: Request) -> Reply:
+        """A reply joins the thread of a top-level line comment, in a COMMENTED review of its own."""
+        repo = self._repo_for(request)
+        pull = self._pull_in(repo, request)
+        comment_id = int(request.params["id"])
+        parent = next(
+            (
+                c
+                for c in self.review_comments
+                if c.id == comment_id and c.repo == repo.full_name and c.pull_number == pull.number
+            ),
+            None,
+        )
+        if parent is None:
+            raise HttpError(404, "Not Found")
+        if parent.in_reply_to_id is not None:  # GitHub: "Replies to replies are not supported"
+            raise HttpError(422, "Validation Failed")
+        assert request.identity is not None
+        body = (request.body or {}).get("body")
+        if not isinstance(body, str) or not body:
+            raise HttpError(
+                422,
+                "Validation Failed",
+                errors=[{"resource": "PullRequestReviewComment", "field": "body", "code": "missing_field"}],
+            )
+        user = self.user_json(request.identity.actor)
+        review = FakeReview(
+            self.next_id(),
+            repo.full_name,
+            pull.number,
+            user,
+            "",
+            "COMMENTED",
+            pull.head_sha,
+            shapes.now_iso(),
+        )
+        self.reviews.append(review)
+        reply = FakeReviewComment(
+            self.next_id(),
+            repo.full_name,
+            pull.number,
+            review.id,
+            parent.path,
+            parent.line,
+            body,
+            user,
+            pull.head_sha,
+            in_reply_to_id=parent.id,
+        )
+        self.review_comments.append(reply)
+        return Reply(
+            201,
+            shapes.review_comment_body(
+                comment=reply, full_name=repo.full_name, api_url=self.base_url, web_url=self.web_url
+            ),
         )
 
     def _apply_check_fields(self, run: FakeCheckRun, body: Json) -> None:

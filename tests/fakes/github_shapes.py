@@ -251,6 +251,7 @@ def review_comment_body(*, comment: Any, full_name: str, api_url: str, web_url: 
         id=comment.id,
         node_id=f"PRRC_{comment.id}",
         pull_request_review_id=comment.review_id,
+        in_reply_to_id=comment.in_reply_to_id,
         url=f"{api_url}/repos/{full_name}/pulls/comments/{comment.id}",
         path=comment.path,
         line=comment.line,

@@ -123,6 +123,7 @@ class FakeReviewComment:
     body: str
     user: dict[str, Any]
     commit_id: str
+    in_reply_to_id: int | None = None
 
 
 @dataclass
