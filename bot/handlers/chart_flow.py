@@ -240,13 +240,25 @@ def publish(ctx: EventContext, result: RunResult, message: str | None = None) ->
             done=("plan", "generate", "validate"), failed="heal", note=f"Pull request: {pull.html_url}"
         )
         ctx.reply_once(
-            messages.escalation_comment(ctx.thread_id, len(result.heal_attempts), _problems(result.findings)),
+            messages.escalation_comment(
+                ctx.thread_id,
+                _round_attempts(result),
+                _problems(result.findings),
+                allowed=config.max_heal_attempts,
+            ),
             pull.number,
         )
     else:
         link = f" · check: {check.html_url}" if check.html_url else ""
         ctx.status(done=ALL_STAGES, note=f"Pull request: {pull.html_url}{link}. Review it there.")
     return outcome
+
+
+def _round_attempts(result: RunResult) -> int:
+    """Heal attempts of the round that escalated; the thread's list also holds earlier rounds'."""
+    if result.status == "interrupted" and result.kind == "escalate":
+        return len((result.payload or {}).get("attempts") or [])
+    return len(result.heal_attempts)
 
 
 # --- review, revise, finish ------------------------------------------------------------------------
@@ -348,7 +360,14 @@ def heal_branch(ctx: EventContext, trigger: str) -> None:
             if first_stop:
                 left = validate_chart(target, versions).findings
                 ctx.reply_once(
-                    messages.escalation_comment(ctx.thread_id, attempts - 1, _problems(left)), run.pr_number
+                    messages.escalation_comment(
+                        ctx.thread_id,
+                        attempts - 1,
+                        _problems(left),
+                        allowed=config.max_heal_attempts,
+                        bot_commits_in_a_row=in_a_row if too_many_bot_commits else None,
+                    ),
+                    run.pr_number,
                 )
                 ctx.status(
                     done=("plan", "generate", "validate"),
@@ -383,7 +402,12 @@ def heal_branch(ctx: EventContext, trigger: str) -> None:
     )
     if not healed.healed:
         ctx.reply_once(
-            messages.escalation_comment(ctx.thread_id, len(healed.attempts), _problems(healed.remaining)),
+            messages.escalation_comment(
+                ctx.thread_id,
+                len(healed.attempts),
+                _problems(healed.remaining),
+                allowed=config.max_heal_attempts,
+            ),
             run.pr_number,
         )
 
