@@ -63,6 +63,13 @@ class GitIdentity(BaseModel):
     name: str = "k8s-autopilot[bot]"
     email: str = "k8s-autopilot[bot]@users.noreply.github.com"
 
+    @classmethod
+    def of_bot_user(cls, login: str, user_id: int, api_url: str) -> GitIdentity:
+        """The identity GitHub shows as the App: `<id>+<login>@users.noreply.<host>`."""
+        host = urlsplit(api_url).hostname or "github.com"
+        web_host = "github.com" if host in ("api.github.com", "github.com") else host
+        return cls(name=login, email=f"{user_id}+{login}@users.noreply.{web_host}")
+
 
 class CommitAuthor(BaseModel):
     sha: str

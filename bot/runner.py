@@ -77,6 +77,9 @@ class Bot:
     github: InstallationClients
     workdir: Path
     identity: GitIdentity = field(default_factory=GitIdentity)
+    # asked once, on the first commit (so start-up needs no GitHub), then kept in `identity`
+    identity_lookup: Callable[[GitHubClient], GitIdentity] | None = None
+    _identity_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     worker_id: str = field(default_factory=lambda: f"worker-{uuid.uuid4().hex[:12]}")
     lease_seconds: float = 600.0
     busy_retry_seconds: float = BUSY_RETRY_SECONDS
@@ -92,6 +95,15 @@ class Bot:
                 hook()
             except Exception as err:  # noqa: BLE001 - keep closing the rest
                 log.warning("while closing the bot: %s", redact(str(err)))
+
+    def commit_identity(self, client: GitHubClient) -> GitIdentity:
+        """Who the bot's commits are by; a failed lookup fails the job (retried), never a guess, so
+        every commit of the bot carries the same address and is recognised as its own."""
+        with self._identity_lock:
+            if self.identity_lookup is not None:
+                self.identity = self.identity_lookup(client)
+                self.identity_lookup = None
+            return self.identity
 
     @property
     def bot_login(self) -> str:

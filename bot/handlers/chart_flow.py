@@ -206,7 +206,10 @@ def publish(ctx: EventContext, result: RunResult, message: str | None = None) ->
             len(result.heal_attempts), result="healed" if not _errors(result.findings) else "not_healed"
         )
     ctx.status(done=("plan", "generate", "validate", *healed), current="pr")
-    with reporting(ctx, "pr"), workspace(ctx.client, repo, ctx.bot.workdir, ctx.bot.identity) as ws:
+    with (
+        reporting(ctx, "pr"),
+        workspace(ctx.client, repo, ctx.bot.workdir, ctx.bot.commit_identity(ctx.client)) as ws,
+    ):
         outcome = commit_chart(
             ws,
             branch=branch,
@@ -341,7 +344,10 @@ def heal_branch(ctx: EventContext, trigger: str) -> None:
     config, repo = ctx.config(), ctx.repo()
     path = chart_dir(config, _chart_name(ctx, config, run.branch))
     store = ctx.bot.store
-    with reporting(ctx, "heal"), workspace(ctx.client, repo, ctx.bot.workdir, ctx.bot.identity) as ws:
+    with (
+        reporting(ctx, "heal"),
+        workspace(ctx.client, repo, ctx.bot.workdir, ctx.bot.commit_identity(ctx.client)) as ws,
+    ):
         ws.checkout_branch(run.branch, repo.default_branch)
         head = ws.head_sha()
         if (ws.repo.head.commit.author.email or "") != ws.identity.email:
@@ -420,7 +426,10 @@ def validate_branch(ctx: EventContext) -> None:
         return
     config, repo = ctx.config(), ctx.repo()
     path = chart_dir(config, _chart_name(ctx, config, run.branch))
-    with reporting(ctx, "validate"), workspace(ctx.client, repo, ctx.bot.workdir, ctx.bot.identity) as ws:
+    with (
+        reporting(ctx, "validate"),
+        workspace(ctx.client, repo, ctx.bot.workdir, ctx.bot.commit_identity(ctx.client)) as ws,
+    ):
         ws.checkout_branch(run.branch, repo.default_branch)
         report = validate_chart(ws.root / path, config.kube_versions or None)
         check = post_check(ctx.client, repo, head_sha=ws.head_sha(), path=path, findings=report.findings)

@@ -48,6 +48,7 @@ from tests.fakes.github_state import (
     Fault,
     Permission,
     token_of,
+    user_id_of,
 )
 
 Json = dict[str, Any]
@@ -389,8 +390,7 @@ class FakeGitHub:
 
     def user_json(self, login: str) -> Json:
         kind = "Bot" if login.endswith("[bot]") else ("Organization" if login.endswith("-org") else "User")
-        user_id = abs(hash(login)) % 10_000_000 + 1
-        return shapes.user_body(login, user_id, self.base_url, self.web_url, kind=kind)
+        return shapes.user_body(login, user_id_of(login), self.base_url, self.web_url, kind=kind)
 
     def repo_json(self, repo: FakeRepo) -> Json:
         return shapes.repo_body(
@@ -439,6 +439,8 @@ class FakeGitHub:
         repo = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
         table: list[tuple[str, str, Handler]] = [
             ("POST", r"/app/installations/(?P<installation_id>\d+)/access_tokens", self._create_token),
+            ("GET", r"/app", self._get_app),
+            ("GET", r"/users/(?P<user>[^/]+)", self._get_user),
             ("GET", r"/rate_limit", self._rate_limit),
             (
                 "GET",
@@ -490,7 +492,7 @@ class FakeGitHub:
             if want != method:
                 continue
             params = {k: unquote(v) for k, v in match.groupdict().items()}
-            if path.startswith("/app/") or path.endswith("/installation"):
+            if path == "/app" or path.startswith("/app/") or path.endswith("/installation"):
                 # GitHub answers these only to the App itself (JWT), never to an installation token
                 app = self._verify_jwt(authorization)
                 identity: FakeToken | None = FakeToken("", f"app:{app.app_id}", repos=None)
@@ -503,6 +505,22 @@ class FakeGitHub:
         if allowed_methods:
             raise HttpError(405, f"Method {method} not allowed on {path}")
         raise HttpError(404, "Not Found")
+
+    def _get_app(self, request: Request) -> Reply:
+        assert request.identity is not None
+        app = self.apps[int(request.identity.actor.removeprefix("app:"))]
+        return Reply(
+            200,
+            shapes.app_body(app_id=app.app_id, slug=app.slug, api_url=self.base_url, web_url=self.web_url),
+        )
+
+    def _get_user(self, request: Request) -> Reply:
+        """`GET /users/{username}`: people exist; a `[bot]` account only for a registered App or Actions."""
+        login = request.params["user"]
+        bots = {f"{app.slug}[bot]" for app in self.apps.values()} | {ACTIONS_LOGIN}
+        if login.endswith("[bot]") and login not in bots:
+            raise HttpError(404, "Not Found")
+        return Reply(200, shapes.public_user_body(self.user_json(login)))
 
     def _create_token(self, request: Request) -> Reply:
         installation = self.installations.get(int(request.params["installation_id"]))
