@@ -10,8 +10,26 @@ from collections.abc import Mapping
 from difflib import get_close_matches
 from typing import NamedTuple, TextIO
 
-from bot.config import ENV_PREFIX, Settings
-
+ENV_PREFIX = "AUTOPILOT_"  # bot.config.ENV_PREFIX
+# bot.config.Settings' fields, named here so the CLI need not import pydantic-settings to check
+# them (test-checked against Settings.model_fields)
+SETTINGS_VARIABLES = frozenset(
+    {
+        "AUTOPILOT_APP_ID",
+        "AUTOPILOT_PRIVATE_KEY",
+        "AUTOPILOT_PRIVATE_KEY_PATH",
+        "AUTOPILOT_WEBHOOK_SECRET",
+        "AUTOPILOT_GITHUB_API_URL",
+        "AUTOPILOT_DATA_DIR",
+        "AUTOPILOT_DATABASE_URL",
+        "AUTOPILOT_LLM",
+        "AUTOPILOT_LLM_BASE_URL",
+        "AUTOPILOT_LLM_API_KEY",
+        "AUTOPILOT_BOT_LOGIN",
+        "AUTOPILOT_MAX_BODY_BYTES",
+        "AUTOPILOT_LOG_LEVEL",
+    }
+)
 HELM_ENGINE_VARIABLE = "AUTOPILOT_HELM_ENGINE"  # agents.validate.engine.ENGINE_ENV (test-checked)
 # Set by action.yml for `autopilot action` (docs/action.md, "Environment set by the action").
 ACTION_VARIABLES = frozenset(
@@ -35,9 +53,8 @@ class UnknownVariable(NamedTuple):
 
 
 def known_variables() -> frozenset[str]:
-    settings = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
-    return frozenset(
-        settings | {HELM_ENGINE_VARIABLE} | ACTION_VARIABLES | INSTALLER_VARIABLES | TEST_VARIABLES
+    return (
+        SETTINGS_VARIABLES | {HELM_ENGINE_VARIABLE} | ACTION_VARIABLES | INSTALLER_VARIABLES | TEST_VARIABLES
     )
 
 

@@ -11,7 +11,14 @@ import pytest
 
 from agents.validate.engine import ENGINE_ENV
 from bot.cli import build_parser, main
-from bot.environment import HELM_ENGINE_VARIABLE, known_variables, unknown_variables, warn_unknown_variables
+from bot.config import ENV_PREFIX, Settings
+from bot.environment import (
+    HELM_ENGINE_VARIABLE,
+    SETTINGS_VARIABLES,
+    known_variables,
+    unknown_variables,
+    warn_unknown_variables,
+)
 
 ROOT = Path(__file__).parents[2]
 
@@ -42,6 +49,10 @@ def test_known_and_foreign_names_pass_quietly() -> None:
 
 def _names_in(doc: str) -> set[str]:
     return set(re.findall(r"`(AUTOPILOT_[A-Z_]+)`", (ROOT / doc).read_text()))
+
+
+def test_the_settings_names_are_the_settings_fields() -> None:
+    assert {ENV_PREFIX + name.upper() for name in Settings.model_fields} == SETTINGS_VARIABLES
 
 
 def test_every_documented_variable_is_known() -> None:
@@ -99,3 +110,21 @@ def _subcommand(name: str) -> argparse.ArgumentParser:
 def test_flags_explain_themselves(command: str, flag: str) -> None:
     (action,) = [a for a in _subcommand(command)._actions if flag in a.option_strings]  # noqa: SLF001
     assert action.help and len(action.help) > 20
+
+
+def test_a_one_shot_command_gives_the_collector_back(capsys: pytest.CaptureFixture[str]) -> None:
+    import gc
+
+    assert gc.isenabled()
+    assert main(["plan", "nginx"]) == 0
+    assert gc.isenabled()  # main() in a longer-lived process must not leave garbage uncollected
+    capsys.readouterr()
+
+
+def test_the_command_line_loads_neither_settings_nor_store_for_engine_commands() -> None:
+    import subprocess
+    import sys
+
+    probe = "import sys, bot.cli; print(sorted(m for m in ('bot.config', 'bot.store', 'pydantic_settings') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert done.stdout.strip() == "[]"
