@@ -20,6 +20,7 @@ import re
 import socket
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -1116,6 +1117,13 @@ class RequestHandler(BaseHTTPRequestHandler):
         record = CallRecord(self.command, path, query, _token_in(authorization))
         with gh.lock:
             gh.calls.append(record)
+        try:
+            self._answer(record, path, query, body, authorization)
+        finally:
+            record.finished = time.perf_counter()
+
+    def _answer(self, record: CallRecord, path: str, query: str, body: bytes, authorization: str) -> None:
+        gh = self.github
         fault = gh._take_fault(self.command, path)
         if fault and fault.delay:
             gh._stopping.wait(fault.delay)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import string
+import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -166,6 +167,8 @@ class CallRecord:
     query: str
     token: str | None
     status: int = 0
+    started: float = field(default_factory=time.perf_counter)  # for bench/latency.py's stages
+    finished: float = 0.0
 
 
 @dataclass
