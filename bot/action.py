@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
-import git
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
@@ -62,7 +61,7 @@ from bot.events import (
     parse_event,
     thread_id,
 )
-from bot.git import GitIdentity
+from bot.git import GitIdentity, changed_paths
 from bot.github import Annotation, AnnotationLevel, GitHubClient, GitHubError
 from bot.redact import redact
 from bot.store import Job, JobStatus, RunRecord, SqliteStore
@@ -268,32 +267,6 @@ def all_charts(workspace: Path, charts_dir: str) -> list[Path]:
     """Every chart directly or deeply under `charts_dir`."""
     base = workspace / charts_dir
     return sorted({p.parent for p in base.rglob("Chart.yaml")}) if base.is_dir() else []
-
-
-def changed_paths(workspace: Path, base_sha: str) -> list[str] | None:
-    """Files that differ between `base_sha` and the checkout's HEAD; None when git cannot tell.
-
-    On a pull_request event the checkout is GitHub's merge commit, so base..HEAD is exactly the
-    pull request's change. A shallow checkout lacks the base: it is fetched once (actions/checkout
-    leaves its credentials in place for that).
-    """
-    try:
-        repo = git.Repo(workspace)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        return None
-    with repo:
-        try:
-            repo.commit(base_sha)
-        except (ValueError, git.BadName, git.GitCommandError):
-            try:
-                repo.git.fetch("--no-tags", "--depth=1", "origin", base_sha)
-            except git.GitCommandError:
-                return None
-        try:
-            out = repo.git.diff("--name-only", "-z", "--no-renames", base_sha, "HEAD")
-        except git.GitCommandError:
-            return None
-    return [p for p in out.split("\0") if p]
 
 
 def _base_of(event_name: str, event: Mapping[str, Any]) -> str | None:
