@@ -65,6 +65,7 @@ from bot.git import GitIdentity, changed_paths
 from bot.github import Annotation, AnnotationLevel, GitHubClient, GitHubError
 from bot.redact import redact
 from bot.store import Job, JobStatus, RunRecord, SqliteStore
+from bot.threads import ThreadId
 
 if TYPE_CHECKING:
     from bot.runner import JobResult
@@ -493,7 +494,7 @@ def _thread_of_pull(env: ActionEnv, client: GitHubClient, number: int, trusted: 
     found = messages.find_marker(pull.body or "")
     if found and found[0] == "pr" and pull.user.lower() in trusted:
         marked = found[1]
-        if marked.rsplit("#", 1)[0] == env.repository:
+        if ThreadId.parse(marked).full_name == env.repository:
             return marked
     return thread_id(env.owner, env.repo, number)
 
@@ -521,7 +522,7 @@ def load_state(
     env: ActionEnv, client: GitHubClient, thread: str, trusted: set[str]
 ) -> tuple[ActionState, StoredComment | None]:
     """The thread's stored state and the comment holding it (fresh state when there is none)."""
-    number = int(thread.rsplit("#", 1)[1])
+    number = ThreadId.parse(thread).number
     comments = [
         StoredComment(id=c.id, body=c.body, user=c.user)
         for c in client.list_comments(env.owner, env.repo, number)
@@ -535,7 +536,7 @@ def load_state(
 def save_state(
     env: ActionEnv, client: GitHubClient, state: ActionState, existing: StoredComment | None
 ) -> None:
-    number = int(state.thread_id.rsplit("#", 1)[1])
+    number = ThreadId.parse(state.thread_id).number
     body = state_comment(state)
     if existing is not None and existing.body == body:
         return
@@ -616,7 +617,7 @@ def run_respond(env: ActionEnv, out: TextIO, err: TextIO) -> int:
         try:
             state, state_at = load_state(env, client, thread, trusted)
         except StateRejected as exc:
-            number = int(thread.rsplit("#", 1)[1])
+            number = ThreadId.parse(thread).number
             client.create_comment(env.owner, env.repo, number, state_rejected_comment(thread, str(exc)))
             raise ActionError(f"the stored conversation state of {thread} was rejected: {exc}") from None
         env.runner_temp.mkdir(parents=True, exist_ok=True)
@@ -631,7 +632,7 @@ def run_respond(env: ActionEnv, out: TextIO, err: TextIO) -> int:
                     try:
                         replay(session, thread, state.journal)
                     except StateRejected as exc:
-                        number = int(thread.rsplit("#", 1)[1])
+                        number = ThreadId.parse(thread).number
                         client.create_comment(
                             env.owner, env.repo, number, state_rejected_comment(thread, str(exc))
                         )

@@ -40,6 +40,7 @@ from bot.git import GitIdentity
 from bot.github import GitHubClient
 from bot.redact import redact
 from bot.store import Job, JobStatus, Store
+from bot.threads import ThreadId
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -155,7 +156,7 @@ def resolve_thread(job: Job, event: RepositoryEvent, store: Store) -> str | None
         run = store.find_run_by_branch(repo, branch) if branch else None
         if run is None:
             for thread in event.thread_ids:
-                run = store.find_run_by_pr(repo, int(thread.rsplit("#", 1)[1]))
+                run = store.find_run_by_pr(repo, ThreadId.parse(thread).number)
                 if run is not None:
                     break
         return run.thread_id if run else None  # checks on branches the bot does not own are not ours
