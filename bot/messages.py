@@ -311,6 +311,8 @@ def pr_body(
     heal_attempts: int = 0,
     issue_number: int | None = None,
 ) -> str:
+    from bot.pr_diagram import chart_overview  # the plan model loads only when a PR body is written
+
     results = "\n".join(
         f"| {_cell(v.check)} | {'✅ pass' if v.ok else '❌ fail'} | {_cell(v.detail)} |" for v in validation
     )
@@ -320,6 +322,7 @@ def pr_body(
         f"{marker('pr', thread_id)}\n"
         f"## Helm chart: `{_cell(chart_path)}`\n\n"
         f"Requested:\n\n{_quote(request)}\n\n"
+        f"{chart_overview(plan)}"
         f"<details><summary>Plan</summary>\n\n{plan_table(plan)}\n\n</details>\n\n"
         f"### Validation\n\n| Check | Result | Detail |\n|---|---|---|\n{results}{heal}\n\n"
         f"Comment `{COMMAND} revise <text>` to change it, `{COMMAND} fix` to re-run validation and self-heal."
