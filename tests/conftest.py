@@ -53,7 +53,7 @@ NPM_FIXTURES = Path(__file__).parent / "fixtures" / "npm" / "node_modules" / "@o
 NPM_MISSING = "the npm fixtures (real GitHub payloads) are not installed: run `bash scripts/fixtures.sh`"
 # Whole directories whose tests start servers, processes or whole conversations: `-m "not slow"`
 # leaves them out (README, Development).
-SLOW_DIRECTORIES = ("e2e", "scale", "adversarial", "packaging", "cli", "agents/corpus")
+SLOW_DIRECTORIES = ("e2e", "scale", "adversarial", "packaging", "cli", "action", "agents/corpus")
 
 
 def require_npm_fixtures() -> None:

@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow  # fresh interpreters
 def test_the_import_contracts_are_kept() -> None:
     lint_imports = Path(sys.executable).parent / "lint-imports"
     done = subprocess.run(

@@ -21,6 +21,7 @@ def test_missing_npm_fixtures_skip_with_the_command_that_installs_them(
         suite.require_npm_fixtures()
 
 
+@pytest.mark.slow  # fresh interpreters
 def test_the_quick_subset_leaves_out_the_slow_directories() -> None:
     done = subprocess.run(
         [

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[3]
 MANIFESTS = ROOT / "tests" / "fixtures" / "validate" / "checkov-graph"
 SCAN = """
@@ -45,6 +47,7 @@ def _scan(way: str, files: list[str]) -> dict[str, object]:
     return result
 
 
+@pytest.mark.slow  # fresh interpreters
 def test_kubernetes_findings_are_the_same_without_terraform_checks() -> None:
     files = [str(p) for p in sorted(MANIFESTS.glob("*.yaml"))]
     whole, lean = _scan("whole", files), _scan("lean", files)
