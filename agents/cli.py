@@ -26,6 +26,14 @@ MODEL_CALLS_PER_CHART = 2  # with AUTOPILOT_LLM: one to read the request, one fo
 MODEL_CALLS_PER_FIX = 1
 
 
+SET_HELP = (
+    "answer a planner question or override the plan, e.g. --set image=ghcr.io/acme/api:2.0 (repeatable)"
+)
+KUBE_VERSION_HELP = (
+    "Kubernetes version to validate against, e.g. 1.33 (repeatable; default: the three newest)"
+)
+
+
 class CliError(Exception):
     """A user-facing failure: printed as one line, exit code attached."""
 
@@ -43,34 +51,56 @@ def add_engine_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     chart.add_argument(
         "--out", default="charts", help="directory the chart folder is written into (default: charts)"
     )
-    chart.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
+    chart.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE", help=SET_HELP)
     chart.add_argument(
         "--yes", action="store_true", help="never ask: fail listing the open questions instead"
     )
-    chart.add_argument("--kube-version", dest="kube_versions", action="append", metavar="V")
+    chart.add_argument(
+        "--kube-version", dest="kube_versions", action="append", metavar="V", help=KUBE_VERSION_HELP
+    )
     chart.add_argument("--force", action="store_true", help="overwrite an existing chart directory")
     chart.add_argument("--format", choices=["text", "json"], default="text")
     chart.set_defaults(handler=cmd_chart)
 
     plan = sub.add_parser("plan", help="print the chart plan for a request as YAML")
-    plan.add_argument("request")
-    plan.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE")
+    plan.add_argument("request", help='what to chart, e.g. "nginx with ingress for shop.example.com"')
+    plan.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE", help=SET_HELP)
     plan.set_defaults(handler=cmd_plan)
 
     validate = sub.add_parser("validate", help="lint, render and check a chart directory")
-    validate.add_argument("chart_dir", type=Path)
-    validate.add_argument("--kube-version", dest="kube_versions", action="append", metavar="V")
-    validate.add_argument("--format", choices=["text", "json", "github"], default="text")
+    validate.add_argument("chart_dir", type=Path, help="the chart folder (the one holding Chart.yaml)")
+    validate.add_argument(
+        "--kube-version", dest="kube_versions", action="append", metavar="V", help=KUBE_VERSION_HELP
+    )
+    validate.add_argument(
+        "--format",
+        choices=["text", "json", "github"],
+        default="text",
+        help="text for people (default), json for programs, github for workflow-command annotations",
+    )
     validate.add_argument("--no-security", action="store_true", help="skip security checks")
     _add_policy(validate)
     validate.set_defaults(handler=cmd_validate)
 
     fix = sub.add_parser("fix", help="heal a chart in place; prints the diff and what is left")
-    fix.add_argument("chart_dir", type=Path)
-    fix.add_argument("--max-attempts", type=int, default=3)
-    fix.add_argument("--kube-version", dest="kube_versions", action="append", metavar="V")
+    fix.add_argument("chart_dir", type=Path, help="the chart folder to heal in place")
+    fix.add_argument(
+        "--max-attempts",
+        type=int,
+        default=3,
+        metavar="N",
+        help="fix rounds before giving up; it stops sooner when a round cannot improve the chart (default: 3)",
+    )
+    fix.add_argument(
+        "--kube-version", dest="kube_versions", action="append", metavar="V", help=KUBE_VERSION_HELP
+    )
     _add_policy(fix)
-    fix.add_argument("--format", choices=["text", "json"], default="text")
+    fix.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="text for people (default), json for programs (with model_calls)",
+    )
     fix.set_defaults(handler=cmd_fix)
 
 

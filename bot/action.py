@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
-import git
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
@@ -63,10 +62,11 @@ from bot.events import (
     parse_event,
     thread_id,
 )
-from bot.git import GitIdentity
+from bot.git import GitIdentity, changed_paths
 from bot.github import Annotation, AnnotationLevel, GitHubClient, GitHubError
 from bot.redact import redact
 from bot.store import Job, JobStatus, RunRecord, SqliteStore
+from bot.threads import ThreadId
 
 if TYPE_CHECKING:
     from bot.runner import JobResult
@@ -269,32 +269,6 @@ def all_charts(workspace: Path, charts_dir: str) -> list[Path]:
     """Every chart directly or deeply under `charts_dir`."""
     base = workspace / charts_dir
     return sorted({p.parent for p in base.rglob("Chart.yaml")}) if base.is_dir() else []
-
-
-def changed_paths(workspace: Path, base_sha: str) -> list[str] | None:
-    """Files that differ between `base_sha` and the checkout's HEAD; None when git cannot tell.
-
-    On a pull_request event the checkout is GitHub's merge commit, so base..HEAD is exactly the
-    pull request's change. A shallow checkout lacks the base: it is fetched once (actions/checkout
-    leaves its credentials in place for that).
-    """
-    try:
-        repo = git.Repo(workspace)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        return None
-    with repo:
-        try:
-            repo.commit(base_sha)
-        except (ValueError, git.BadName, git.GitCommandError):
-            try:
-                repo.git.fetch("--no-tags", "--depth=1", "origin", base_sha)
-            except git.GitCommandError:
-                return None
-        try:
-            out = repo.git.diff("--name-only", "-z", "--no-renames", base_sha, "HEAD")
-        except git.GitCommandError:
-            return None
-    return [p for p in out.split("\0") if p]
 
 
 def _base_of(event_name: str, event: Mapping[str, Any]) -> str | None:
@@ -525,7 +499,7 @@ def _thread_of_pull(env: ActionEnv, client: GitHubClient, number: int, trusted: 
     found = messages.find_marker(pull.body or "")
     if found and found[0] == "pr" and pull.user.lower() in trusted:
         marked = found[1]
-        if marked.rsplit("#", 1)[0] == env.repository:
+        if ThreadId.parse(marked).full_name == env.repository:
             return marked
     return thread_id(env.owner, env.repo, number)
 
@@ -553,7 +527,7 @@ def load_state(
     env: ActionEnv, client: GitHubClient, thread: str, trusted: set[str]
 ) -> tuple[ActionState, StoredComment | None]:
     """The thread's stored state and the comment holding it (fresh state when there is none)."""
-    number = int(thread.rsplit("#", 1)[1])
+    number = ThreadId.parse(thread).number
     comments = [
         StoredComment(id=c.id, body=c.body, user=c.user)
         for c in client.list_comments(env.owner, env.repo, number)
@@ -567,7 +541,7 @@ def load_state(
 def save_state(
     env: ActionEnv, client: GitHubClient, state: ActionState, existing: StoredComment | None
 ) -> None:
-    number = int(state.thread_id.rsplit("#", 1)[1])
+    number = ThreadId.parse(state.thread_id).number
     body = state_comment(state)
     if existing is not None and existing.body == body:
         return
@@ -648,7 +622,7 @@ def run_respond(env: ActionEnv, out: TextIO, err: TextIO) -> int:
         try:
             state, state_at = load_state(env, client, thread, trusted)
         except StateRejected as exc:
-            number = int(thread.rsplit("#", 1)[1])
+            number = ThreadId.parse(thread).number
             client.create_comment(env.owner, env.repo, number, state_rejected_comment(thread, str(exc)))
             raise ActionError(f"the stored conversation state of {thread} was rejected: {exc}") from None
         env.runner_temp.mkdir(parents=True, exist_ok=True)
@@ -663,7 +637,7 @@ def run_respond(env: ActionEnv, out: TextIO, err: TextIO) -> int:
                     try:
                         replay(session, thread, state.journal)
                     except StateRejected as exc:
-                        number = int(thread.rsplit("#", 1)[1])
+                        number = ThreadId.parse(thread).number
                         client.create_comment(
                             env.owner, env.repo, number, state_rejected_comment(thread, str(exc))
                         )

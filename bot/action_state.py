@@ -72,7 +72,7 @@ KubeVersion = Annotated[str, StringConstraints(pattern=r"^\d{1,2}\.\d{1,3}\.\d{1
 Login = Annotated[
     str, StringConstraints(max_length=60, pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\[bot\])?$")
 ]
-ThreadId = Annotated[
+StoredThreadId = Annotated[
     str, StringConstraints(max_length=300, pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+#[1-9][0-9]{0,9}$")
 ]
 
@@ -144,7 +144,7 @@ class ActionState(_Strict):
     """Everything a fresh runner needs to continue one conversation."""
 
     version: Literal[1] = STATE_VERSION
-    thread_id: ThreadId
+    thread_id: StoredThreadId
     requester: Login | None = None
     journal: list[JournalEntry] = Field(default_factory=list, max_length=MAX_JOURNAL_ENTRIES)
     run: RunFacts = Field(default_factory=RunFacts)

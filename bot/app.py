@@ -13,6 +13,7 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
 
 from agents.checkpoint import CheckpointConfigError, is_postgres_url, open_checkpointer
@@ -20,7 +21,7 @@ from agents.graph import ChartSession
 from agents.llm import LLMConfigError, build_chat_model
 from bot.config import Settings, SettingsError
 from bot.git import GitIdentity
-from bot.github import GitHubApp
+from bot.github import GitHubApp, GitHubClient, GitHubNotFound
 from bot.metrics import process_metrics
 from bot.runner import Bot, InstallationClients, process_job, process_next
 from bot.server import create_app
@@ -32,11 +33,18 @@ DEFAULT_CONCURRENCY = 2
 SWEEP_SECONDS = 2.0
 
 
-def identity_for(settings: Settings) -> GitIdentity:
-    """Commits by the App's bot user, so GitHub links them to the App."""
-    if not settings.bot_login:
-        return GitIdentity()
-    return GitIdentity(name=settings.bot_login, email=f"{settings.bot_login}@users.noreply.github.com")
+def look_up_identity(settings: Settings, app: GitHubApp, client: GitHubClient) -> GitIdentity:
+    """Commits by the App's bot user, `<id>+<slug>[bot]@users.noreply.github.com`: the one address
+    GitHub links to the App (without the id a commit shows an unlinked author)."""
+    login = settings.bot_login or f"{app.slug()}[bot]"
+    try:
+        user = client.get_user(login)
+    except GitHubNotFound:
+        raise SettingsError(
+            f"GitHub has no user {login!r}: set AUTOPILOT_BOT_LOGIN to your App's slug followed by [bot], "
+            "or leave it unset to ask GitHub"
+        ) from None
+    return GitIdentity.of_bot_user(user.login, user.id, settings.github_api_url)
 
 
 def check_settings(settings: Settings) -> None:
@@ -146,7 +154,7 @@ def build_bot(
         session=ChartSession(checkpointer, llm=llm),
         github=app,
         workdir=Path(settings.data_dir).expanduser() / "work",
-        identity=identity_for(settings),
+        identity_lookup=partial(look_up_identity, settings, app) if isinstance(app, GitHubApp) else None,
         lease_seconds=lease_seconds,
     )
     if retry_seconds is not None:

@@ -13,6 +13,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.threads import ThreadId
+
 
 class EventPayloadError(ValueError):
     """A delivery for an event we handle has a body we cannot use (not JSON, or a required field missing)."""
@@ -20,11 +22,7 @@ class EventPayloadError(ValueError):
 
 def thread_id(owner: str, repo: str, number: int) -> str:
     """The one id of a conversation: `owner/repo#number` (checkpoint thread, lock and run record)."""
-    if not owner or not repo or "/" in owner or "/" in repo or "#" in owner + repo:
-        raise ValueError(f"cannot build a thread id from owner={owner!r} repo={repo!r}")
-    if number < 1:
-        raise ValueError(f"issue/PR number must be positive, got {number}")
-    return f"{owner}/{repo}#{number}"
+    return str(ThreadId.of(owner, repo, number))
 
 
 class _Lenient(BaseModel):

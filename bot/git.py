@@ -63,6 +63,13 @@ class GitIdentity(BaseModel):
     name: str = "k8s-autopilot[bot]"
     email: str = "k8s-autopilot[bot]@users.noreply.github.com"
 
+    @classmethod
+    def of_bot_user(cls, login: str, user_id: int, api_url: str) -> GitIdentity:
+        """The identity GitHub shows as the App: `<id>+<login>@users.noreply.<host>`."""
+        host = urlsplit(api_url).hostname or "github.com"
+        web_host = "github.com" if host in ("api.github.com", "github.com") else host
+        return cls(name=login, email=f"{user_id}+{login}@users.noreply.{web_host}")
+
 
 class CommitAuthor(BaseModel):
     sha: str
@@ -355,3 +362,29 @@ class GitWorkspace:
         if gone:
             self._run("re-apply deletions", "rm", "-q", "--ignore-unmatch", "--", *gone)
         self.commit(message)
+
+
+def changed_paths(workspace: Path, base_sha: str) -> list[str] | None:
+    """Files that differ between `base_sha` and the checkout's HEAD; None when git cannot tell.
+
+    On a pull_request event the checkout is GitHub's merge commit, so base..HEAD is exactly the
+    pull request's change. A shallow checkout lacks the base: it is fetched once (actions/checkout
+    leaves its credentials in place for that).
+    """
+    try:
+        repo = git.Repo(workspace)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+    with repo:
+        try:
+            repo.commit(base_sha)
+        except (ValueError, git.BadName, git.GitCommandError):
+            try:
+                repo.git.fetch("--no-tags", "--depth=1", "origin", base_sha)
+            except git.GitCommandError:
+                return None
+        try:
+            out = repo.git.diff("--name-only", "-z", "--no-renames", base_sha, "HEAD")
+        except git.GitCommandError:
+            return None
+    return [p for p in out.split("\0") if p]

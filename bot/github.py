@@ -12,14 +12,16 @@ from __future__ import annotations
 import base64
 import logging
 import os
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, TypeVar, cast
 
 import httpx
-from githubkit import AppAuthStrategy, AppInstallationAuthStrategy, GitHub, TokenAuthStrategy
+from githubkit import AppAuthStrategy, GitHub, TokenAuthStrategy
+from githubkit.auth.base import BaseAuthStrategy
 from githubkit.cache import MemCacheStrategy
 from githubkit.exception import (
     GitHubException,
@@ -174,6 +176,7 @@ class ReviewComment(BaseModel):
     line: int | None
     body: str
     user: str
+    in_reply_to: int | None = None  # the thread's first comment, for a reply
 
 
 class Annotation(BaseModel):
@@ -201,6 +204,12 @@ class Branch(BaseModel):
     name: str
     sha: str
     author_email: str | None
+
+
+class User(BaseModel):
+    login: str
+    id: int
+    is_bot: bool
 
 
 class RateLimit(BaseModel):
@@ -253,6 +262,18 @@ def _comment(c: Any) -> Comment:
     return Comment(id=c.id, body=c.body or "", user=_login(c.user), html_url=c.html_url)
 
 
+def _review_comment(c: Any) -> ReviewComment:
+    return ReviewComment(
+        id=c.id,
+        review_id=c.pull_request_review_id,
+        path=c.path,
+        line=c.line or None,
+        body=c.body,
+        user=_login(c.user),
+        in_reply_to=c.in_reply_to_id or None,
+    )
+
+
 def _batches(items: Sequence[Annotation]) -> Iterator[list[Annotation]]:
     for start in range(0, len(items), ANNOTATIONS_PER_REQUEST):
         yield list(items[start : start + ANNOTATIONS_PER_REQUEST])
@@ -295,8 +316,72 @@ def _new_github(auth: Any, base_url: str, timeout: float) -> tuple[GitHub[Any], 
     return github, transport
 
 
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class InstallationTokens:
+    """One token per installation, shared by every client and clone of the process, minted again
+    only when it is within TOKEN_REFRESH_MARGIN of expiring.
+
+    githubkit's `AppInstallationAuthStrategy` caches the token too, but in the client's own cache
+    strategy: a client made per job minted a token for its API calls and git got another, so one
+    conversation (a dozen jobs) minted a dozen tokens. Here every job of an installation uses one.
+    """
+
+    def __init__(self, mint: Callable[[int], InstallationToken], clock: Clock = _utc_now) -> None:
+        self._mint = mint
+        self._clock = clock
+        self._tokens: dict[int, InstallationToken] = {}
+        self._lock = threading.Lock()
+
+    def get(self, installation_id: int) -> InstallationToken:
+        with self._lock:  # one mint at a time: two jobs starting together must not mint twice
+            token = self._tokens.get(installation_id)
+            if token is None or token.expires_at - TOKEN_REFRESH_MARGIN <= self._clock():
+                token = self._mint(installation_id)
+                self._tokens[installation_id] = token
+            return token
+
+    def refused(self, installation_id: int, token: InstallationToken) -> InstallationToken:
+        """GitHub refused `token` (revoked, or expired early): drop it and return a fresh one."""
+        with self._lock:
+            if self._tokens.get(installation_id) is token:
+                del self._tokens[installation_id]
+        return self.get(installation_id)
+
+
+class _InstallationTokenAuth(httpx.Auth):
+    """Sends the installation's shared token; a 401 is retried once with a freshly minted one."""
+
+    def __init__(self, tokens: InstallationTokens, installation_id: int) -> None:
+        self.tokens = tokens
+        self.installation_id = installation_id
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        token = self.tokens.get(self.installation_id)
+        request.headers["Authorization"] = f"token {token.token.get_secret_value()}"
+        response = yield request
+        if response.status_code == 401:
+            fresh = self.tokens.refused(self.installation_id, token)
+            request.headers["Authorization"] = f"token {fresh.token.get_secret_value()}"
+            yield request
+
+
+class _InstallationTokenStrategy(BaseAuthStrategy):
+    def __init__(self, tokens: InstallationTokens, installation_id: int) -> None:
+        self.tokens = tokens
+        self.installation_id = installation_id
+
+    def get_auth_flow(self, github: Any) -> httpx.Auth:
+        return _InstallationTokenAuth(self.tokens, self.installation_id)
+
+
 class GitHubApp:
-    """The App itself (JWT auth): finds installations and makes installation clients."""
+    """The App itself (JWT auth): finds installations, mints (and shares) their tokens, makes clients."""
 
     def __init__(
         self,
@@ -308,6 +393,7 @@ class GitHubApp:
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         observer: CallObserver | None = None,
+        clock: Clock = _utc_now,
     ) -> None:
         self.app_id = app_id
         self._key = private_key if isinstance(private_key, SecretStr) else SecretStr(private_key)
@@ -321,6 +407,20 @@ class GitHubApp:
             AppAuthStrategy(app_id, self._key.get_secret_value()), base_url, timeout
         )
         self._caller = _Caller(self.retry, sleep, observer)
+        self.tokens = InstallationTokens(self.create_installation_token, clock)
+        self._slug: str | None = None
+
+    def slug(self) -> str:
+        """The App's URL name (`GET /app`); its bot account is `<slug>[bot]`. Asked once."""
+        if self._slug is None:
+            gh = self._jwt_github
+            app = self._caller.call("apps.get_authenticated", lambda: gh.rest.apps.get_authenticated())
+            data = app.parsed_data
+            slug = data.slug if data is not None and isinstance(data.slug, str) else ""
+            if not slug:
+                raise GitHubError("apps.get_authenticated", "GitHub did not say the App's slug")
+            self._slug = slug
+        return self._slug
 
     def installation_id_for(self, owner: str, repo: str) -> int:
         """The installation of this App on `owner/repo`; GitHubNotFound when the App is not installed there."""
@@ -346,12 +446,12 @@ class GitHubApp:
 
     def client_for(self, installation_id: int) -> GitHubClient:
         """A client acting as installation `installation_id`."""
-        auth = AppInstallationAuthStrategy(self.app_id, self._key.get_secret_value(), installation_id)
+        auth = _InstallationTokenStrategy(self.tokens, installation_id)
         github, transport = _new_github(auth, self.base_url, self.timeout)
         return GitHubClient(
             github,
             transport=transport,
-            token_source=lambda: self.create_installation_token(installation_id),
+            token_source=lambda: self.tokens.get(installation_id),
             retry=self.retry,
             sleep=self.sleep,
             observer=self.observer,
@@ -381,6 +481,10 @@ class _Caller:
             try:
                 resp = send()
             except GitHubException as exc:
+                if isinstance(exc, RequestError) and isinstance(exc.exc, GitHubError):
+                    # minting the installation token failed (with its own retries): that is the error
+                    self._report(route, str(exc.exc.status) if exc.exc.status else type(exc.exc).__name__)
+                    raise exc.exc from None
                 error, wait = self._classify(route, exc, attempt)
                 self._report(route, str(error.status) if error.status else type(exc).__name__)
                 if not idempotent and _timed_out(exc):
@@ -603,6 +707,13 @@ class GitHubClient:
         if self._token is None or self._token.expires_at - TOKEN_REFRESH_MARGIN <= datetime.now(UTC):
             self._token = self._token_source()
         return self._token.token
+
+    # -- users ------------------------------------------------------------------------------
+
+    def get_user(self, login: str) -> User:
+        gh = self._github
+        u = self._call("users.get_by_username", lambda: gh.rest.users.get_by_username(login)).parsed_data
+        return User(login=u.login, id=u.id, is_bot=u.type == "Bot")
 
     # -- repository -------------------------------------------------------------------------
 
@@ -896,17 +1007,19 @@ class GitHubClient:
                 owner, repo, number, per_page=PER_PAGE, page=page
             ),
         )
-        return [
-            ReviewComment(
-                id=c.id,
-                review_id=c.pull_request_review_id,
-                path=c.path,
-                line=c.line or None,
-                body=c.body,
-                user=_login(c.user),
-            )
-            for c in items
-        ]
+        return [_review_comment(c) for c in items]
+
+    def reply_to_review_comment(
+        self, owner: str, repo: str, number: int, comment_id: int, body: str
+    ) -> ReviewComment:
+        """Answer in a line comment's thread (`comment_id` must be the thread's first comment)."""
+        gh = self._github
+        created = self._caller.call(
+            "pulls.create_reply_for_review_comment",
+            lambda: gh.rest.pulls.create_reply_for_review_comment(owner, repo, number, comment_id, body=body),
+            idempotent=False,  # a timed-out POST may have been applied: the job's retry looks first
+        )
+        return _review_comment(created.parsed_data)
 
     # -- check runs -------------------------------------------------------------------------
 

@@ -284,18 +284,44 @@ def proposed_diff_section(diff: str) -> str:
 
 
 def escalation_comment(
-    thread_id: str, attempts: int, problems: Iterable[tuple[str, str, str]], proposed_diff: str = ""
+    thread_id: str,
+    attempts: int,
+    problems: Iterable[tuple[str, str, str]],
+    *,
+    allowed: int,
+    bot_commits_in_a_row: int | None = None,
+    proposed_diff: str = "",
 ) -> str:
-    """Self-heal gave up: list what is still wrong as (rule id, location, message), and the change
-    it proposed but did not push."""
+    """Self-heal gave up: why it stopped (in the setting's own terms), what is still wrong as
+    (rule id, location, message), and the change it proposed but did not push. `attempts` are this
+    round's, `allowed` is `max_heal_attempts`."""
     rows = "\n".join(f"| `{_cell(rule)}` | {_cell(loc)} | {_cell(msg)} |" for rule, loc, msg in problems)
     table = f"| Rule | Where | Problem |\n|---|---|---|\n{rows}" if rows else "_(no findings were reported)_"
     return (
         f"{marker('escalation', thread_id)}\n"
-        f"I tried {attempts} time(s) to fix the validation findings and could not get the chart green. "
-        f"A human needs to look:\n\n{table}{proposed_diff_section(proposed_diff)}\n\n"
+        f"{_why_healing_stopped(attempts, allowed, bot_commits_in_a_row)}. A human needs to look:\n\n"
+        f"{table}{proposed_diff_section(proposed_diff)}\n\n"
         f"Push a fix to the branch, or describe the change with `{COMMAND} revise <text>`; "
         f"`{COMMAND} fix` tries again."
+    )
+
+
+def _why_healing_stopped(attempts: int, allowed: int, bot_commits_in_a_row: int | None) -> str:
+    if bot_commits_in_a_row is not None:
+        return (
+            f"I stopped healing after {bot_commits_in_a_row} commits of mine in a row with no human "
+            "commit in between (`max_bot_commits_in_a_row`), and the chart is not green"
+        )
+    if allowed == 0:
+        return "Self-heal is off here (`max_heal_attempts: 0`) and the chart is not green"
+    if attempts >= allowed:
+        return (
+            f"I used all {allowed} fix attempt(s) that `max_heal_attempts` allows "
+            "and could not get the chart green"
+        )
+    return (
+        f"I made {attempts} of the {allowed} fix attempt(s) that `max_heal_attempts` allows: "
+        f"attempt {attempts} could not improve the chart, so the others would not have either"
     )
 
 
@@ -349,6 +375,8 @@ def pr_body(
     issue_number: int | None = None,
     not_done: Sequence[NotDoneItem] = (),
 ) -> str:
+    from bot.pr_diagram import chart_overview  # the plan model loads only when a PR body is written
+
     results = "\n".join(
         f"| {_cell(v.check)} | {'✅ pass' if v.ok else '❌ fail'} | {_cell(v.detail)} |" for v in validation
     )
@@ -359,6 +387,7 @@ def pr_body(
         f"{marker('pr', thread_id)}\n"
         f"## Helm chart: `{_cell(chart_path)}`\n\n"
         f"Requested:\n\n{_quote(request)}\n\n"
+        f"{chart_overview(plan)}"
         f"{missing}"
         f"<details><summary>Plan</summary>\n\n{plan_table(plan)}\n\n</details>\n\n"
         f"### Validation\n\n| Check | Result | Detail |\n|---|---|---|\n{results}{heal}\n\n"

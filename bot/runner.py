@@ -40,6 +40,7 @@ from bot.git import GitIdentity
 from bot.github import GitHubClient
 from bot.redact import redact
 from bot.store import Job, JobStatus, Store
+from bot.threads import ThreadId
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -77,6 +78,9 @@ class Bot:
     github: InstallationClients
     workdir: Path
     identity: GitIdentity = field(default_factory=GitIdentity)
+    # asked once, on the first commit (so start-up needs no GitHub), then kept in `identity`
+    identity_lookup: Callable[[GitHubClient], GitIdentity] | None = None
+    _identity_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     worker_id: str = field(default_factory=lambda: f"worker-{uuid.uuid4().hex[:12]}")
     lease_seconds: float = 600.0
     busy_retry_seconds: float = BUSY_RETRY_SECONDS
@@ -92,6 +96,15 @@ class Bot:
                 hook()
             except Exception as err:  # noqa: BLE001 - keep closing the rest
                 log.warning("while closing the bot: %s", redact(str(err)))
+
+    def commit_identity(self, client: GitHubClient) -> GitIdentity:
+        """Who the bot's commits are by; a failed lookup fails the job (retried), never a guess, so
+        every commit of the bot carries the same address and is recognised as its own."""
+        with self._identity_lock:
+            if self.identity_lookup is not None:
+                self.identity = self.identity_lookup(client)
+                self.identity_lookup = None
+            return self.identity
 
     @property
     def bot_login(self) -> str:
@@ -143,7 +156,7 @@ def resolve_thread(job: Job, event: RepositoryEvent, store: Store) -> str | None
         run = store.find_run_by_branch(repo, branch) if branch else None
         if run is None:
             for thread in event.thread_ids:
-                run = store.find_run_by_pr(repo, int(thread.rsplit("#", 1)[1]))
+                run = store.find_run_by_pr(repo, ThreadId.parse(thread).number)
                 if run is not None:
                     break
         return run.thread_id if run else None  # checks on branches the bot does not own are not ours

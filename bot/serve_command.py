@@ -6,8 +6,6 @@ import argparse
 import logging
 import sys
 
-from bot.config import SettingsError, load_settings
-
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 
@@ -26,6 +24,7 @@ def serve_command(args: argparse.Namespace) -> int:
     """Start the App; a missing or invalid setting stops start-up with one line naming it."""
     from agents.checkpoint import is_postgres_url
     from bot.app import build_bot
+    from bot.config import SettingsError, load_settings
     from bot.redact import install_redaction
     from bot.server import run_server
 

@@ -15,9 +15,10 @@ import os
 import socket
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from bot.config import Settings, SettingsError, load_settings
-from bot.store import StoreError
+if TYPE_CHECKING:  # the settings and store load with the command that uses them, not with the CLI
+    from bot.config import Settings
 
 SubParsers = argparse._SubParsersAction  # noqa: SLF001 - argparse exposes no public name for it
 NOT_POSTGRES = (
@@ -53,6 +54,7 @@ def add_worker_commands(sub: SubParsers[argparse.ArgumentParser]) -> None:
 
 def _database_url() -> str:
     from agents.checkpoint import is_postgres_url
+    from bot.config import SettingsError, load_settings
 
     settings = load_settings(require_app=False)
     if not is_postgres_url(settings.database_url):
@@ -61,7 +63,9 @@ def _database_url() -> str:
 
 
 def db_upgrade_command(args: argparse.Namespace) -> int:
+    from bot.config import SettingsError
     from bot.migrations.upgrade import redact_url, upgrade_database
+    from bot.store import StoreError
 
     try:
         url = _database_url()
@@ -75,7 +79,9 @@ def db_upgrade_command(args: argparse.Namespace) -> int:
 
 
 def db_check_command(args: argparse.Namespace) -> int:
+    from bot.config import SettingsError
     from bot.migrations.upgrade import check_database, redact_url
+    from bot.store import StoreError
 
     try:
         url = _database_url()
@@ -98,8 +104,10 @@ def worker_command(args: argparse.Namespace) -> int:
     """Start one worker process; a missing setting or an un-migrated database stops it with one line."""
     from agents.checkpoint import is_postgres_url
     from bot.app import build_bot
+    from bot.config import SettingsError, load_settings
     from bot.migrations.upgrade import check_database
     from bot.queue import WorkerOptions, build_queue, run_worker
+    from bot.store import StoreError
 
     name = args.name or f"{socket.gethostname()}-{os.getpid()}"
     try:
@@ -131,6 +139,7 @@ def serve_queued(settings: Settings, host: str, port: int) -> int:
     """The webhook server for PostgreSQL mode: verify, record, enqueue (workers run the jobs)."""
     from bot.queue import build_queued_server
     from bot.server import run_server
+    from bot.store import StoreError
 
     try:
         server = build_queued_server(settings)
@@ -145,6 +154,8 @@ def serve_queued(settings: Settings, host: str, port: int) -> int:
 
 
 def _serve_command(args: argparse.Namespace) -> int:
+    from bot.config import SettingsError, load_settings
+
     try:
         settings = load_settings(require_app=False, require_webhook_secret=True)
     except SettingsError as err:

@@ -8,6 +8,7 @@ source scripts/postgres.sh   # starts a throwaway PostgreSQL on 127.0.0.1, expor
 trap stop_test_postgres EXIT
 .venv/bin/ruff check agents bot tests bench
 .venv/bin/mypy
+.venv/bin/lint-imports --no-cache   # the import contracts in pyproject.toml
 set +e
 .venv/bin/pytest "$@"
 status=$?

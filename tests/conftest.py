@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -48,6 +49,27 @@ def make_app_keys() -> AppKeys:
     return AppKeys(private_pem, public_pem)
 
 
+NPM_FIXTURES = Path(__file__).parent / "fixtures" / "npm" / "node_modules" / "@octokit"
+NPM_MISSING = "the npm fixtures (real GitHub payloads) are not installed: run `bash scripts/fixtures.sh`"
+# Whole directories whose tests start servers, processes or whole conversations: `-m "not slow"`
+# leaves them out (README, Development).
+SLOW_DIRECTORIES = ("e2e", "scale", "adversarial", "packaging", "cli", "action", "agents/corpus")
+
+
+def require_npm_fixtures() -> None:
+    """Skip (with the command that fixes it) when the recorded payloads the fakes use are absent."""
+    if not (NPM_FIXTURES / "webhooks-examples" / "api.github.com" / "index.json").is_file():
+        pytest.skip(NPM_MISSING)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = Path(__file__).parent
+    slow = [root / directory for directory in SLOW_DIRECTORIES]
+    for item in items:
+        if any(item.path.is_relative_to(folder) for folder in slow):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def app_keys() -> AppKeys:
     return make_app_keys()
@@ -56,6 +78,7 @@ def app_keys() -> AppKeys:
 @pytest.fixture
 def fake_github(app_keys: AppKeys) -> Iterator[FakeGitHub]:
     """A started fake GitHub: App `APP_ID` installed (`INSTALLATION_ID`) on `OWNER/REPO` seeded with `SEED_FILES`."""
+    require_npm_fixtures()  # the fake's REST bodies are cut from the recorded payloads
     with FakeGitHub() as gh:
         gh.register_app(APP_ID, app_keys.public_pem)
         gh.add_installation(INSTALLATION_ID, OWNER, app_id=APP_ID)

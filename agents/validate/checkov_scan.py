@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from agents.validate.checkov_import import import_kubernetes_runner
 from agents.validate.crd_schemas import is_builtin_group
 from agents.validate.finding import Finding, Severity
 from agents.validate.locate import TemplateLocator
@@ -149,6 +150,7 @@ def _runner() -> tuple[Any, Any]:
     os.environ.setdefault("CHECKOV_SKIP_DOWNLOAD", "TRUE")
     # forking workers to parse a dozen small files costs more than parsing them here
     os.environ.setdefault("CHECKOV_PARALLELIZATION_TYPE", "none")
+    import_kubernetes_runner()  # without checkov's Terraform checks and its network clients
     from checkov.kubernetes.parser import k8_yaml
     from checkov.kubernetes.runner import Runner
     from checkov.runner_filter import RunnerFilter

@@ -219,7 +219,10 @@ def publish(ctx: EventContext, result: RunResult, message: str | None = None) ->
             len(result.heal_attempts), result="healed" if not _errors(result.findings) else "not_healed"
         )
     ctx.status(done=("plan", "generate", "validate", *healed), current="pr")
-    with reporting(ctx, "pr"), workspace(ctx.client, repo, ctx.bot.workdir, ctx.bot.identity) as ws:
+    with (
+        reporting(ctx, "pr"),
+        workspace(ctx.client, repo, ctx.bot.workdir, ctx.bot.commit_identity(ctx.client)) as ws,
+    ):
         outcome = commit_chart(
             ws,
             branch=branch,
@@ -256,7 +259,12 @@ def publish(ctx: EventContext, result: RunResult, message: str | None = None) ->
             note=messages.with_not_done(f"Pull request: {pull.html_url}", _not_done(result.not_done)),
         )
         ctx.reply_once(
-            messages.escalation_comment(ctx.thread_id, len(result.heal_attempts), _problems(result.findings)),
+            messages.escalation_comment(
+                ctx.thread_id,
+                _round_attempts(result),
+                _problems(result.findings),
+                allowed=config.max_heal_attempts,
+            ),
             pull.number,
         )
     else:
@@ -264,6 +272,13 @@ def publish(ctx: EventContext, result: RunResult, message: str | None = None) ->
         note = f"Pull request: {pull.html_url}{link}. Review it there."
         ctx.status(done=ALL_STAGES, note=messages.with_not_done(note, _not_done(result.not_done)))
     return outcome
+
+
+def _round_attempts(result: RunResult) -> int:
+    """Heal attempts of the round that escalated; the thread's list also holds earlier rounds'."""
+    if result.status == "interrupted" and result.kind == "escalate":
+        return len((result.payload or {}).get("attempts") or [])
+    return len(result.heal_attempts)
 
 
 # --- review, revise, finish ------------------------------------------------------------------------
@@ -275,6 +290,11 @@ def revise(ctx: EventContext, feedback: str) -> None:
     if run.pr_number is None:
         ctx.reply(messages.no_run(ctx.thread_id, "revise"))
         return
+    ctx.reply_once(revision(ctx, feedback), run.pr_number)
+
+
+def revision(ctx: EventContext, feedback: str) -> str:
+    """Apply feedback to the thread's chart (a commit when it changed); the reply saying what changed."""
     with reporting(ctx, "generate"):
         result = ctx.bot.session.revise(ctx.thread_id, feedback)
     applied = [r.removeprefix("applied: ") for r in result.report if r.startswith("applied: ")]
@@ -284,11 +304,8 @@ def revise(ctx: EventContext, feedback: str) -> None:
     commit = None
     if result.status == "finished" and result.outcome in ("done", "escalated") and applied:
         commit = publish(ctx, result, message=f"chore(chart): revise ({'; '.join(applied)[:60]})").commit
-    ctx.reply_once(
-        messages.revision_reply(
-            ctx.thread_id, applied=applied, unrecognised=unrecognised, commit=_short(commit)
-        ),
-        run.pr_number,
+    return messages.revision_reply(
+        ctx.thread_id, applied=applied, unrecognised=unrecognised, commit=_short(commit)
     )
 
 
@@ -329,6 +346,11 @@ def status_reply(ctx: EventContext, number: int) -> None:
 # --- self-heal and validation on the branch ----------------------------------------------------------
 
 
+def thread_chart_dir(ctx: EventContext, config: RepoConfig, branch: str) -> str:
+    """Where the thread's chart lives in the repository (`charts/<name>`)."""
+    return chart_dir(config, _chart_name(ctx, config, branch))
+
+
 def _chart_name(ctx: EventContext, config: RepoConfig, branch: str) -> str:
     state = ctx.bot.session.state(ctx.thread_id)
     plan = state.chart_plan if state else None
@@ -357,7 +379,10 @@ def heal_branch(ctx: EventContext, trigger: str, heal: HealFn = _heal_with_valid
     config, repo = ctx.config(), ctx.repo()
     path = chart_dir(config, _chart_name(ctx, config, run.branch))
     store = ctx.bot.store
-    with reporting(ctx, "heal"), workspace(ctx.client, repo, ctx.bot.workdir, ctx.bot.identity) as ws:
+    with (
+        reporting(ctx, "heal"),
+        workspace(ctx.client, repo, ctx.bot.workdir, ctx.bot.commit_identity(ctx.client)) as ws,
+    ):
         ws.checkout_branch(run.branch, repo.default_branch)
         head = ws.head_sha()
         if (ws.repo.head.commit.author.email or "") != ws.identity.email:
@@ -376,7 +401,14 @@ def heal_branch(ctx: EventContext, trigger: str, heal: HealFn = _heal_with_valid
             if first_stop:
                 left = validate_chart(target, versions, **config.validation_options()).findings
                 ctx.reply_once(
-                    messages.escalation_comment(ctx.thread_id, attempts - 1, _problems(left)), run.pr_number
+                    messages.escalation_comment(
+                        ctx.thread_id,
+                        attempts - 1,
+                        _problems(left),
+                        allowed=config.max_heal_attempts,
+                        bot_commits_in_a_row=in_a_row if too_many_bot_commits else None,
+                    ),
+                    run.pr_number,
                 )
                 ctx.status(
                     done=("plan", "generate", "validate"),
@@ -423,6 +455,7 @@ def heal_branch(ctx: EventContext, trigger: str, heal: HealFn = _heal_with_valid
                 ctx.thread_id,
                 len(healed.attempts),
                 _problems(left),
+                allowed=config.max_heal_attempts,
                 proposed_diff="" if push else healed.proposed_diff or healed.diff,
             ),
             run.pr_number,
@@ -443,7 +476,10 @@ def validate_branch(ctx: EventContext) -> None:
         return
     config, repo = ctx.config(), ctx.repo()
     path = chart_dir(config, _chart_name(ctx, config, run.branch))
-    with reporting(ctx, "validate"), workspace(ctx.client, repo, ctx.bot.workdir, ctx.bot.identity) as ws:
+    with (
+        reporting(ctx, "validate"),
+        workspace(ctx.client, repo, ctx.bot.workdir, ctx.bot.commit_identity(ctx.client)) as ws,
+    ):
         ws.checkout_branch(run.branch, repo.default_branch)
         report = validate_chart(ws.root / path, config.kube_versions or None, **config.validation_options())
         check = post_check(ctx.client, repo, head_sha=ws.head_sha(), path=path, findings=report.findings)

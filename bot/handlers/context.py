@@ -17,6 +17,7 @@ from bot.events import RepositoryEvent
 from bot.github import Comment, GitHubClient, GitHubNotFound, Repo
 from bot.metrics import process_metrics
 from bot.store import Job, RunRecord
+from bot.threads import ThreadId
 
 if TYPE_CHECKING:
     from bot.runner import Bot
@@ -49,7 +50,7 @@ class EventContext:
     @property
     def number(self) -> int:
         """The issue (or PR) where the conversation started: status comments live there."""
-        return int(self.thread_id.rsplit("#", 1)[1])
+        return ThreadId.parse(self.thread_id).number
 
     def repo(self) -> Repo:
         """The repository as the API describes it (default branch, the clone URL git must use)."""

@@ -7,14 +7,13 @@ seconds from the store's injectable clock so expiry can be tested without sleepi
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-THREAD_ID = re.compile(r"^[^/#\s]+/[^/#\s]+#[1-9][0-9]*$")
+from bot.threads import ThreadId
 
 
 class StoreError(Exception):
@@ -83,14 +82,13 @@ class RunRecord(BaseModel):
     @field_validator("thread_id")
     @classmethod
     def _thread_id(cls, value: str) -> str:
-        if not THREAD_ID.match(value):
-            raise ValueError(f"thread id {value!r} is not 'owner/repo#number'")
+        ThreadId.parse(value)  # raises ValueError naming the value
         return value
 
     @property
     def repo(self) -> str:
         """`owner/repo` part of the thread id."""
-        return self.thread_id.rsplit("#", 1)[0]
+        return ThreadId.parse(self.thread_id).full_name
 
 
 class LockInfo(BaseModel):

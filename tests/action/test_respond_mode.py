@@ -144,3 +144,48 @@ def test_an_unknown_mode_cannot_start(runner: Runner, tmp_path: Path) -> None:
 
     code = run_action(None, environ=env)
     assert code == 2
+
+
+def test_a_line_comment_on_the_chart_revises_it_in_a_later_run(
+    tmp_path: Path, fake_actions_github: FakeGitHub, issue: int
+) -> None:
+    fake = fake_actions_github
+    first = Runner(tmp_path / "runner-1")
+    assert respond(first, fake, comment_event(fake, issue, "/autopilot chart nginx")).code == 0
+    (pull,) = fake.pulls.values()
+    before = fake.git.branch_sha(OWNER, REPO, pull.head)
+    first.discard()
+
+    values = "charts/nginx/values.yaml"
+    review = fake.add_review(
+        OWNER,
+        REPO,
+        pull.number,
+        user="octo",
+        state="COMMENTED",
+        line_comments=[(values, 3, "use 3 replicas here")],
+    )
+    (line,) = [c for c in fake.review_comments if c.review_id == review.id]
+    factory = WebhookFactory(OWNER, REPO, installation_id=1, api_url=fake.base_url, web_url=fake.web_url)
+    event = factory.pull_request_review_comment(
+        pull.number,
+        path=values,
+        line=3,
+        body=line.body,
+        user="octo",
+        head_ref=pull.head,
+        comment_id=line.id,
+        review_id=review.id,
+    )
+    del event["installation"]
+    second = Runner(tmp_path / "runner-2")
+    second.api_url = fake.base_url
+    run = second.run("respond", second.env("pull_request_review_comment", event, second.home / "workspace"))
+
+    assert run.code == 0, run.stderr
+    head = fake.git.branch_sha(OWNER, REPO, pull.head)
+    assert head is not None and head != before
+    (reply,) = [c for c in fake.review_comments if c.in_reply_to_id == line.id]
+    assert (
+        reply.user["login"] == ACTIONS_LOGIN and "replicas set to 3" in reply.body and head[:12] in reply.body
+    )

@@ -20,7 +20,7 @@ from tests.e2e.harness import bot_comments, seed_permissions
 from tests.e2e.webhooks import failed_check_run, issue_comment
 from tests.fakes.git_http import run_git
 from tests.fakes.github_server import FakeGitHub
-from tests.fakes.github_state import BOT_LOGIN, Fault
+from tests.fakes.github_state import BOT_EMAIL, Fault
 
 COMMENTS = rf"^/api/v3/repos/{FULL_NAME}/issues/\d+/comments$"
 CONFIG = rf"^/api/v3/repos/{FULL_NAME}/contents/"
@@ -259,8 +259,5 @@ def test_a_failed_git_push_is_reported_and_the_run_can_be_resumed(
     # asking again resumes: one branch, one bot commit, one PR, still one status comment
     _ask(hostile_bot, fake, "/autopilot chart nginx", issue, "push-again")
     assert len(fake.pulls) == 1
-    assert (
-        fake.git.log_authors(OWNER, REPO, "autopilot/nginx").count(f"{BOT_LOGIN}@users.noreply.github.com")
-        == 1
-    )
+    assert fake.git.log_authors(OWNER, REPO, "autopilot/nginx").count(BOT_EMAIL) == 1
     assert len([b for b in bot_comments(fake, issue) if messages.marker("status", thread) in b]) == 1

@@ -14,9 +14,7 @@ from tests.conftest import INSTALLATION_ID, OWNER, REPO, AppKeys
 from tests.e2e.harness import bot_comments
 from tests.e2e.webhooks import failed_check_run, issue_comment
 from tests.fakes.github_server import FakeGitHub
-from tests.fakes.github_state import BOT_LOGIN
-
-BOT_EMAIL = f"{BOT_LOGIN}@users.noreply.github.com"
+from tests.fakes.github_state import BOT_EMAIL, BOT_LOGIN
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from tests.conftest import INSTALLATION_ID, OWNER, REPO, AppKeys
 from tests.e2e.harness import bot_comments, seed_permissions
 from tests.e2e.webhooks import issue_comment
 from tests.fakes.github_server import FakeGitHub
-from tests.fakes.github_state import BOT_LOGIN, Fault
+from tests.fakes.github_state import BOT_EMAIL, Fault
 
 THREAD = f"{FULL_NAME}#1"
 DEAD = "worker-killed"
@@ -60,10 +60,7 @@ def _finished_once(fake: FakeGitHub, bot: HostileBot) -> None:
     assert job is not None and job.status == JobStatus.DONE
     assert len(fake.pulls) == 1
     assert len([b for b in bot_comments(fake, 1) if messages.marker("status", THREAD) in b]) == 1
-    assert (
-        fake.git.log_authors(OWNER, REPO, "autopilot/nginx").count(f"{BOT_LOGIN}@users.noreply.github.com")
-        == 1
-    )
+    assert fake.git.log_authors(OWNER, REPO, "autopilot/nginx").count(BOT_EMAIL) == 1
     assert fake.git.branches(OWNER, REPO) == ["autopilot/nginx", "main"]
 
 

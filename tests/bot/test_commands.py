@@ -268,10 +268,30 @@ def test_question_and_escalation_comments() -> None:
     with pytest.raises(ValueError):
         messages.question_comment(THREAD, [])
     escalation = messages.escalation_comment(
-        THREAD, 3, [("CKV_K8S_20", "templates/deployment.yaml:12", "allowPrivilegeEscalation | true")]
+        THREAD,
+        3,
+        [("CKV_K8S_20", "templates/deployment.yaml:12", "allowPrivilegeEscalation | true")],
+        allowed=3,
     )
-    assert "I tried 3 time(s)" in escalation
+    assert "I used all 3 fix attempt(s) that `max_heal_attempts` allows" in escalation
     assert "| `CKV_K8S_20` | templates/deployment.yaml:12 | allowPrivilegeEscalation \\| true |" in escalation
+
+
+@pytest.mark.parametrize(
+    ("attempts", "allowed", "in_a_row", "says"),
+    [
+        # the loop stops as soon as an attempt cannot improve the chart: say so, with the budget
+        (2, 3, None, "I made 2 of the 3 fix attempt(s) that `max_heal_attempts` allows: attempt 2 could not"),
+        (3, 3, None, "I used all 3 fix attempt(s) that `max_heal_attempts` allows"),
+        (0, 0, None, "Self-heal is off here (`max_heal_attempts: 0`)"),
+        (0, 3, 5, "after 5 commits of mine in a row with no human commit in between"),
+    ],
+)
+def test_escalation_says_why_healing_stopped_in_the_settings_terms(
+    attempts: int, allowed: int, in_a_row: int | None, says: str
+) -> None:
+    text = messages.escalation_comment(THREAD, attempts, [], allowed=allowed, bot_commits_in_a_row=in_a_row)
+    assert says in text and "time(s) to fix" not in text
 
 
 def test_pr_body_has_plan_table_and_validation_results() -> None:

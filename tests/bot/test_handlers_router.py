@@ -15,6 +15,7 @@ def test_routing_table_is_the_documented_one() -> None:
         ("issue_comment", "created", "issue_comment.on_comment"),
         ("pull_request", "closed", "pull_request.on_closed"),
         ("pull_request_review", "submitted", "pull_request_review.on_review"),
+        ("pull_request_review_comment", "created", "pull_request_review_comment.on_line_comment"),
         ("workflow_run", "completed", "workflow_run.on_failed_ci"),
     ]
     assert {event for event, _, _ in ROUTER.routes} <= HANDLED_EVENTS

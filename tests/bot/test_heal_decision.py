@@ -24,7 +24,9 @@ def test_only_a_strictly_better_change_is_pushed(diff: str, improved: bool, push
 
 
 def test_the_escalation_shows_the_proposed_diff_fenced() -> None:
-    body = messages.escalation_comment("o/r#1", 1, [("yaml", "templates/deployment.yaml:12", "bad")], DIFF)
+    body = messages.escalation_comment(
+        "o/r#1", 1, [("yaml", "templates/deployment.yaml:12", "bad")], allowed=3, proposed_diff=DIFF
+    )
     assert "```diff\n--- a/templates/deployment.yaml" in body
     assert "did not push this proposed change" in body
     assert "| `yaml` |" in body
@@ -39,7 +41,7 @@ def test_a_long_proposed_diff_is_truncated_and_cannot_close_the_fence() -> None:
 
 
 def test_no_proposal_means_no_diff_section() -> None:
-    assert "```" not in messages.escalation_comment("o/r#1", 1, [], "")
+    assert "```" not in messages.escalation_comment("o/r#1", 1, [], allowed=3, proposed_diff="")
 
 
 def test_policy_and_accepted_risks_are_read_from_the_repository_config() -> None:

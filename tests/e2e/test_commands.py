@@ -81,3 +81,4 @@ def test_validate_revise_and_heal_budget_on_the_pr(running_bot: RunningBot, fake
     assert fake.git.branch_sha(OWNER, REPO, pull.head) == human  # nothing to commit on top
     escalations = [b for b in bot_comments(fake, pull.number) if messages.marker("escalation", THREAD) in b]
     assert len(escalations) == 1 and "templates/extra.yaml" in escalations[0]
+    assert "I used all 1 fix attempt(s) that `max_heal_attempts` allows" in escalations[0]

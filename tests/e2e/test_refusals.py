@@ -22,7 +22,7 @@ from tests.e2e.harness import (
 )
 from tests.e2e.webhooks import issue_comment, signed_headers
 from tests.fakes.github_server import FakeGitHub
-from tests.fakes.github_state import BOT_LOGIN, FakePull, Fault
+from tests.fakes.github_state import BOT_EMAIL, BOT_LOGIN, FakePull, Fault
 
 THREAD = f"{FULL_NAME}#1"
 
@@ -225,5 +225,5 @@ def test_restart_between_accept_and_finish_makes_no_duplicates(
     assert len(fake.pulls) == 1
     assert fake.git.branches(OWNER, REPO) == ["autopilot/nginx", "main"]
     authors = fake.git.log_authors(OWNER, REPO, "autopilot/nginx")
-    assert authors.count(f"{BOT_LOGIN}@users.noreply.github.com") == 1
+    assert authors.count(BOT_EMAIL) == 1
     assert fake.comments[payload["comment"]["id"]].reactions == [(BOT_LOGIN, "eyes")]

@@ -14,7 +14,7 @@ from bot.publish import CHECK_NAME
 from tests.e2e.harness import FULL_NAME, INSTALLATION_ID, OWNER, REPO, RunningBot, bot_comments
 from tests.e2e.webhooks import failed_check_run, issue_comment, review
 from tests.fakes.github_server import FakeGitHub
-from tests.fakes.github_state import BOT_LOGIN
+from tests.fakes.github_state import BOT_EMAIL, BOT_LOGIN
 
 REQUEST = (
     "/autopilot chart a django app on ghcr.io/acme/shop:1.4, port 8000, postgres via existing secret, "
@@ -22,7 +22,6 @@ REQUEST = (
 )
 CONFIG = "charts_dir: charts\nkube_versions: ['1.30.0']\ndraft_prs: true\n"
 BRANCH = "autopilot/shop"
-BOT_EMAIL = f"{BOT_LOGIN}@users.noreply.github.com"
 
 
 def _file(fake: FakeGitHub, ref: str, path: str) -> str:

@@ -117,6 +117,42 @@ def review(
     return payload
 
 
+def line_comment(
+    fake: FakeGitHub,
+    full_name: str,
+    number: int,
+    *,
+    user: str,
+    path: str,
+    line: int,
+    body: str,
+    review_state: str = "COMMENTED",
+    installation_id: int,
+) -> dict[str, Any]:
+    """`pull_request_review_comment.created` for one line comment, recorded in the fake inside a review
+    of `review_state` (GitHub's "Add single comment" makes a COMMENTED review of one comment)."""
+    owner, name = full_name.split("/")
+    review = fake.add_review(
+        owner, name, number, user=user, state=review_state, line_comments=[(path, line, body)]
+    )
+    (recorded,) = [c for c in fake.review_comments if c.review_id == review.id]
+    payload = example("pull_request_review_comment", "created")
+    _common(payload, fake, full_name, installation_id, user)
+    payload["pull_request"] = _pull_ref(fake, full_name, number)
+    payload["comment"].update(
+        id=recorded.id,
+        pull_request_review_id=review.id,
+        in_reply_to_id=None,
+        path=path,
+        line=line,
+        original_line=line,
+        body=body,
+        user=fake.user_json(user),
+        commit_id=recorded.commit_id,
+    )
+    return payload
+
+
 def failed_check_run(
     fake: FakeGitHub,
     full_name: str,

@@ -20,6 +20,7 @@ import re
 import socket
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -49,6 +50,7 @@ from tests.fakes.github_state import (
     Fault,
     Permission,
     token_of,
+    user_id_of,
 )
 
 Json = dict[str, Any]
@@ -442,8 +444,7 @@ class FakeGitHub:
 
     def user_json(self, login: str) -> Json:
         kind = "Bot" if login.endswith("[bot]") else ("Organization" if login.endswith("-org") else "User")
-        user_id = abs(hash(login)) % 10_000_000 + 1
-        return shapes.user_body(login, user_id, self.base_url, self.web_url, kind=kind)
+        return shapes.user_body(login, user_id_of(login), self.base_url, self.web_url, kind=kind)
 
     def repo_json(self, repo: FakeRepo) -> Json:
         return shapes.repo_body(
@@ -492,6 +493,8 @@ class FakeGitHub:
         repo = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
         table: list[tuple[str, str, Handler]] = [
             ("POST", r"/app/installations/(?P<installation_id>\d+)/access_tokens", self._create_token),
+            ("GET", r"/app", self._get_app),
+            ("GET", r"/users/(?P<user>[^/]+)", self._get_user),
             ("GET", r"/rate_limit", self._rate_limit),
             (
                 "GET",
@@ -511,6 +514,11 @@ class FakeGitHub:
             ("POST", repo + r"/issues/(?P<number>\d+)/comments", self._create_comment),
             ("GET", repo + r"/pulls/(?P<number>\d+)/reviews", self._list_reviews),
             ("GET", repo + r"/pulls/(?P<number>\d+)/comments", self._list_review_comments),
+            (
+                "POST",
+                repo + r"/pulls/(?P<number>\d+)/comments/(?P<id>\d+)/replies",
+                self._reply_to_review_comment,
+            ),
             ("GET", repo + r"/pulls/(?P<number>\d+)", self._get_pull),
             ("PATCH", repo + r"/pulls/(?P<number>\d+)", self._update_pull),
             ("GET", repo + r"/pulls", self._list_pulls),
@@ -540,7 +548,7 @@ class FakeGitHub:
             if want != method:
                 continue
             params = {k: unquote(v) for k, v in match.groupdict().items()}
-            if path.startswith("/app/") or path.endswith("/installation"):
+            if path == "/app" or path.startswith("/app/") or path.endswith("/installation"):
                 # GitHub answers these only to the App itself (JWT), never to an installation token
                 app = self._verify_jwt(authorization)
                 identity: FakeToken | None = FakeToken("", f"app:{app.app_id}", repos=None)
@@ -553,6 +561,22 @@ class FakeGitHub:
         if allowed_methods:
             raise HttpError(405, f"Method {method} not allowed on {path}")
         raise HttpError(404, "Not Found")
+
+    def _get_app(self, request: Request) -> Reply:
+        assert request.identity is not None
+        app = self.apps[int(request.identity.actor.removeprefix("app:"))]
+        return Reply(
+            200,
+            shapes.app_body(app_id=app.app_id, slug=app.slug, api_url=self.base_url, web_url=self.web_url),
+        )
+
+    def _get_user(self, request: Request) -> Reply:
+        """`GET /users/{username}`: people exist; a `[bot]` account only for a registered App or Actions."""
+        login = request.params["user"]
+        bots = {f"{app.slug}[bot]" for app in self.apps.values()} | {ACTIONS_LOGIN}
+        if login.endswith("[bot]") and login not in bots:
+            raise HttpError(404, "Not Found")
+        return Reply(200, shapes.public_user_body(self.user_json(login)))
 
     def _create_token(self, request: Request) -> Reply:
         installation = self.installations.get(int(request.params["installation_id"]))
@@ -882,6 +906,63 @@ class FakeGitHub:
             ],
         )
 
+    def _reply_to_review_comment(self, request: Request) -> Reply:
+        """A reply joins the thread of a top-level line comment, in a COMMENTED review of its own."""
+        repo = self._repo_for(request)
+        pull = self._pull_in(repo, request)
+        comment_id = int(request.params["id"])
+        parent = next(
+            (
+                c
+                for c in self.review_comments
+                if c.id == comment_id and c.repo == repo.full_name and c.pull_number == pull.number
+            ),
+            None,
+        )
+        if parent is None:
+            raise HttpError(404, "Not Found")
+        if parent.in_reply_to_id is not None:  # GitHub: "Replies to replies are not supported"
+            raise HttpError(422, "Validation Failed")
+        assert request.identity is not None
+        body = (request.body or {}).get("body")
+        if not isinstance(body, str) or not body:
+            raise HttpError(
+                422,
+                "Validation Failed",
+                errors=[{"resource": "PullRequestReviewComment", "field": "body", "code": "missing_field"}],
+            )
+        user = self.user_json(request.identity.actor)
+        review = FakeReview(
+            self.next_id(),
+            repo.full_name,
+            pull.number,
+            user,
+            "",
+            "COMMENTED",
+            pull.head_sha,
+            shapes.now_iso(),
+        )
+        self.reviews.append(review)
+        reply = FakeReviewComment(
+            self.next_id(),
+            repo.full_name,
+            pull.number,
+            review.id,
+            parent.path,
+            parent.line,
+            body,
+            user,
+            pull.head_sha,
+            in_reply_to_id=parent.id,
+        )
+        self.review_comments.append(reply)
+        return Reply(
+            201,
+            shapes.review_comment_body(
+                comment=reply, full_name=repo.full_name, api_url=self.base_url, web_url=self.web_url
+            ),
+        )
+
     def _apply_check_fields(self, run: FakeCheckRun, body: Json) -> None:
         output = body.get("output") or {}
         annotations = output.get("annotations") or []
@@ -1117,6 +1198,13 @@ class RequestHandler(BaseHTTPRequestHandler):
         record = CallRecord(self.command, path, query, _token_in(authorization))
         with gh.lock:
             gh.calls.append(record)
+        try:
+            self._answer(record, path, query, body, authorization)
+        finally:
+            record.finished = time.perf_counter()
+
+    def _answer(self, record: CallRecord, path: str, query: str, body: bytes, authorization: str) -> None:
+        gh = self.github
         fault = gh._take_fault(self.command, path)
         if fault and fault.delay:
             gh._stopping.wait(fault.delay)

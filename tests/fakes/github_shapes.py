@@ -78,6 +78,35 @@ def user_body(login: str, user_id: int, api_url: str, web_url: str, kind: str = 
     return body
 
 
+def public_user_body(user: Json) -> Json:
+    """A `public-user` object (`GET /users/{username}`): the simple user plus profile fields, as
+    GitHub answers for a bot account (no name, no email, nothing public)."""
+    return {
+        **{k: v for k, v in user.items() if k not in ("email", "name", "starred_at")},
+        "name": None,
+        "company": None,
+        "blog": "",
+        "location": None,
+        "email": None,
+        "hireable": None,
+        "bio": None,
+        "twitter_username": None,
+        "public_repos": 0,
+        "public_gists": 0,
+        "followers": 0,
+        "following": 0,
+        "created_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-01T00:00:00Z",
+    }
+
+
+def app_body(*, app_id: int, slug: str, api_url: str, web_url: str) -> Json:
+    """An `integration` object (`GET /app`), cut from a recorded check run's app."""
+    app = retarget(webhook_example("check_run", "completed")["check_run"]["app"], "", api_url, web_url)
+    app.update(id=app_id, slug=slug, name=slug, html_url=f"{web_url}/apps/{slug}")
+    return app
+
+
 def repo_body(
     *,
     owner: Json,
@@ -251,6 +280,7 @@ def review_comment_body(*, comment: Any, full_name: str, api_url: str, web_url: 
         id=comment.id,
         node_id=f"PRRC_{comment.id}",
         pull_request_review_id=comment.review_id,
+        in_reply_to_id=comment.in_reply_to_id,
         url=f"{api_url}/repos/{full_name}/pulls/comments/{comment.id}",
         path=comment.path,
         line=comment.line,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import secrets
 import string
+import time
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -15,6 +17,17 @@ from typing import Any, Literal
 Permission = Literal["admin", "maintain", "write", "triage", "read", "none"]
 BOT_LOGIN = "k8s-autopilot[bot]"
 ACTIONS_LOGIN = "github-actions[bot]"
+APP_SLUG = BOT_LOGIN.removesuffix("[bot]")
+
+
+def user_id_of(login: str) -> int:
+    """A stable user id per login (the same in every process, so spawned bots agree with the test)."""
+    return zlib.crc32(login.encode()) % 100_000_000 + 1
+
+
+# How GitHub links a commit to the App's bot user: `<bot user id>+<login>@users.noreply.<host>`; the
+# fake answers on 127.0.0.1 like a GitHub Enterprise Server there (github.com's is `…noreply.github.com`).
+BOT_EMAIL = f"{user_id_of(BOT_LOGIN)}+{BOT_LOGIN}@users.noreply.127.0.0.1"
 
 
 def token_of(prefix: str) -> str:
@@ -27,6 +40,7 @@ def token_of(prefix: str) -> str:
 class FakeApp:
     app_id: int
     public_key_pem: str
+    slug: str = APP_SLUG
 
 
 @dataclass
@@ -123,6 +137,7 @@ class FakeReviewComment:
     body: str
     user: dict[str, Any]
     commit_id: str
+    in_reply_to_id: int | None = None
 
 
 @dataclass
@@ -152,6 +167,8 @@ class CallRecord:
     query: str
     token: str | None
     status: int = 0
+    started: float = field(default_factory=time.perf_counter)  # for bench/latency.py's stages
+    finished: float = 0.0
 
 
 @dataclass

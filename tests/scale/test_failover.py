@@ -20,7 +20,7 @@ from tests.conftest import AppKeys
 from tests.e2e.harness import FULL_NAME, INSTALLATION_ID, OWNER, REPO, bot_comments, seed_permissions
 from tests.e2e.webhooks import issue_comment
 from tests.fakes.github_server import FakeGitHub
-from tests.fakes.github_state import BOT_LOGIN, FakePull, Fault
+from tests.fakes.github_state import BOT_EMAIL, FakePull, Fault
 from tests.scale.processes import Fleet, Process, deliver, wait_for
 
 pytestmark = pytest.mark.postgres
@@ -28,7 +28,6 @@ pytestmark = pytest.mark.postgres
 REQUEST = "/autopilot chart a django app on ghcr.io/acme/shop:1.4, port 8000, postgres via existing secret"
 QUESTION = "Which existing Secret holds DATABASE_URL?"
 BRANCH = "autopilot/shop"
-BOT_EMAIL = f"{BOT_LOGIN}@users.noreply.github.com"
 
 
 def _ask(fleet: Fleet, server: Process, fake: FakeGitHub, client: httpx.Client) -> int:
