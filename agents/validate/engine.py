@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from agents.validate.finding import Severity
 
+RELEASE_NAME = "release-name"  # what `helm template` calls the release when none is given
 ENGINE_ENV = "AUTOPILOT_HELM_ENGINE"  # "cli" or "sdk" forces a backend; unset picks automatically
 
 
@@ -39,7 +40,11 @@ class HelmEngine(Protocol):
     def lint(self, chart_dir: Path, kube_version: str | None = None) -> list[LintMessage]: ...
 
     def render(
-        self, chart_dir: Path, values_file: str | None = None, kube_version: str | None = None
+        self,
+        chart_dir: Path,
+        values_file: str | None = None,
+        kube_version: str | None = None,
+        release_name: str = RELEASE_NAME,
     ) -> RenderResult: ...
 
 

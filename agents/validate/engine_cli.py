@@ -6,8 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from agents.validate.engine import LintMessage, RenderResult, strip_chart_prefix
-from agents.validate.engine_sdk import RELEASE_NAME
+from agents.validate.engine import RELEASE_NAME, LintMessage, RenderResult, strip_chart_prefix
 from agents.validate.errors import HelmEngineError
 from agents.validate.finding import Severity
 
@@ -87,10 +86,14 @@ class HelmCliEngine:
         return messages
 
     def render(
-        self, chart_dir: Path, values_file: str | None = None, kube_version: str | None = None
+        self,
+        chart_dir: Path,
+        values_file: str | None = None,
+        kube_version: str | None = None,
+        release_name: str = RELEASE_NAME,
     ) -> RenderResult:
         label = values_file or "values.yaml"
-        args = ["template", RELEASE_NAME, str(chart_dir)]
+        args = ["template", release_name, str(chart_dir)]
         if values_file:
             args += ["--values", str(chart_dir / values_file)]
         if kube_version:

@@ -8,21 +8,22 @@ from typing import Any
 
 import yaml
 
-from agents.validate.engine import LintMessage, RenderResult, strip_chart_prefix
+from agents.validate.engine import RELEASE_NAME, LintMessage, RenderResult, strip_chart_prefix
 from agents.validate.finding import Severity
 from agents.validate.values_yaml import load_values
 
-RELEASE_NAME = "release-name"  # what `helm template` calls the release when none is given
 _SEVERITIES = {0: Severity.INFO, 1: Severity.INFO, 2: Severity.WARNING, 3: Severity.ERROR}
 
 
-def _render_native(chart: Any, values: dict[str, Any] | None, kube_version: str) -> dict[str, str]:
+def _render_native(
+    chart: Any, values: dict[str, Any] | None, kube_version: str, release_name: str = RELEASE_NAME
+) -> dict[str, str]:
     """Render with `.Capabilities.KubeVersion` set: helm_python 0.2.2's `Chart.render` does not expose
     the option, but its native `helm_render` reads `kube_version` from the same options object."""
     from helm_python import _native
     from helm_python.chart import _dumps
 
-    options = {"name": RELEASE_NAME, "kube_version": f"v{kube_version.lstrip('v')}"}
+    options = {"name": release_name, "kube_version": f"v{kube_version.lstrip('v')}"}
     rendered: dict[str, str] = json.loads(
         _native.call_string("helm_render", chart._raw(), _dumps(values), json.dumps(options))
     )
@@ -52,7 +53,11 @@ class HelmSdkEngine:
         ]
 
     def render(
-        self, chart_dir: Path, values_file: str | None = None, kube_version: str | None = None
+        self,
+        chart_dir: Path,
+        values_file: str | None = None,
+        kube_version: str | None = None,
+        release_name: str = RELEASE_NAME,
     ) -> RenderResult:
         import helm_python
 
@@ -74,9 +79,9 @@ class HelmSdkEngine:
             # one values file stays disabled, or half-processed, for the next render of that handle)
             chart = helm_python.Chart.load(chart_dir)
             if kube_version:
-                rendered = _render_native(chart, values, kube_version)
+                rendered = _render_native(chart, values, kube_version, release_name)
             else:
-                rendered = chart.render(values, name=RELEASE_NAME)
+                rendered = chart.render(values, name=release_name)
         except helm_python.HelmError as exc:
             return RenderResult(values_file=label, error=str(exc).strip())
         return RenderResult(

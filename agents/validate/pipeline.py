@@ -14,7 +14,7 @@ import yaml
 
 from agents.validate.accepted_risks import AcceptedRisk, accept, accepted_risks, apply_accepted
 from agents.validate.chart_yaml import MISSING_DEPENDENCIES, REPLACED_LINT_TEXT, chart_yaml_findings
-from agents.validate.engine import HelmEngine, RenderResult, get_engine
+from agents.validate.engine import RELEASE_NAME, HelmEngine, RenderResult, get_engine
 from agents.validate.errors import ChartNotFoundError
 from agents.validate.finding import Finding, Severity, ValidationReport
 from agents.validate.helm_messages import lint_findings, render_finding
@@ -28,6 +28,7 @@ from agents.validate.manifests import (
 )
 from agents.validate.policy import DEFAULT_POLICY, Policy, apply_policy
 from agents.validate.rules import RULES, ChartFacts, Rule, RuleInput, Violation
+from agents.validate.rules.contract import LONG_RELEASE_NAME
 from agents.validate.values_yaml import ExcessiveAliasesError, load_values
 
 SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
@@ -190,6 +191,7 @@ def _check_render(
     facts: ChartFacts,
     rules: list[Rule],
     reported: set[str | None],
+    release_name: str = RELEASE_NAME,
 ) -> _RenderOutcome:
     """Parse one render and run the rule registry over it. `reported`: templates whose YAML error
     an earlier render reported already (updated here)."""
@@ -206,7 +208,7 @@ def _check_render(
         reported.update(f.file for f in found_yaml)
 
     found: list[Finding] = []
-    given = RuleInput(result.objects, facts, result.values_file)
+    given = RuleInput(result.objects, facts, result.values_file, release_name)
     for rule in rules:
         if rule.family == "wiring" and result.broken:
             continue  # objects are missing from a broken render: wiring findings would be false alarms
@@ -261,6 +263,11 @@ def validate_chart(
         background.submit(helm.render, chart_dir, values_file, kube_version=versions[0])
         for values_file in (values_files if values_files is not None else ci_values_files(chart_dir))
     ]
+    # names built from the release name are checked again for the longest one `helm install` takes
+    release_sensitive = [r for r in rules if r.release_sensitive]
+    long_release = background.submit(
+        helm.render, chart_dir, None, kube_version=versions[0], release_name=LONG_RELEASE_NAME
+    )
     reported: set[str | None] = set()
     outcomes = [_check_render(first, locator, facts, rules, reported)]
     outcomes += [_check_render(pending.result(), locator, facts, rules, reported) for pending in later]
@@ -292,6 +299,16 @@ def validate_chart(
     if values_problem is not None:
         findings.append(values_problem)
     findings += [f for o in outcomes for f in o.rule_findings]
+    long_named = _check_render(
+        long_release.result(),
+        TemplateLocator(chart_dir, {}),
+        facts,
+        release_sensitive,
+        set(),
+        LONG_RELEASE_NAME,
+    )
+    already = {(f.rule_id, f.file, f.line) for f in findings}
+    findings += [f for f in long_named.rule_findings if (f.rule_id, f.file, f.line) not in already]
 
     parsed = [o.parsed for o in outcomes]
     if (security if checkov is None else checkov) and any(p.objects for p in parsed):

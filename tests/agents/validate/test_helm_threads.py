@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from agents.validate import HelmSdkEngine, validate_chart
-from agents.validate.engine import LintMessage, RenderResult
+from agents.validate.engine import RELEASE_NAME, LintMessage, RenderResult
 
 GOOD = Path(__file__).resolve().parents[2] / "fixtures" / "charts" / "good"
 
@@ -26,10 +26,14 @@ class OneThreadSdkEngine(HelmSdkEngine):
             return super().lint(chart_dir, kube_version)
 
     def render(
-        self, chart_dir: Path, values_file: str | None = None, kube_version: str | None = None
+        self,
+        chart_dir: Path,
+        values_file: str | None = None,
+        kube_version: str | None = None,
+        release_name: str = RELEASE_NAME,
     ) -> RenderResult:
         with self._turn:
-            return super().render(chart_dir, values_file, kube_version)
+            return super().render(chart_dir, values_file, kube_version, release_name)
 
 
 class FailingEngine(HelmSdkEngine):
@@ -45,11 +49,15 @@ class FailingEngine(HelmSdkEngine):
         return super().lint(chart_dir, kube_version)
 
     def render(
-        self, chart_dir: Path, values_file: str | None = None, kube_version: str | None = None
+        self,
+        chart_dir: Path,
+        values_file: str | None = None,
+        kube_version: str | None = None,
+        release_name: str = RELEASE_NAME,
     ) -> RenderResult:
         if self.fail == "render" and values_file:
             raise RuntimeError(f"render of {values_file} crashed")
-        return super().render(chart_dir, values_file, kube_version)
+        return super().render(chart_dir, values_file, kube_version, release_name)
 
 
 def test_the_report_equals_the_one_made_a_render_at_a_time() -> None:

@@ -17,8 +17,13 @@ CHARTS = Path(__file__).resolve().parents[2] / "fixtures" / "charts"
 
 
 def _good_objects() -> list[RenderedObject]:
-    render = HelmSdkEngine().render(CHARTS / "good", "ci/autoscaling-values.yaml")
-    return parse_manifests(render.values_file, render.manifests).objects
+    """The good chart's objects, and the API-server rules' passing chart (StatefulSet, CronJob, PVC…)."""
+    engine = HelmSdkEngine()
+    renders = [
+        engine.render(CHARTS / "good", "ci/autoscaling-values.yaml"),
+        engine.render(CHARTS.parent / "api-server-rules" / "passed", "ci/persistence-values.yaml"),
+    ]
+    return [o for r in renders for o in parse_manifests(r.values_file, r.manifests).objects]
 
 
 GOOD = _good_objects()

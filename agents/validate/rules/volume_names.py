@@ -1,0 +1,33 @@
+"""apiserver/volume-name-unique: a pod's volumes need distinct names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from agents.validate.apiserver_wording import duplicate, rejected
+from agents.validate.finding import Severity
+from agents.validate.pod_templates import pod_templates
+from agents.validate.rules.contract import Rule, RuleInput, Violation
+from agents.validate.shapes import mappings
+
+
+def check(given: RuleInput) -> Iterator[Violation]:
+    for pod in pod_templates(given.objects):
+        seen: set[str] = set()
+        for i, volume in mappings(pod.spec.get("volumes")):
+            name = volume.get("name")
+            if not isinstance(name, str):
+                continue
+            if name in seen:
+                where = (*pod.path, "volumes", i, "name")
+                yield Violation(rejected(pod.obj, duplicate(where, name)), pod.obj, where)
+            seen.add(name)
+
+
+RULE = Rule(
+    "apiserver/volume-name-unique",
+    Severity.ERROR,
+    "the volumes of a pod must have distinct names",
+    "rename or drop the second volume; guard optional volumes with one `if` so only one renders",
+    check,
+)
