@@ -18,10 +18,15 @@ Usage: include "CHARTNAME.podTemplate" (dict "context" $ "hook" false "statefuls
 {{- $annotations = merge $annotations (default (dict) $values.podAnnotations) -}}
 {{- $mounts := list -}}
 {{- $volumes := list -}}
+{{- /* a writable path the claim is mounted at is the claim, never an emptyDir too (mount paths are unique) */ -}}
+{{- $claimed := "" -}}
+{{- if and $values.persistence.enabled (not $hook) -}}{{- $claimed = $values.persistence.mountPath -}}{{- end -}}
 {{- range $values.writablePaths -}}
+{{- if ne . $claimed -}}
 {{- $name := include "CHARTNAME.writableVolumeName" . -}}
 {{- $mounts = append $mounts (dict "name" $name "mountPath" .) -}}
 {{- $volumes = append $volumes (dict "name" $name "emptyDir" (dict)) -}}
+{{- end -}}
 {{- end -}}
 {{- if and (include "CHARTNAME.hasConfig" $ctx) (not $hook) -}}
 {{- range $values.configFiles -}}
