@@ -123,7 +123,11 @@ def full_values(plan: ChartPlan) -> dict[str, Any]:
                 "enabled": True,
                 "command": list(plan.migration.command) or ["sh", "-c", "echo migrate"],
             }
-        if plan.ports:
+        if plan.probes.startup is not None:
+            # the default startup probe has its handler already: values files merge, so adding
+            # another handler here would give the probe two (the API server refuses that)
+            values["startupProbe"] = {"enabled": True, "periodSeconds": 5, "failureThreshold": 30}
+        elif plan.ports:
             values["startupProbe"] = {
                 "enabled": True,
                 "tcpSocket": {"port": plan.ports[0].name},

@@ -70,6 +70,8 @@ def test_configuration_reference_covers_every_setting() -> None:
         "draft_prs",
         "plan_review",
         "llm",
+        "policy",
+        "accepted_risks",
     ]
 
 
