@@ -23,8 +23,9 @@ def catalog_plan(app: str) -> ChartPlan:
 
 
 def app_pod(docs: list[dict[str, Any]], plan: ChartPlan) -> dict[str, Any]:
-    """The pod spec of the chart's own workload (not hooks or helm tests)."""
-    return next(spec for name, spec in pod_specs(docs) if name.startswith(plan.workload + "/"))
+    """The pod spec of the chart's own workload (not hooks, helm tests or a bundled dependency's)."""
+    workload = f"{plan.workload}/{only(docs, plan.workload, plan.name)['metadata']['name']}"
+    return next(spec for name, spec in pod_specs(docs) if name == workload)
 
 
 def claim_mounted_at(pod: dict[str, Any], workload: dict[str, Any], path: str) -> bool:
@@ -56,7 +57,7 @@ def test_each_writable_path_is_one_emptydir_or_the_claim(app: str, persistence: 
     chart_dir = write(plan, tmp_path)
     values = {"persistence": {"enabled": persistence}}
     docs = render_docs(chart_dir, values)
-    workload = only(docs, plan.workload)
+    workload = only(docs, plan.workload, plan.name)
     pod = app_pod(docs, plan)
     defaults = yaml.safe_load((chart_dir / "values.yaml").read_text())
     writable = list(defaults["writablePaths"])
@@ -93,7 +94,7 @@ def test_the_data_directory_comes_from_the_catalog(app: str, data_dir: str, tmp_
     plan = catalog_plan(app)
     assert plan.persistence.mount_path == data_dir
     docs = render_docs(write(plan, tmp_path), {"persistence": {"enabled": True}})
-    assert claim_mounted_at(app_pod(docs, plan), only(docs, plan.workload), data_dir)
+    assert claim_mounted_at(app_pod(docs, plan), only(docs, plan.workload, plan.name), data_dir)
 
 
 def test_postgres_keeps_pgdata_below_the_mount_and_gets_memory_backed_shm(tmp_path: Path) -> None:

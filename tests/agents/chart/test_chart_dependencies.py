@@ -179,7 +179,12 @@ def test_existing_secret_replaces_the_subcharts_credentials(chart_dir: Path) -> 
 def test_restricted_egress_allows_the_dependencies(tmp_path: Path) -> None:
     chart_dir = write(_plan(network_policy={"egress_restricted": True}), tmp_path)
     policy = only(_render(chart_dir)["templates/networkpolicy.yaml"], "NetworkPolicy")
-    rules = [r for r in policy["spec"]["egress"] if r.get("to") and "podSelector" in r["to"][0]]
+    # pods of this namespace (the DNS rule selects kube-dns pods through a namespaceSelector)
+    rules = [
+        r
+        for r in policy["spec"]["egress"]
+        if r.get("to") and "podSelector" in r["to"][0] and "namespaceSelector" not in r["to"][0]
+    ]
     targets = {
         r["to"][0]["podSelector"]["matchLabels"].get("app.kubernetes.io/name"): r["ports"] for r in rules
     }
