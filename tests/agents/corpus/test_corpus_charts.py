@@ -10,21 +10,10 @@ import pytest
 
 from agents.chart import render_chart, write_chart
 from agents.validate import default_kube_versions, validate_chart
-from agents.validate.finding import Finding, Severity
+from agents.validate.finding import Severity
 from bench.corpus import corpus_cases, load_requests, plan_case
 
 CASES = corpus_cases()
-
-
-def _awaits_subchart_credentials(finding: Finding, chart_dir: Path) -> bool:
-    """The app reads a bundled dependency's `<fullname>-credentials` Secret, which that subchart does
-    not render yet: the only error an umbrella chart may have until catalog charts create it."""
-    subcharts = [p for p in (chart_dir / "charts").glob("*") if p.is_dir()]
-    return (
-        finding.rule_id == "wiring/pod-references"
-        and "-credentials'" in finding.message
-        and any(not (p / "templates" / "credentials-secret.yaml").exists() for p in subcharts)
-    )
 
 
 def test_corpus_is_large_enough_and_covers_every_kind() -> None:
@@ -47,8 +36,6 @@ def test_corpus_chart_is_valid(case_id: str, request_text: str, sets: list[str],
     rendered = set(report.rendered)
     assert "values.yaml" in rendered and any(name.startswith("ci/") for name in rendered), rendered
     errors = [f"{f.location} [{f.rule_id}] {f.message}" for f in report.errors]
-    if errors and all(_awaits_subchart_credentials(f, chart_dir) for f in report.errors):
-        pytest.xfail("the bundled subchart does not render its <fullname>-credentials Secret yet (issue 12)")
     assert not errors, "\n".join(errors)
     # On default values, no security or wiring rule may even warn (info-level opinions are allowed).
     default_warnings = [
