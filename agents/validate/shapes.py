@@ -5,7 +5,10 @@ A wrong shape is reported by schema/kubernetes; the other rules just see "nothin
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar
+
+Where = TypeVar("Where")
 
 
 def mapping(value: Any) -> dict[str, Any]:
@@ -35,3 +38,20 @@ def dig(value: Any, *path: str) -> Any:
 def string_map(value: Any) -> dict[str, str]:
     """A label-style map with string keys and values (non-map input gives an empty map)."""
     return {str(k): str(v) for k, v in mapping(value).items()}
+
+
+def repeated_names(
+    items: Iterable[tuple[Where, dict[str, Any]]],
+) -> Iterator[tuple[Where, str, dict[str, Any]]]:
+    """(where, name, item) for every item whose string `name` an earlier item already used.
+
+    The API server's uniqueness rules (containers, volumes, ports, env) all reject the second use.
+    """
+    seen: set[str] = set()
+    for where, item in items:
+        name = item.get("name")
+        if not isinstance(name, str):
+            continue
+        if name in seen:
+            yield where, name, item
+        seen.add(name)

@@ -8,19 +8,14 @@ from agents.validate.apiserver_wording import duplicate, rejected
 from agents.validate.finding import Severity
 from agents.validate.pod_templates import pod_templates
 from agents.validate.rules.contract import Rule, RuleInput, Violation
+from agents.validate.shapes import repeated_names
 
 
 def check(given: RuleInput) -> Iterator[Violation]:
     for pod in pod_templates(given.objects):
-        seen: set[str] = set()
-        for path, container in pod.containers():
-            name = container.get("name")
-            if not isinstance(name, str):
-                continue
-            if name in seen:
-                where = (*path, "name")
-                yield Violation(rejected(pod.obj, duplicate(where, name)), pod.obj, where)
-            seen.add(name)
+        for path, name, _ in repeated_names(pod.containers()):
+            where = (*path, "name")
+            yield Violation(rejected(pod.obj, duplicate(where, name)), pod.obj, where)
 
 
 RULE = Rule(

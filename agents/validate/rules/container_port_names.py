@@ -9,24 +9,25 @@ from agents.validate.finding import Severity
 from agents.validate.k8s_names import port_name
 from agents.validate.pod_templates import pod_templates
 from agents.validate.rules.contract import Rule, RuleInput, Violation
-from agents.validate.shapes import mappings
+from agents.validate.shapes import mappings, repeated_names
 
 
 def check(given: RuleInput) -> Iterator[Violation]:
     for pod in pod_templates(given.objects):
         for path, container in pod.containers():
-            seen: set[str] = set()
-            for i, port in mappings(container.get("ports")):
+            ports = mappings(container.get("ports"))
+            for i, port in ports:
                 name = port.get("name")
                 if not isinstance(name, str) or not name:
                     continue
                 where = (*path, "ports", i, "name")
-                problems = port_name(name)
-                for problem in problems:
+                for problem in port_name(name):
                     yield Violation(rejected(pod.obj, invalid(where, name, problem)), pod.obj, where)
-                if not problems and name in seen:
+            for i, name, _ in repeated_names(ports):
+                # an invalid name is reported once, as invalid, not again as a duplicate
+                if name and not port_name(name):
+                    where = (*path, "ports", i, "name")
                     yield Violation(rejected(pod.obj, duplicate(where, name)), pod.obj, where)
-                seen.add(name)
 
 
 RULE = Rule(
