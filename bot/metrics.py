@@ -1,215 +1,107 @@
-"""A tiny, thread-safe Prometheus text-format registry (counters and histograms with labels).
+"""The bot's Prometheus metrics, kept by prometheus-client.
 
-Enough for `/metrics` without a dependency: the bot counts deliveries, runs, heal attempts
-and GitHub API calls; Prometheus scrapes the text exposition format 0.0.4.
+Runs, heal attempts and GitHub calls happen in `autopilot worker` processes, which serve no
+endpoint. With `PROMETHEUS_MULTIPROC_DIR` set, every process writes its counts to files there
+(prometheus-client's multiprocess mode) and `/metrics` on the server sums them; without it,
+`/metrics` shows this process's own registry.
 """
 
 from __future__ import annotations
 
-import bisect
-import itertools
-import math
-import re
+import os
 import threading
-from collections.abc import Sequence
+from pathlib import Path
 
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
-_LABEL = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
-DEFAULT_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.metrics import disable_created_metrics
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
-LabelValues = tuple[str, ...]
+from bot.config import SettingsError
 
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"  # the text format generate_latest writes
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # read by prometheus-client when it is imported
 
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
-def _format_labels(names: Sequence[str], values: Sequence[str], extra: str = "") -> str:
-    parts = [f'{n}="{_escape(v)}"' for n, v in zip(names, values, strict=True)]
-    if extra:
-        parts.append(extra)
-    return "{" + ",".join(parts) + "}" if parts else ""
+disable_created_metrics()  # no `_created` series: multiprocess mode has none, so neither mode shows them
 
 
-def _number(value: float) -> str:
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    return repr(float(value)) if not float(value).is_integer() else str(int(value))
+def multiproc_dir() -> Path | None:
+    """The shared directory of multiprocess mode, or None for one process's registry."""
+    value = os.environ.get(MULTIPROC_ENV, "")
+    return Path(value) if value else None
 
 
-class _Metric:
-    kind = ""
-
-    def __init__(self, name: str, help_text: str, labels: Sequence[str]) -> None:
-        if not _NAME.match(name):
-            raise ValueError(f"metric name {name!r} is not a Prometheus name")
-        bad = [label for label in labels if not _LABEL.match(label) or label == "le"]
-        if bad:
-            raise ValueError(f"metric {name}: label name(s) {bad} are not allowed")
-        self.name = name
-        self.help = help_text
-        self.labels = tuple(labels)
-        self._lock = threading.Lock()
-
-    def _key(self, labels: dict[str, str]) -> LabelValues:
-        try:  # on the webhook's hot path: the common case costs one tuple
-            key = tuple(str(labels[name]) for name in self.labels)
-        except KeyError:
-            key = ()
-        if len(labels) != len(self.labels) or len(key) != len(self.labels):
-            raise ValueError(f"metric {self.name} takes labels {list(self.labels)}, got {sorted(labels)}")
-        return key
-
-    def header(self) -> list[str]:
-        return [f"# HELP {self.name} {self.help}", f"# TYPE {self.name} {self.kind}"]
-
-    def render(self) -> list[str]:
-        raise NotImplementedError
+def check_multiproc_dir() -> None:
+    """Stop `serve` and `worker` at start-up, not at the first count, when the directory is unusable."""
+    path = multiproc_dir()
+    if path is not None and not (path.is_dir() and os.access(path, os.W_OK | os.X_OK)):
+        raise SettingsError(f"{MULTIPROC_ENV}={path} is not a writable directory: create it, empty, first")
 
 
-class Counter(_Metric):
-    kind = "counter"
-
-    def __init__(self, name: str, help_text: str, labels: Sequence[str] = ()) -> None:
-        super().__init__(name, help_text, labels)
-        self._values: dict[LabelValues, float] = {}
-
-    def inc(self, amount: float = 1.0, **labels: str) -> None:
-        if amount < 0:
-            raise ValueError(f"counter {self.name} can only go up, got {amount}")
-        key = self._key(labels)
-        with self._lock:
-            self._values[key] = self._values.get(key, 0.0) + amount
-
-    def value(self, **labels: str) -> float:
-        with self._lock:
-            return self._values.get(self._key(labels), 0.0)
-
-    def render(self) -> list[str]:
-        with self._lock:
-            items = sorted(self._values.items())
-        return [
-            *self.header(),
-            *(f"{self.name}{_format_labels(self.labels, k)} {_number(v)}" for k, v in items),
-        ]
-
-
-class Histogram(_Metric):
-    kind = "histogram"
-
-    def __init__(
-        self,
-        name: str,
-        help_text: str,
-        labels: Sequence[str] = (),
-        buckets: Sequence[float] = DEFAULT_BUCKETS,
-    ) -> None:
-        super().__init__(name, help_text, labels)
-        if list(buckets) != sorted(set(buckets)) or not buckets:
-            raise ValueError(f"histogram {name}: buckets must be increasing and unique, got {list(buckets)}")
-        self.buckets = tuple(buckets)
-        self._counts: dict[LabelValues, list[int]] = {}
-        self._sums: dict[LabelValues, float] = {}
-
-    def observe(self, value: float, **labels: str) -> None:
-        key = self._key(labels)
-        slot = bisect.bisect_left(self.buckets, value)  # the first bucket with value <= bound
-        with self._lock:
-            counts = self._counts.setdefault(key, [0] * (len(self.buckets) + 1))
-            counts[slot] += 1  # per bucket here; `render` makes them cumulative
-            self._sums[key] = self._sums.get(key, 0.0) + value
-
-    def count(self, **labels: str) -> int:
-        with self._lock:
-            counts = self._counts.get(self._key(labels))
-            return sum(counts) if counts else 0
-
-    def render(self) -> list[str]:
-        lines = self.header()
-        with self._lock:
-            items = sorted((k, list(itertools.accumulate(v)), self._sums[k]) for k, v in self._counts.items())
-        for key, counts, total in items:
-            for bound, n in zip([*self.buckets, math.inf], counts, strict=True):
-                le = f'le="{_number(bound)}"'
-                lines.append(f"{self.name}_bucket{_format_labels(self.labels, key, le)} {n}")
-            lines.append(f"{self.name}_sum{_format_labels(self.labels, key)} {_number(total)}")
-            lines.append(f"{self.name}_count{_format_labels(self.labels, key)} {counts[-1]}")
-        return lines
-
-
-class Registry:
-    """Metrics registered once by name; `render()` gives the whole exposition text."""
-
-    def __init__(self) -> None:
-        self._metrics: dict[str, _Metric] = {}
-        self._lock = threading.Lock()
-
-    def _register(self, metric: _Metric) -> None:
-        with self._lock:
-            if metric.name in self._metrics:
-                raise ValueError(f"metric {metric.name} is already registered")
-            self._metrics[metric.name] = metric
-
-    def counter(self, name: str, help_text: str, labels: Sequence[str] = ()) -> Counter:
-        metric = Counter(name, help_text, labels)
-        self._register(metric)
-        return metric
-
-    def histogram(
-        self,
-        name: str,
-        help_text: str,
-        labels: Sequence[str] = (),
-        buckets: Sequence[float] = DEFAULT_BUCKETS,
-    ) -> Histogram:
-        metric = Histogram(name, help_text, labels, buckets)
-        self._register(metric)
-        return metric
-
-    def render(self) -> str:
-        with self._lock:
-            metrics = list(self._metrics.values())
-        return "\n".join(line for metric in metrics for line in metric.render()) + "\n"
+def mark_this_process_dead() -> None:
+    """On a worker's exit: prometheus-client drops its live gauges; its counters stay summed."""
+    path = multiproc_dir()
+    if path is not None and path.is_dir():
+        mark_process_dead(os.getpid(), str(path))
 
 
 class BotMetrics:
-    """The bot's metrics, named in one place so handlers and the GitHub client share them."""
+    """The bot's metrics, named in one place so handlers and the GitHub client share them.
 
-    def __init__(self) -> None:
-        self.registry = Registry()
-        self.deliveries = self.registry.counter(
+    Each instance has its own registry, so tests can make fresh ones; `multiproc` (default: the
+    environment's directory) makes `render` sum every process's files instead.
+    """
+
+    def __init__(self, multiproc: Path | None = None) -> None:
+        self.multiproc = multiproc if multiproc is not None else multiproc_dir()
+        self.registry = CollectorRegistry()
+        self.deliveries = Counter(
             "autopilot_webhook_deliveries_total",
             "Webhook deliveries by event and outcome.",
             ["event", "outcome"],
+            registry=self.registry,
         )
-        self.webhook_seconds = self.registry.histogram(
+        self.webhook_seconds = Histogram(
             "autopilot_webhook_response_seconds",
             "Time from request to webhook answer.",
             ["outcome"],
             buckets=(0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0),
+            registry=self.registry,
         )
-        self.runs = self.registry.counter("autopilot_runs_total", "Runs that reached a stage.", ["stage"])
-        self.heal_attempts = self.registry.counter(
-            "autopilot_heal_attempts_total", "Self-heal attempts by result.", ["result"]
+        self.runs = Counter(
+            "autopilot_runs_total", "Runs that reached a stage.", ["stage"], registry=self.registry
         )
-        self.github_calls = self.registry.counter(
+        self.heal_attempts = Counter(
+            "autopilot_heal_attempts_total",
+            "Self-heal attempts by result.",
+            ["result"],
+            registry=self.registry,
+        )
+        self.github_calls = Counter(
             "autopilot_github_api_calls_total",
             "GitHub API calls by route and status class.",
             ["route", "status"],
+            registry=self.registry,
         )
-        self.github_errors = self.registry.counter(
-            "autopilot_github_api_errors_total", "GitHub API calls that failed, by route.", ["route"]
+        self.github_errors = Counter(
+            "autopilot_github_api_errors_total",
+            "GitHub API calls that failed, by route.",
+            ["route"],
+            registry=self.registry,
         )
 
     def render(self) -> str:
-        return self.registry.render()
+        """The text exposition: this registry, or the sum of every process's files."""
+        if self.multiproc is None:
+            return generate_latest(self.registry).decode()
+        collected = CollectorRegistry()
+        MultiProcessCollector(collected, path=str(self.multiproc))
+        return generate_latest(collected).decode()
 
     def observe_github_call(self, route: str, outcome: str) -> None:
         """`bot.github.CallObserver`: every API attempt counts; anything but "ok" is also an error."""
-        self.github_calls.inc(route=route, status=outcome)
+        self.github_calls.labels(route=route, status=outcome).inc()
         if outcome != "ok":
-            self.github_errors.inc(route=route)
+            self.github_errors.labels(route=route).inc()
 
 
 _process_metrics: BotMetrics | None = None

@@ -25,11 +25,13 @@ def serve_command(args: argparse.Namespace) -> int:
     from agents.checkpoint import is_postgres_url
     from bot.app import build_bot
     from bot.config import SettingsError, load_settings
+    from bot.metrics import check_multiproc_dir
     from bot.redact import install_redaction
     from bot.server import run_server
 
     try:
         settings = load_settings(require_app=True, require_webhook_secret=True)
+        check_multiproc_dir()
         logging.basicConfig(
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )

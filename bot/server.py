@@ -311,8 +311,8 @@ def create_app(
 
         async def answer(status: int, outcome: str, event: str, **body: str) -> None:
             label = event if event in HANDLED_EVENTS else "other"
-            counters.deliveries.inc(event=label, outcome=outcome)
-            counters.webhook_seconds.observe(time.perf_counter() - started, outcome=outcome)
+            counters.deliveries.labels(event=label, outcome=outcome).inc()
+            counters.webhook_seconds.labels(outcome=outcome).observe(time.perf_counter() - started)
             await _send_json(send, status, {"status": outcome, **body})
 
         declared = headers.get(CONTENT_LENGTH_HEADER)

@@ -105,6 +105,7 @@ def worker_command(args: argparse.Namespace) -> int:
     from agents.checkpoint import is_postgres_url
     from bot.app import build_bot
     from bot.config import SettingsError, load_settings
+    from bot.metrics import check_multiproc_dir, mark_this_process_dead
     from bot.migrations.upgrade import check_database
     from bot.queue import WorkerOptions, build_queue, run_worker
     from bot.store import StoreError
@@ -112,6 +113,7 @@ def worker_command(args: argparse.Namespace) -> int:
     name = args.name or f"{socket.gethostname()}-{os.getpid()}"
     try:
         settings = load_settings(require_app=True, require_webhook_secret=True)
+        check_multiproc_dir()
         if not is_postgres_url(settings.database_url):
             raise SettingsError(NOT_POSTGRES.format(url=settings.database_url))
         check_database(settings.database_url)
@@ -132,6 +134,7 @@ def worker_command(args: argparse.Namespace) -> int:
         asyncio.run(run_worker(bot, build_queue(settings.database_url), options))
     finally:
         bot.close()
+        mark_this_process_dead()
     return 0
 
 
@@ -155,9 +158,11 @@ def serve_queued(settings: Settings, host: str, port: int) -> int:
 
 def _serve_command(args: argparse.Namespace) -> int:
     from bot.config import SettingsError, load_settings
+    from bot.metrics import check_multiproc_dir
 
     try:
         settings = load_settings(require_app=False, require_webhook_secret=True)
+        check_multiproc_dir()
     except SettingsError as err:
         print(f"autopilot serve: {err}", file=sys.stderr)
         return 2

@@ -215,9 +215,9 @@ def publish(ctx: EventContext, result: RunResult, message: str | None = None) ->
     path, branch = chart_dir(config, plan.name), branch_for(config, plan.name)
     healed = ("heal",) if result.heal_attempts else ()
     if result.heal_attempts:
-        process_metrics().heal_attempts.inc(
-            len(result.heal_attempts), result="healed" if not _errors(result.findings) else "not_healed"
-        )
+        process_metrics().heal_attempts.labels(
+            result="healed" if not _errors(result.findings) else "not_healed"
+        ).inc(len(result.heal_attempts))
     ctx.status(done=("plan", "generate", "validate", *healed), current="pr")
     with (
         reporting(ctx, "pr"),
@@ -423,8 +423,8 @@ def heal_branch(ctx: EventContext, trigger: str, heal: HealFn = _heal_with_valid
             config.max_heal_attempts,
             lambda chart: validate_chart(chart, versions, **options),
         )
-        process_metrics().heal_attempts.inc(
-            len(healed.attempts), result="healed" if healed.healed else "not_healed"
+        process_metrics().heal_attempts.labels(result="healed" if healed.healed else "not_healed").inc(
+            len(healed.attempts)
         )
         push = should_push(healed)
         commit = None

@@ -74,7 +74,7 @@ class EventContext:
         """Update fields of this thread's run record (re-read first: heal counters change elsewhere)."""
         stage = changes.get("stage")
         if isinstance(stage, str):
-            process_metrics().runs.inc(stage=stage)
+            process_metrics().runs.labels(stage=stage).inc()
         return self.bot.store.save_run(self.run().model_copy(update=changes))
 
     # --- comments -------------------------------------------------------------------------

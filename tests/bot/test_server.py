@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from bot.config import Settings, SettingsError
-from bot.metrics import BotMetrics, Counter, Histogram, Registry
+from bot.metrics import BotMetrics
 from bot.server import create_app
 from bot.store import Job, JobStatus, SqliteStore, Store
 from bot.store.base import Delivery, RecordedDelivery
@@ -282,65 +282,32 @@ def test_metrics_count_outcomes(server: Server) -> None:
     assert "# TYPE autopilot_github_api_calls_total counter" in text
 
 
-def test_registry_text_format() -> None:
-    registry = Registry()
-    calls = registry.counter("calls_total", "Calls.", ["route"])
-    latency = registry.histogram("latency_seconds", "Latency.", ["route"], buckets=[0.1, 1.0])
-    calls.inc(route='/repos/{owner}/"x"\n')
-    calls.inc(2, route="/a")
-    latency.observe(0.05, route="/a")
-    latency.observe(0.5, route="/a")
-    assert registry.render().splitlines() == [
-        "# HELP calls_total Calls.",
-        "# TYPE calls_total counter",
-        'calls_total{route="/a"} 2',
-        'calls_total{route="/repos/{owner}/\\"x\\"\\n"} 1',
-        "# HELP latency_seconds Latency.",
-        "# TYPE latency_seconds histogram",
-        'latency_seconds_bucket{route="/a",le="0.1"} 1',
-        'latency_seconds_bucket{route="/a",le="1"} 2',
-        'latency_seconds_bucket{route="/a",le="+Inf"} 2',
-        'latency_seconds_sum{route="/a"} 0.55',
-        'latency_seconds_count{route="/a"} 2',
-    ]
+def test_metrics_text_format() -> None:
+    """prometheus-client writes the text format; the names, labels and escaping are the bot's."""
+    metrics = BotMetrics()
+    metrics.observe_github_call('/repos/{owner}/"x"\n', "ok")
+    metrics.observe_github_call("pulls.create", "5xx")
+    metrics.observe_github_call("pulls.create", "5xx")
+    for seconds in (0.001, 0.0011, 10.0, 11.0):  # a bound itself falls in its own bucket (le)
+        metrics.webhook_seconds.labels(outcome="queued").observe(seconds)
+    lines = metrics.render().splitlines()
+    assert "# TYPE autopilot_github_api_calls_total counter" in lines
+    assert 'autopilot_github_api_calls_total{route="/repos/{owner}/\\"x\\"\\n",status="ok"} 1.0' in lines
+    assert 'autopilot_github_api_calls_total{route="pulls.create",status="5xx"} 2.0' in lines
+    assert 'autopilot_github_api_errors_total{route="pulls.create"} 2.0' in lines
+    assert "# TYPE autopilot_webhook_response_seconds histogram" in lines
+    buckets = [line.rsplit(" ", 1)[1] for line in lines if "_bucket" in line]
+    assert (buckets[0], buckets[1], buckets[-2], buckets[-1]) == ("1.0", "2.0", "3.0", "4.0")
+    assert 'autopilot_webhook_response_seconds_count{outcome="queued"} 4.0' in lines
+    assert not [line for line in lines if "_created" in line]
 
 
-def test_histogram_buckets_are_cumulative_and_inclusive() -> None:
-    latency = Histogram("h_seconds", "h", buckets=[0.1, 1.0])
-    for value in (0.1, 0.1000001, 1.0, 7.0):  # a bound itself falls in its own bucket (le)
-        latency.observe(value)
-    assert latency.count() == 4
-    assert [line.rsplit(" ", 1)[1] for line in latency.render() if "_bucket" in line] == ["1", "3", "4"]
-
-
-def test_registry_refuses_misuse() -> None:
-    registry = Registry()
-    calls = registry.counter("calls_total", "Calls.", ["route"])
-    with pytest.raises(ValueError, match="takes labels"):
-        calls.inc(status="200")
-    with pytest.raises(ValueError, match="can only go up"):
-        calls.inc(-1, route="/a")
-    with pytest.raises(ValueError, match="already registered"):
-        registry.counter("calls_total", "Again.")
-    with pytest.raises(ValueError, match="not a Prometheus name"):
-        Counter("bad-name", "x")
-    with pytest.raises(ValueError, match="increasing"):
-        Histogram("h", "x", buckets=[1.0, 0.5])
-
-
-def test_counters_are_thread_safe() -> None:
-    counter = Counter("c_total", "c", ["k"])
-
-    def bump() -> None:
-        for _ in range(2000):
-            counter.inc(k="v")
-
-    threads = [threading.Thread(target=bump) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert counter.value(k="v") == 16000
+def test_metrics_refuse_wrong_labels() -> None:
+    metrics = BotMetrics()
+    with pytest.raises(ValueError):
+        metrics.runs.labels(status="200")
+    with pytest.raises(ValueError):
+        metrics.runs.labels(stage="plan").inc(-1)
 
 
 def test_concurrent_burst_is_group_committed_and_dispatched_once(tmp_path: Path) -> None:
