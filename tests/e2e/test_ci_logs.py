@@ -13,11 +13,10 @@ from tests.e2e.harness import FULL_NAME, INSTALLATION_ID, OWNER, REPO, RunningBo
 from tests.e2e.webhooks import failed_workflow_run, issue_comment, other_apps_check_run
 from tests.fakes.chat_model import ScriptedChatModel, tool_reply
 from tests.fakes.github_server import FakeGitHub
-from tests.fakes.github_state import BOT_LOGIN
+from tests.fakes.github_state import BOT_EMAIL
 
 LOGS = Path(__file__).resolve().parents[1] / "fixtures" / "ci_logs"
 CONFIG = "charts_dir: charts\nkube_versions: ['1.30.0']\n"
-BOT_EMAIL = f"{BOT_LOGIN}@users.noreply.github.com"
 
 
 def ci_log(name: str) -> str:
