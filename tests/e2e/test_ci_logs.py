@@ -133,7 +133,8 @@ def test_a_template_error_no_fixer_knows_is_escalated_quoting_the_ci_lines(
     assert "templates/deployment.yaml:34" in said
     assert "nil pointer evaluating interface {}.host" in said
     assert "Model calls" not in said  # no model configured
-    assert not [b for b in bot_comments(fake, pull) if "I tried" in b]  # CI's lines say it; no second table
+    # CI's lines say it; no second table
+    assert not [b for b in bot_comments(fake, pull) if "A human needs to look" in b]
 
 
 def test_with_a_model_the_unknown_ci_failure_gets_one_model_call_and_a_commit(
