@@ -80,10 +80,16 @@ def _objects(report: ValidationReport) -> dict[ObjectKey, str]:
     return objects
 
 
-def changed_objects(before: ValidationReport, after: ValidationReport) -> set[tuple[str, str]]:
-    """(template, kind) of every object whose data changed, vanished or appeared."""
+def changed_objects(
+    before: ValidationReport, after: ValidationReport, *, appeared: bool = True
+) -> set[tuple[str, str]]:
+    """(template, kind) of every object whose data changed, vanished or (with `appeared`) appeared.
+
+    Pass `appeared=False` once a blocking error is fixed: objects its failed render hid come back
+    unchanged by the edit, they only become visible."""
     old, new = _objects(before), _objects(after)
-    return {(key[1], key[2]) for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
+    keys = old.keys() | new.keys() if appeared else old.keys()
+    return {(key[1], key[2]) for key in keys if old.get(key) != new.get(key)}
 
 
 def outside_scope(targeted: Sequence[Finding], changed: set[tuple[str, str]]) -> set[str]:
@@ -117,7 +123,7 @@ def judge(before: ValidationReport, after: ValidationReport, targeted: Sequence[
         )
     if len(after.errors) > len(before.errors) and not unblocked:
         return Verdict(kept=False, reason="it increased the number of errors")
-    outside = outside_scope(targeted, changed_objects(before, after))
+    outside = outside_scope(targeted, changed_objects(before, after, appeared=not unblocked))
     if outside:
         return Verdict(
             kept=False,

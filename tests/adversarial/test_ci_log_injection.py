@@ -144,5 +144,5 @@ def test_ci_that_keeps_asking_for_a_version_bump_gets_a_bounded_number_of_commit
     for before, after in zip(heads, heads[1:], strict=False):
         if after != before:
             assert after is not None and fake.git.commit_info(OWNER, REPO, after).parents == [before]
-    escalations = [b for b in _bodies(fake, pull.number) if "I tried" in b]
+    escalations = [b for b in _bodies(fake, pull.number) if "A human needs to look" in b]
     assert len(escalations) == 1

@@ -7,7 +7,7 @@ from bot import messages
 from tests.e2e.harness import FULL_NAME, INSTALLATION_ID, OWNER, REPO, RunningBot, bot_comments
 from tests.e2e.webhooks import failed_check_run, issue_comment
 from tests.fakes.github_server import FakeGitHub
-from tests.fakes.github_state import BOT_LOGIN
+from tests.fakes.github_state import BOT_EMAIL
 
 REQUEST = "/autopilot chart a django app on ghcr.io/acme/shop:1.4, port 8000, postgres via existing secret"
 CONFIG = "charts_dir: charts\nkube_versions: ['1.33.0']\n"
@@ -61,4 +61,4 @@ def test_a_mis_indented_template_is_healed_at_its_depth_or_escalated_with_the_di
     assert healed is not None and healed.decode() == text  # back at its depth under spec, nothing else
     assert not [body for body in comments if escalation in body]
     assert any("pushed" in body and head[:12] in body for body in comments)
-    assert commit.author_email == f"{BOT_LOGIN}@users.noreply.github.com"
+    assert commit.author_email == BOT_EMAIL

@@ -1,8 +1,9 @@
 """Heal a chart from what CI reported, then from what our own validator sees.
 
 CI findings go to the fixers first (the CI-only ones, then the validator's); with a model, what
-no fixer changed goes to the LLM fixer once. That pass is kept only when the chart validates no
-worse than before (else it is undone whole); then the usual `heal_chart` loop runs. Runtime
+no fixer changed goes to the LLM fixer once. That pass is kept only when it resolves a CI finding
+(re-checked as far as it can be without CI) and our validator sees no finding it did not see
+before (else it is undone whole); then the usual `heal_chart` loop runs. Runtime
 findings are never edited for: they come back in `runtime` to be explained to a person.
 """
 
@@ -11,20 +12,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import yaml
 from langchain_core.language_models import BaseChatModel
 from pydantic import Field
 
 from agents.heal import route
 from agents.heal.chart_files import read_chart_files, unified_diff, write_changes
-from agents.heal.ci_logs.fixers import CI_FIXERS
+from agents.heal.ci_logs.fixers import CHART_FILE, CI_FIXERS
 from agents.heal.ci_logs.model import CiFinding
 from agents.heal.fixers import FIXERS
 from agents.heal.llm_fixer import as_extra_fixer, fix_with_llm
 from agents.heal.loop import Validator, heal_chart, made_progress
-from agents.heal.model import HealAttempt, HealResult
-from agents.validate.finding import Finding
+from agents.heal.model import ChartFiles, HealAttempt, HealResult
+from agents.heal.verify import is_blocking, new_findings
+from agents.validate.finding import Finding, ValidationReport
 
 MAX_EVIDENCE_CHARS = 600  # CI lines handed to the model per finding, as data
+VERSION_BUMP_RULE = "ct/version-bump"
 
 
 class CiHealResult(HealResult):
@@ -46,13 +50,31 @@ def _for_model(ci: CiFinding) -> Finding:
     return ci.finding.model_copy(update={"hint": f"{ci.finding.hint}; CI printed: {lines}"})
 
 
-def _no_worse(before: list[Finding], after: list[Finding]) -> bool:
-    from agents.validate.finding import Severity, ValidationReport
+def _no_worse(before: ValidationReport, after: ValidationReport) -> bool:
+    """No validator finding the chart did not have (one a fixed parse error revealed is allowed)."""
+    old = ValidationReport(chart_dir="", findings=before.findings)
+    new = ValidationReport(chart_dir="", findings=after.findings)
+    return not new_findings(old, new) or made_progress(old, new)
 
-    old = ValidationReport(chart_dir="", findings=before)
-    new = ValidationReport(chart_dir="", findings=after)
-    errors = [f for f in after if f.severity == Severity.ERROR]
-    return len(errors) <= len(old.errors) or made_progress(old, new)
+
+def _chart_version(files: ChartFiles) -> str | None:
+    try:
+        meta = yaml.safe_load(files.get(CHART_FILE, "")) or {}
+    except yaml.YAMLError:
+        return None
+    return str(meta["version"]) if isinstance(meta, dict) and "version" in meta else None
+
+
+def _resolved(ci: CiFinding, original: ChartFiles, files: ChartFiles, after: ValidationReport) -> bool:
+    """Re-check a CI finding the way it can be here: CI is not re-run, so a fixer's word is not enough.
+
+    A version bump is resolved when the version now differs from the one CI saw; a file CI could not
+    parse or render, when our validator no longer fails to parse or render it."""
+    if ci.finding.rule_id == VERSION_BUMP_RULE:
+        return _chart_version(files) not in (None, _chart_version(original))
+    if ci.finding.file:
+        return not any(is_blocking(f) and f.file == ci.finding.file for f in after.errors)
+    return True
 
 
 def heal_from_ci(
@@ -102,7 +124,12 @@ def heal_from_ci(
     if files != original:
         write_changes(chart_dir, original, files)
         after = check(chart_dir)
-        if _no_worse(before.findings, after.findings):
+        fixed = [c for c in fixed if _resolved(c, original, files, after)]
+        left = [c for c in chart_ci if c not in fixed]
+        if not fixed:  # nothing CI reported is gone: a pass that does not improve is undone
+            write_changes(chart_dir, files, original)
+            rejected.append("undid the CI-driven edits: none of CI's findings is resolved by them")
+        elif _no_worse(before, after):
             attempts.append(
                 HealAttempt(
                     number=1,
@@ -114,8 +141,8 @@ def heal_from_ci(
         else:
             write_changes(chart_dir, files, original)  # the CI pass made the chart worse: undo all of it
             rejected.append(
-                f"undid the CI-driven edits: they left {len(after.errors)} validation error(s), "
-                f"{len(before.errors)} before"
+                f"undid the CI-driven edits: they added validation findings ({len(after.errors)} "
+                f"error(s) after, {len(before.errors)} before)"
             )
             left, fixed = chart_ci, []
     if validator_loop:

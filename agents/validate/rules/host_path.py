@@ -1,8 +1,8 @@
 """security/host-path: no hostPath volumes (they expose the node's filesystem).
 
-One exception is softened, not waived: a DaemonSet node agent (log shipper, node exporter)
-that mounts a host directory read-only in every container gets a warning instead of an
-error, which the chart may accept with a reason in its accepted-risks annotation.
+Baseline forbids host paths too, so a node agent (log shipper, node exporter) is not softened
+here: its read-only mounts are named as such, with the way out a policy gives it (declare the
+risk with a reason in the accepted-risks annotation or the repository's accepted_risks).
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ def check(given: RuleInput) -> Iterator[Violation]:
                     + (" (read-only, node agent)" if node_agent else ""),
                     pod.obj,
                     (*pod.path, "volumes", i, "hostPath"),
-                    severity=Severity.WARNING if node_agent else None,
                     hint=NODE_AGENT_HINT if node_agent else None,
                 )
 

@@ -121,3 +121,46 @@ def test_a_model_edit_that_breaks_the_chart_is_undone(shop_dir: Path) -> None:
 
     assert read_chart_files(shop_dir) == before
     assert result.ci_left and any("undid the CI-driven edits" in r for r in result.rolled_back)
+
+
+def _model_edit(values: str) -> ScriptedChatModel:
+    reply = tool_reply("ChartFileEdits", {"edits": [{"path": "values.yaml", "content": values}]})
+    return ScriptedChatModel([reply] * 3)
+
+
+def test_a_model_edit_that_resolves_the_ci_finding_but_adds_a_validator_finding_is_undone(
+    shop_dir: Path,
+) -> None:
+    before = read_chart_files(shop_dir)
+    fixed = before["values.yaml"].replace(
+        '  tag: "2.3.1"\n  pullPolicy: IfNotPresent',
+        "  tag: latest\n  pullPolicy: IfNotPresent\n  registry:\n    host: ghcr.io",
+    )
+    _, found = findings_from_log((LOGS / "helm-template-nil-pointer.log").read_text())
+    result = heal_from_ci(
+        shop_dir,
+        localise(found, "charts/shop"),
+        VERSIONS,
+        model=metered(_model_edit(fixed), ModelCallBudget(1)),
+    )
+
+    assert read_chart_files(shop_dir) == before and not result.improved
+    assert result.ci_left and any("undid the CI-driven edits" in r for r in result.rolled_back)
+
+
+def test_an_edit_that_leaves_the_file_ci_could_not_parse_unparsable_resolves_nothing(tmp_path: Path) -> None:
+    files = shop_files()
+    broken = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.x | nosuchfunc }}\n"
+    chart = write_files({**files, "templates/extra.yaml": broken}, tmp_path / "shop")
+    log = [
+        "==> Linting charts/shop",
+        '[ERROR] templates/extra.yaml: parse error at (shop/templates/extra.yaml:4): function "nosuchfunc" not defined',
+    ]
+    model = _model_edit(files["values.yaml"].replace("replicaCount: 2", "replicaCount: 3"))
+    result = heal_from_ci(
+        chart, _ci(log), VERSIONS, model=metered(model, ModelCallBudget(1)), validator_loop=False
+    )
+
+    assert model.calls == 1 and (chart / "values.yaml").read_text() == files["values.yaml"]
+    assert not result.improved and not result.ci_fixed
+    assert [c.finding.file for c in result.ci_left] == ["templates/extra.yaml"]

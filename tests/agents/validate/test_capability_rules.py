@@ -7,7 +7,6 @@ from pathlib import Path
 import yaml
 
 from agents.validate.crd_schemas import crd_validator, is_builtin_group
-from agents.validate.finding import Severity
 from agents.validate.manifests import parse_manifests
 from agents.validate.rules import RULES_BY_ID, ChartFacts, RuleInput
 
@@ -40,11 +39,13 @@ def _violations(rule_id: str, manifests: dict[str, str]) -> list:
     return list(RULES_BY_ID[rule_id].check(RuleInput(objects, FACTS)))
 
 
-def test_read_only_host_path_of_a_daemonset_is_a_warning() -> None:
+def test_read_only_host_path_of_a_daemonset_is_an_error_naming_the_node_agent_way_out() -> None:
+    """Baseline forbids host paths: a node agent is accepted with a reason, never softened by the rule."""
     [found] = _violations(
         "security/host-path", {"templates/daemonset.yaml": _pod("DaemonSet", read_only=True)}
     )
-    assert found.severity == Severity.WARNING and "node agent" in found.message
+    assert found.severity is None and "node agent" in found.message  # the rule's own severity: ERROR
+    assert found.hint is not None and "accepted-risks" in found.hint
 
 
 def test_writable_host_path_or_a_deployment_stays_an_error() -> None:
