@@ -24,9 +24,9 @@ from langgraph.types import Command, interrupt
 from pydantic import BaseModel, Field, ValidationError
 
 from agents.chart import render_chart, write_chart
-from agents.heal import fix_findings, route
+from agents.heal import route
 from agents.heal.llm_fixer import fix_with_llm
-from agents.heal.loop import made_progress
+from agents.heal.loop import made_progress, verified_fix
 from agents.heal.model import FixResult
 from agents.plan import plan_request
 from agents.plan.errors import PlanError
@@ -90,7 +90,7 @@ class ChartSteps:
     plan: Callable[[str, Sequence[str], Mapping[str, str]], PlanOutcome] = plan_request
     render: Callable[[ChartPlan], dict[str, str]] = render_chart
     validate: Callable[[Mapping[str, str], str, Sequence[str]], list[Finding]] = validate_files
-    fix: Callable[[dict[str, str], list[Finding], Sequence[str]], FixResult] = fix_findings
+    fix: Callable[[dict[str, str], list[Finding], Sequence[str]], FixResult] = verified_fix
 
 
 class PlanReviewDecision(BaseModel):
@@ -304,7 +304,12 @@ class ChartGraph:
         attempts = heal_attempts_of(state)
         attempt = HealAttempt(number=len(attempts) + 1, errors_before=len(_errors(findings)))
         fixed = self.steps.fix(files, findings, _kube_versions(state))
-        new_files, applied, rejected, source = fixed.files, list(fixed.applied), [], "deterministic"
+        new_files, applied, rejected, source = (
+            fixed.files,
+            list(fixed.applied),
+            list(fixed.rejected),
+            "deterministic",
+        )
         model = self.model_for(state)
         if not applied and model is not None:
             llm_fix = fix_with_llm(model, files, findings)

@@ -1,6 +1,7 @@
 """Deterministic self-heal: route validator findings to the fixer of their fault family.
 
-`fix_findings` is one pass (the graph's heal node calls it); `agents.heal.loop.heal_chart`
+`fix_findings` is one unverified pass (what each fixer proposes); `agents.heal.loop.verified_fix`
+is one verified pass (the graph's heal node), and `agents.heal.loop.heal_chart`
 repeats validate → fix on a chart directory until it is clean or stops improving.
 """
 

@@ -8,10 +8,14 @@ at the end, and only with kept edits; a chart with no error is never touched.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
 
 from agents.chart_edits import UnsafeEditError, check_edit_path
 from agents.heal import route
@@ -25,6 +29,8 @@ ExtraFixer = Callable[[ChartFiles, list[Finding], Sequence[str]], FixResult]
 """A fallback (the LLM fixer) tried when no deterministic edit was kept."""
 
 Validator = Callable[[Path], ValidationReport]
+
+SAFE_DIR_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")
 
 BLOCKING = BLOCKING_WORDS  # kept for callers that test messages against it
 
@@ -81,6 +87,76 @@ def _check_paths(chart_dir: Path, before: ChartFiles, after: ChartFiles) -> None
             safe_target(chart_dir, path)
 
 
+@dataclass
+class _Pass:
+    """What one verified fixer pass kept, refused, and last proposed (for an escalation's diff)."""
+
+    files: ChartFiles
+    report: ValidationReport
+    applied: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+    proposed: ChartFiles | None = None
+
+
+def _verified_pass(
+    scratch: _Scratch,
+    files: ChartFiles,
+    report: ValidationReport,
+    targeted: Sequence[Finding],
+    versions: Sequence[str],
+) -> _Pass:
+    """Each fixer whose findings are present proposes an edit; it is kept only when `judge` agrees."""
+    result = _Pass(files=files, report=report)
+    for fixer, mine in route(targeted):
+        outcome = fixer.fix(result.files, mine, versions)
+        if outcome.files == result.files:
+            continue
+        result.proposed = outcome.files
+        _check_paths(scratch.root, result.files, outcome.files)
+        if data := _outside_editable(result.files, outcome.files):
+            result.rejected.append(f"[{fixer.name}] not kept: it edited data files {', '.join(data)}")
+            continue
+        after = scratch.try_files(outcome.files)
+        verdict = judge(result.report, after, mine)
+        if verdict.kept:
+            result.files, result.report = outcome.files, after
+            result.applied += [f"[{fixer.name}] {change}" for change in outcome.changes]
+        else:
+            result.rejected.append(f"[{fixer.name}] not kept: {verdict.reason}")
+    return result
+
+
+def verified_fix(files: ChartFiles, findings: list[Finding], kube_versions: Sequence[str]) -> FixResult:
+    """One verified fixer pass over an in-memory chart: the graph's heal step.
+
+    A chart the bot has just generated is healed by the same propose → verify → keep rule as a
+    chart on disk, so an edit that breaks something else never reaches the pull request.
+    """
+    from agents.validate import validate_chart
+
+    versions = list(kube_versions)
+    with tempfile.TemporaryDirectory(prefix="autopilot-fix-") as tmp:
+        chart_dir = Path(tmp) / _chart_name(files)
+        write_changes(chart_dir, {}, files)
+        check: Validator = lambda path: validate_chart(path, versions)  # noqa: E731
+        scratch = _Scratch(chart_dir, files, check)
+        try:
+            kept = _verified_pass(scratch, dict(files), check(chart_dir), findings, versions)
+        finally:
+            scratch.close()
+    return FixResult(files=kept.files, applied=kept.applied, rejected=kept.rejected)
+
+
+def _chart_name(files: ChartFiles) -> str:
+    """The directory name Helm expects (lint compares it with Chart.yaml's name)."""
+    try:
+        meta = yaml.safe_load(files.get("Chart.yaml", "")) or {}
+    except yaml.YAMLError:
+        meta = {}
+    name = meta.get("name") if isinstance(meta, dict) else None
+    return name if isinstance(name, str) and SAFE_DIR_NAME.fullmatch(name) else "chart"
+
+
 def heal_chart(
     chart_dir: Path,
     kube_versions: Sequence[str] | None = None,
@@ -116,23 +192,10 @@ def heal_chart(
             if report.ok:
                 break
             pass_files, pass_report = files, report
-            applied: list[str] = []
-            for fixer, mine in route(report.errors):
-                outcome = fixer.fix(files, mine, versions)
-                if outcome.files == files:
-                    continue
-                proposed = outcome.files
-                _check_paths(chart_dir, files, outcome.files)
-                if data := _outside_editable(files, outcome.files):
-                    rejected.append(f"[{fixer.name}] not kept: it edited data files {', '.join(data)}")
-                    continue
-                after = scratch.try_files(outcome.files)
-                verdict = judge(report, after, mine)
-                if verdict.kept:
-                    files, report = outcome.files, after
-                    applied += [f"[{fixer.name}] {change}" for change in outcome.changes]
-                else:
-                    rejected.append(f"[{fixer.name}] not kept: {verdict.reason}")
+            kept = _verified_pass(scratch, files, report, report.errors, versions)
+            files, report, applied = kept.files, kept.report, list(kept.applied)
+            rejected += kept.rejected
+            proposed = kept.proposed or proposed
             if not applied and extra_fixer is not None:
                 extra = extra_fixer(files, report.errors, versions)
                 if extra.files != files:

@@ -17,6 +17,7 @@ class FixResult(BaseModel):
 
     files: dict[str, str]
     applied: list[str] = Field(default_factory=list)
+    rejected: list[str] = Field(default_factory=list)  # edits proposed, verified, and not kept
 
     @property
     def changed(self) -> bool:
