@@ -630,9 +630,8 @@ def _record_dependency(t: _Text, facts: RequestFacts, m: re.Match[str]) -> None:
     secret_said = "secret" in m.group(0)
     existing = bool(existing_word or existing_tail or secret_said)
     words = t.original[m.start() : m.end()].strip(" ,;&+")
+    # the one record of it: the dependency planner wires an existing one through its Secret
     facts.dependencies.append(DependencyFact(app=entry.name, existing=existing, secret=secret, words=words))
-    if existing:
-        facts.databases.append(DatabaseSecret(service=entry.name, secret=secret))
     t.take_span(m.start(), m.end())
 
 
