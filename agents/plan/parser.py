@@ -356,8 +356,8 @@ def _extract_exposure(t: _Text, facts: RequestFacts) -> None:
             facts.hosts.append(host)
     for host in facts.hosts:
         t.take(rf"(?<![\w.-]){re.escape(host)}(?![\w-])")
-    if grpc:
-        t.take(r"\bgrpc\b")
+    if grpc:  # `grpc port 9000` is a named port, left for the service options extractor
+        t.take(r"\bgrpc\b(?!\s+port\s+(?:on\s+)?\d)")
     if no_exposure:
         facts.exposure = "none"
     elif facts.hosts and facts.exposure is None:
@@ -575,7 +575,7 @@ EXISTING = (
     r"(?:(?:an?|the|our|its|their)\s+)?(?:(existing|external|managed|shared|remote|already[- ]running)\s+)?"
 )
 NOT_A_DEPENDENCY = (
-    r"(?!\s+(?:metrics|operator|scrap\w*|annotations?|service\s*monitor|rules?|alerts?|exporter))"
+    r"(?!\s+(?:metrics|operator|scrap\w*|annotations?|service\s*monitor|rules?|alerts?|exporter|agents?|sidecars?|injector))"
 )
 SECRET_TAIL = (
     rf"(?:\s+(?:via|from|using|with|in|through)\s+(?:an?\s+|the\s+)?(?:existing\s+)?secret"
@@ -783,7 +783,7 @@ def _value_words(value: Any) -> list[str]:
         return [str(value).lower()]
     if isinstance(value, dict):
         return [w for k, v in value.items() for w in [str(k).lower(), *_value_words(v)]]
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [w for v in value for w in _value_words(v)]
     return []
 
@@ -811,10 +811,23 @@ def _record_origins(t: _Text, facts: RequestFacts, before: dict[str, Any], first
             claimed[name] = named
     used = {s for found in claimed.values() for s in found}
     unclaimed = [s for s in spans if s not in used] or spans
+    if claimed and all(name in claimed for name in changed):
+        _give_leftover_spans(claimed, [s for s in spans if s not in used])
     for name in changed:
         own = sorted(set(claimed.get(name, unclaimed)), key=lambda s: s.start)
         words = " … ".join(dict.fromkeys(t.words(s) for s in own))
         facts.origins.append(FactOrigin(field=name, words=words, extractor=t.extractor))
+
+
+def _give_leftover_spans(claimed: dict[str, list[ConsumedSpan]], leftover: list[ConsumedSpan]) -> None:
+    """A span no field claimed still belongs to the extractor's facts: it joins the nearest field's
+    words (`keda` beside `rabbitmq queue orders`), so words read are never dropped from the account."""
+    for span in leftover:
+        nearest = min(
+            claimed,
+            key=lambda name: min(abs(s.start - span.start) for s in claimed[name]),
+        )
+        claimed[nearest].append(span)
 
 
 def leftover_notes(t: _Text) -> list[NotDone]:
@@ -865,6 +878,13 @@ KEDA_DEFAULTS: dict[str, tuple[dict[str, str], str, str]] = {
 }
 KEDA_SOURCES = {"rabbitmq": "rabbitmq", "amqp": "rabbitmq", "kafka": "kafka", "redis": "redis",
                 "sqs": "aws-sqs-queue", "prometheus": "prometheus", "cron": "cron"}  # fmt: skip
+KEDA_MEASURES = r"(?:queue|topic|list|length|lag|query|messages?|backlog)"
+# a queue's name follows its noun or `named`: in `redis nginx keda` nginx is the app, not a list
+KEDA_SOURCE = (
+    rf"\b(rabbitmq|amqp|kafka|redis|sqs|prometheus|cron)\b(?:\s+(?:length|lag|messages?|backlog))?"
+    rf"(?:\s+(?:(?:queue|topic|list|query)\s+(?:named\s+|called\s+)?|named\s+|called\s+)[`\"']?([\w.:/-]+)[`\"']?"
+    rf"|\s+{KEDA_MEASURES})?"
+)
 CONTROL_PLANE_KEY = "node-role.kubernetes.io/control-plane"
 NOT_PORT_NAMES = {"metrics", "the", "a", "an", "and", "on", "at", "listens", "listening", "serves", "exposes", "expose",
                   "container", "service", "its", "tcp", "udp", "app", "with", "same", "one", "default", "target",
@@ -919,12 +939,11 @@ def _extract_keda(t: _Text, facts: RequestFacts) -> None:
     """`scale to zero with keda on rabbitmq queue orders, credentials from secret mq-auth`."""
     if not t.find(r"\bkeda\b|\bscale[sd]?\s+(?:down\s+)?to\s+zero\b"):
         return
+    source = t.find(KEDA_SOURCE)
+    if source is None and t.find(rf"\b{KEDA_MEASURES}\b"):
+        return  # `keda on queue length` names no queue: reported in the user's words, not turned into cpu
     if t.take(r"\bscale[sd]?\s+(?:down\s+)?to\s+zero\b"):
         facts.keda_min = 0
-    source = t.find(
-        r"\b(rabbitmq|amqp|kafka|redis|sqs|prometheus|cron)\b(?:\s+(?:queue|topic|list|length|lag|query|messages?|backlog))?"
-        r"(?:\s+(?:named\s+|called\s+)?[`\"']?([\w.:/-]+)[`\"']?)?"
-    )
     kind = KEDA_SOURCES[source.group(1)] if source else "cpu"
     if source:
         t.take(re.escape(source.group(0)))
@@ -934,7 +953,7 @@ def _extract_keda(t: _Text, facts: RequestFacts) -> None:
         metadata, named_field, _ = KEDA_DEFAULTS[kind]
         metadata = dict(metadata)
         named = source.group(2) if source else None
-        if named and named_field and named not in NOT_NAMES and named not in {"with", "from", "keda"}:
+        if named and named_field and named not in NOT_NAMES and not re.fullmatch(KEDA_MEASURES, named):
             metadata[named_field] = named
         elif named_field:
             metadata[named_field] = facts.name or "work"
@@ -1254,7 +1273,9 @@ def _extract_storage_options(t: _Text, facts: RequestFacts) -> None:
         t.take(re.escape(claim.group(0)))
     if klass := t.find(r"\bstorage\s*(class(?:\s*name)?\s*:?\s+[`\"']?([a-z0-9][a-z0-9.-]*))"):
         facts.storage_class = klass.group(2)  # read before the exposure extractor sees "class X"
-        t._blank(klass.start(1), klass.end(1))  # "10Gi storage" stays for the persistence extractor
+        sized = re.search(r"\d\s?(?:gi|gb|mi|mb|ti|tb|g|t)\s+(?:of\s+)?(?:persistent\s+)?$", t.lower[: klass.start()])
+        # "10Gi storage" stays for the persistence extractor; a bare "storage class X" is read whole
+        t.take_span(klass.start(1) if sized else klass.start(), klass.end(1))
 
 
 def _extract_hpa_targets(t: _Text, facts: RequestFacts) -> None:
@@ -1331,6 +1352,7 @@ EXTRACTORS.extend(
         _extract_traefik_options,
         _extract_issuer_kind,
         _extract_exposure,
+        _extract_node_agent,  # `/var/log from the node` before the app reads `node` as Node.js
         _extract_app,
         _extract_observability,
         _extract_config_data,
@@ -1339,7 +1361,6 @@ EXTRACTORS.extend(
         _extract_lifecycle,
         _extract_hpa_targets,
         _extract_resources,
-        _extract_node_agent,
         _extract_persistence,
         _extract_scaling,
         _extract_network_policy,
