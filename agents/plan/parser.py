@@ -575,7 +575,8 @@ EXISTING = (
     r"(?:(?:an?|the|our|its|their)\s+)?(?:(existing|external|managed|shared|remote|already[- ]running)\s+)?"
 )
 NOT_A_DEPENDENCY = (
-    r"(?!\s+(?:metrics|operator|scrap\w*|annotations?|service\s*monitor|rules?|alerts?|exporter|agents?|sidecars?|injector))"
+    r"(?!\s+(?:metrics|operator|scrap\w*|annotations?|service\s*monitor|rules?|alerts?|exporter"
+    r"|agents?|sidecars?|injector))"
 )
 SECRET_TAIL = (
     rf"(?:\s+(?:via|from|using|with|in|through)\s+(?:an?\s+|the\s+)?(?:existing\s+)?secret"
@@ -1273,7 +1274,9 @@ def _extract_storage_options(t: _Text, facts: RequestFacts) -> None:
         t.take(re.escape(claim.group(0)))
     if klass := t.find(r"\bstorage\s*(class(?:\s*name)?\s*:?\s+[`\"']?([a-z0-9][a-z0-9.-]*))"):
         facts.storage_class = klass.group(2)  # read before the exposure extractor sees "class X"
-        sized = re.search(r"\d\s?(?:gi|gb|mi|mb|ti|tb|g|t)\s+(?:of\s+)?(?:persistent\s+)?$", t.lower[: klass.start()])
+        sized = re.search(
+            r"\d\s?(?:gi|gb|mi|mb|ti|tb|g|t)\s+(?:of\s+)?(?:persistent\s+)?$", t.lower[: klass.start()]
+        )
         # "10Gi storage" stays for the persistence extractor; a bare "storage class X" is read whole
         t.take_span(klass.start(1) if sized else klass.start(), klass.end(1))
 
