@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from pydantic import BaseModel
+
+from agents.plan.dependencies import SERVICE_APPS
 from agents.plan.facts import DependencyFact, FactOrigin, NotDone, RequestFacts
 from agents.plan.model import ImageSpec
 
@@ -215,10 +218,12 @@ REASONS: dict[str, str] = {
 
 
 def _scalars(value: Any) -> Iterable[str]:
+    if isinstance(value, BaseModel):  # a typed fact (EgressRule, KedaTrigger) shows as its fields
+        value = value.model_dump(exclude_none=True)
     if isinstance(value, dict):
         for item in value.values():
             yield from _scalars(item)
-    elif isinstance(value, list):
+    elif isinstance(value, list | tuple):
         for item in value:
             yield from _scalars(item)
     elif value is not None and not isinstance(value, bool):
@@ -240,8 +245,9 @@ def fact_applied(field: str, facts: RequestFacts, data: dict[str, Any]) -> bool:
 
 def dependency_applied(dep: DependencyFact, data: dict[str, Any]) -> bool:
     """An existing dependency is a connection through a Secret (named, or asked for by a gap question)."""
-    if not dep.existing:
-        return any(d.get("name") == dep.app for d in data.get("dependencies", []) if isinstance(d, dict))
+    if not dep.existing:  # bundled: a dependency chart of that app (`postgresql` is the postgres entry)
+        app = SERVICE_APPS.get(dep.app, dep.app)
+        return any(d.get("app") == app for d in data.get("dependencies", []) if isinstance(d, dict))
     names = _secret_ref_names(data)
     return dep.secret in names if dep.secret else None in names
 
@@ -250,8 +256,8 @@ def dependency_reason(dep: DependencyFact) -> str:
     if dep.existing:
         return f"the connection to the existing {dep.app} was not wired: say which Secret holds it ('{dep.app} via existing secret NAME')"
     return (
-        f"{dep.app} is something this app talks to, not the app itself; bundling it as a dependency chart "
-        f"is not supported yet: run it separately and connect with '{dep.app} via existing secret NAME'"
+        f"{dep.app} is something this app talks to, not the app itself; there is no {dep.app} chart to bundle "
+        f"here: run it separately and connect with '{dep.app} via existing secret NAME'"
     )
 
 

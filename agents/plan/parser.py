@@ -445,8 +445,8 @@ def _extract_scaling(t: _Text, facts: RequestFacts) -> None:
         )
         t.take(re.escape(m.group(0)))
     if m := t.find(
-        rf"\b(?:auto-?scal\w*|hpa)\s+(?:from\s+{NUMBER}\s+)?(?:up\s+)?(?:to|max(?:imum)?|up\s+to)\s+{NUMBER}"
-    ):
+        rf"\b(?:auto-?scal\w*|hpa)\s+(?:from\s+{NUMBER}\s+)?(?:up\s+)?(?:to|max(?:imum)?|up\s+to)\s+{NUMBER}\b"
+    ):  # a whole number: `hpa to 512Mi` is no replica count
         facts.autoscale = True
         if m.group(1):
             facts.autoscale_min = _number(m.group(1))
@@ -655,6 +655,8 @@ def _extract_app(t: _Text, facts: RequestFacts) -> None:
         r"\b(?:every|each|all|per|worker|gpu|arm64|amd64|linux|windows)\s+nodes?\b|\bnodes\b", " ", t.lower
     )
     text = re.sub(r"\bprometheus\s+(?:metrics|operator|scrap\w*|annotations?)\b", " ", text)
+    # `pull its secrets from Vault`: where the secrets come from is a source, not the subject
+    text = re.sub(r"\b(?:secrets?|credentials?|passwords?|tokens?|keys?|config)\s+from\s+[\w.-]+", " ", text)
     best: tuple[int, int, str, str] | None = None
     image_at = _image_position(t, facts)
     for alias, entry in catalog_aliases().items():
