@@ -153,6 +153,11 @@ def _name(facts: RequestFacts, data: dict[str, Any]) -> bool:
     return data.get("name") == chart_name(facts.name or "")
 
 
+def _init_containers(facts: RequestFacts, data: dict[str, Any]) -> bool:
+    names = {c.get("name") for c in data.get("init_containers", []) if isinstance(c, dict)}
+    return all(c.name in names for c in facts.init_containers)
+
+
 CHECKS: dict[str, FactCheck] = {
     "app": lambda facts, data: data.get("catalog_app") == facts.app,
     "image": _image,
@@ -203,6 +208,7 @@ CHECKS: dict[str, FactCheck] = {
     "autoscale_off": _autoscale_off,
     "service": _no_service,
     "worker": _worker,
+    "init_containers": _init_containers,
     "grace_seconds": lambda facts, data: (
         _get(data, "lifecycle.termination_grace_period_seconds") is not None
         and _get(data, "lifecycle.termination_grace_period_seconds") >= facts.grace_seconds
@@ -213,6 +219,8 @@ REASONS: dict[str, str] = {
     "storage_class": "a storage class applies to persistent storage; say how much (e.g. '10Gi storage')",
     "worker": "a worker next to ports or a route needs a second component, which is not generated yet",
     "persistence_path": "the mount path applies to persistent storage, which this chart does not use",
+    "init_containers": "an init container needs something to run: say its command "
+    "(`init container that runs 'cmd' into /path`) or the URL it downloads",
     "ingress_class": "the ingress class applies to an Ingress; this chart is exposed another way",
 }
 
