@@ -54,6 +54,12 @@ def _grpc(facts: RequestFacts, data: dict[str, Any]) -> bool:
     return "grpc" in protocols or "grpc" in probes or _get(data, "exposure.kind") == "grpcroute"
 
 
+def _replicas(facts: RequestFacts, data: dict[str, Any]) -> bool:
+    """Pods in all: redis' `2 replicas` is one primary and one read replica following it."""
+    replicas = data.get("replicas")
+    return replicas is not None and replicas + (data.get("read_replicas") or 0) == facts.replicas
+
+
 def _autoscale(facts: RequestFacts, data: dict[str, Any]) -> bool:
     return _get(data, "autoscaling.enabled") is True
 
@@ -164,7 +170,7 @@ CHECKS: dict[str, FactCheck] = {
     "name": _name,
     "ports": _ports,
     "grpc": _grpc,
-    "replicas": _equal("replicas", "replicas"),
+    "replicas": _replicas,
     "autoscale": _autoscale,
     "autoscale_min": _equal("autoscaling.min_replicas", "autoscale_min"),
     "autoscale_max": _equal("autoscaling.max_replicas", "autoscale_max"),
