@@ -221,7 +221,7 @@ def _extract_workload(t: _Text, facts: RequestFacts) -> None:
     if t.take(r"\b(?:cron\s*job|cronjob|scheduled\s+job|(?<!keda\s)cron)\b") or facts.schedule:
         facts.workload = "CronJob"
     elif t.take(
-        r"\b(?:daemon\s*set|on\s+(?:every|each|all)\s+(?:(?:the|worker|linux)\s+)?nodes?|per\s+node|one\s+per\s+node)\b"
+        r"\b(?:daemon\s*set|on\s+(?:every|each|all)\s+(?:(?:the|worker|linux)\s+)?nodes?|per\s+node|one\s+per\s+node|node\s+agents?)\b"
     ):
         facts.workload = "DaemonSet"
     elif t.take(r"\bstateful\s*set\b"):
@@ -652,7 +652,9 @@ def _extract_role(t: _Text, facts: RequestFacts) -> None:
 
 def _extract_app(t: _Text, facts: RequestFacts) -> None:
     text = re.sub(
-        r"\b(?:every|each|all|per|worker|gpu|arm64|amd64|linux|windows)\s+nodes?\b|\bnodes\b", " ", t.lower
+        r"\b(?:every|each|all|per|worker|gpu|arm64|amd64|linux|windows)\s+nodes?\b|\bnodes\b|\bnode\s+agents?\b",
+        " ",
+        t.lower,
     )
     text = re.sub(r"\bprometheus\s+(?:metrics|operator|scrap\w*|annotations?)\b", " ", text)
     # `pull its secrets from Vault`: where the secrets come from is a source, not the subject
@@ -961,8 +963,10 @@ def _extract_keda(t: _Text, facts: RequestFacts) -> None:
         elif named_field:
             metadata[named_field] = facts.name or "work"
         facts.keda_triggers.append(KedaTrigger(type=kind, metadata=metadata))
-    if m := t.find(rf"\bkeda\b[^.;]*?\b(?:from|between)\s+{NUMBER}\s+(?:to|and|-)\s+{NUMBER}\b") or t.find(
-        rf"\b{NUMBER}\s*(?:-|to)\s*{NUMBER}\s+(?:replicas|pods)\b"
+    if (
+        m := t.find(rf"\bkeda\b[^.;]*?\b(?:from|between)\s+{NUMBER}\s+(?:to|and|-)\s+{NUMBER}\b")
+        or t.find(rf"\b{NUMBER}\s*(?:-|to)\s*{NUMBER}\s+(?:replicas|pods)\b")
+        or t.find(rf"\bmin(?:imum)?\s+{NUMBER}\s*,?\s+(?:and\s+)?max(?:imum)?\s+{NUMBER}\b")
     ):
         facts.keda_min, facts.keda_max = _number(m.group(1)), _number(m.group(2))
         t.take(re.escape(m.group(0)))
@@ -1177,12 +1181,12 @@ def _extract_lifecycle(t: _Text, facts: RequestFacts) -> None:
     elif t.take(r"\bslow[- ](?:to[- ])?start(?:s|ing|er|up)?\b|\bstarts?\s+slowly\b|\bstartup\s*probe\b"):
         facts.startup_seconds = 300
     if m := t.find(
-        rf"\b(?:pre[- ]?stop(?:\s+hook)?\s+(?:that\s+)?(?:sleeps?|waits?|pauses?|of)?|drain\s+for)\s*(?:for\s+)?{DURATION_OR_SECONDS}"
+        rf"\b(?:pre[- ]?stop(?:\s+hook)?\s+(?:that\s+)?(?:sleeps?|waits?|pauses?|of)?|drain\s+for)\s*(?:for\s+|of\s+)?{DURATION_OR_SECONDS}"
     ):
         facts.pre_stop_seconds = _seconds(m.group(1), m.group(2))
         t.take(re.escape(m.group(0)))
     if m := t.find(
-        rf"\b(?:(?:termination\s+)?grace(?:ful)?(?:\s+(?:shutdown\s+)?period)?(?:\s+seconds)?|terminationgraceperiodseconds)\s*(?:of\s+|=\s*|:\s*)?{DURATION_OR_SECONDS}"
+        rf"\b(?:(?:termination\s+)?grace(?:ful)?(?:\s+shutdown)?(?:\s+period)?(?:\s+seconds)?|terminationgraceperiodseconds)\s*(?:of\s+|=\s*|:\s*)?{DURATION_OR_SECONDS}"
     ) or t.find(rf"\b{DURATION}\s+(?:to\s+shut\s*down|grace(?:\s+period)?|to\s+stop\s+gracefully)\b"):
         facts.grace_seconds = _seconds(m.group(1), m.group(2))
         t.take(re.escape(m.group(0)))
@@ -1199,6 +1203,10 @@ def _extract_hooks(t: _Text, facts: RequestFacts) -> None:
     quoted = r"\b(?:runs?|running|executes?|with\s+command)\s*:?\s*[`\"']([^`\"']+)[`\"']"
     near = [c for c in re.finditer(quoted, t.raw, re.I) if abs(c.start() - m.start()) <= 80]  # same clause
     command = min(near, key=lambda c: abs(c.start() - m.start()), default=None)
+    if command is None:  # `hook job running ./seed.sh`: an unquoted script is the command too
+        script = r"\b(?:runs?|running|executes?|with\s+command)?\s*(\.{0,2}/[\w./-]+|[\w./-]+\.(?:sh|py|rb|js))(?![\w./-])"
+        near = [c for c in re.finditer(script, t.raw, re.I) if 0 <= c.start() - m.end() <= 40]
+        command = near[0] if near else None
     if command:
         facts.hook_command = shlex.split(command.group(1))
         t.take(re.escape(command.group(0)), raw=True)
@@ -1215,14 +1223,14 @@ def _extract_hooks(t: _Text, facts: RequestFacts) -> None:
 
 def _extract_job_limits(t: _Text, facts: RequestFacts) -> None:
     """Deadlines, history limits and the CronJob time zone."""
-    if m := t.find(rf"\bstarting[- ]deadline(?:[- ]seconds)?\s*(?:of\s+|=\s*|:\s*)?{DURATION_OR_SECONDS}"):
+    if m := t.find(rf"\bstarting[- ]?deadline(?:[- ]?seconds)?\s*(?:of\s+|=\s*|:\s*)?{DURATION_OR_SECONDS}"):
         facts.starting_deadline = _seconds(m.group(1), m.group(2))
         t.take(re.escape(m.group(0)))
     batch = facts.workload in {"Job", "CronJob"} or facts.schedule is not None
     generic = rf"\b(?:timeout|time\s*limit|deadline|(?:must\s+)?finish(?:es)?\s+within|runs?\s+at\s+most)\s*(?:of\s+|=\s*|:\s*)?{DURATION}"
-    if m := t.find(rf"\bactive[- ]deadline(?:[- ]seconds)?\s*(?:of\s+|=\s*|:\s*)?{DURATION_OR_SECONDS}") or (
-        t.find(generic) if batch else None
-    ):
+    if m := t.find(
+        rf"\bactive[- ]?deadline(?:[- ]?seconds)?\s*(?:of\s+|=\s*|:\s*)?{DURATION_OR_SECONDS}"
+    ) or (t.find(generic) if batch else None):
         facts.active_deadline = _seconds(m.group(1), m.group(2))
         t.take(re.escape(m.group(0)))
     if m := t.find(rf"\bkeep\s+(?:the\s+)?(?:last\s+)?{NUMBER}\s+successful(?:\s+(?:jobs|runs))?"):
@@ -1319,9 +1327,13 @@ def _extract_hpa_targets(t: _Text, facts: RequestFacts) -> None:
 
 def _extract_node_agent(t: _Text, facts: RequestFacts) -> None:
     """`reads /var/log from the host`: read-only hostPath mounts for DaemonSet node agents."""
+    verb = r"\b(?:reads?|reading|mounts?|mounting|needs?|access(?:es)?|with)\s+(?:the\s+)?"
+    # a bare `mounting /proc read-only` names the host's path only on a node agent
+    where = r"(?:read[- ]only\s+)?(?:from|on)\s+the\s+(?:host|node)"
+    if facts.workload == "DaemonSet":
+        where += r"|read[- ]only(?=\s|$)"
     for m in t.take(
-        r"\b(?:reads?|mounts?|needs?|access(?:es)?|with)\s+(?:the\s+)?(?:host(?:'s)?\s+|node(?:'s)?\s+)?(/[\w./-]+)\s+(?:from\s+the\s+(?:host|node)|on\s+the\s+(?:host|node)|read[- ]only\s+from\s+the\s+(?:host|node))"
-        r"(?:\s+(?:at|into|to)\s+(/[\w./-]+))?"
+        rf"{verb}(?:host(?:'s)?\s+|node(?:'s)?\s+)?(/[\w./-]+)\s+(?:{where})(?:\s+(?:at|into|to)\s+(/[\w./-]+))?"
     ):
         facts.host_paths.append((m.group(1), m.group(2) or m.group(1)))
     for m in t.take(r"\bhost[- ]?path\s+(/[\w./-]+)(?:\s+(?:at|into|to|mounted\s+at)\s+(/[\w./-]+))?"):
