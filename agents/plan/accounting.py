@@ -215,6 +215,16 @@ CHECKS: dict[str, FactCheck] = {
     "service": _no_service,
     "worker": _worker,
     "init_containers": _init_containers,
+    # capability flags: applied when the plan switches the object on
+    "vpa": lambda facts, data: _get(data, "vpa.enabled") is True,
+    "external_secret": lambda facts, data: _get(data, "external_secret.enabled") is True,
+    "alerting": lambda facts, data: _get(data, "alerting.enabled") is True,
+    "redirect_https": lambda facts, data: _get(data, "middlewares.redirect_https") is True,
+    "security_headers": lambda facts, data: _get(data, "middlewares.security_headers") is True,
+    "control_plane": lambda facts, data: any(
+        t.get("key") == "node-role.kubernetes.io/control-plane"
+        for t in _get(data, "scheduling.tolerations", []) or []
+    ),
     "grace_seconds": lambda facts, data: (
         _get(data, "lifecycle.termination_grace_period_seconds") is not None
         and _get(data, "lifecycle.termination_grace_period_seconds") >= facts.grace_seconds
@@ -225,6 +235,8 @@ REASONS: dict[str, str] = {
     "storage_class": "a storage class applies to persistent storage; say how much (e.g. '10Gi storage')",
     "worker": "a worker next to ports or a route needs a second component, which is not generated yet",
     "persistence_path": "the mount path applies to persistent storage, which this chart does not use",
+    "external_secret": "an ExternalSecret needs the SecretStore it reads from: say 'from secret store NAME'",
+    "alerting": "alerts are PrometheusRules on the app's metrics: say 'with metrics' too",
     "init_containers": "an init container needs something to run: say its command "
     "(`init container that runs 'cmd' into /path`) or the URL it downloads",
     "ingress_class": "the ingress class applies to an Ingress; this chart is exposed another way",

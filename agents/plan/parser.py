@@ -732,10 +732,10 @@ FILLER_WORDS = frozenset({
     "a", "an", "the", "and", "or", "with", "for", "to", "of", "in", "on", "at", "by", "from", "as", "into",
     "onto", "via", "per", "is", "are", "be", "it", "its", "it's", "this", "that", "which", "who", "where",
     "when", "there", "here", "then", "so", "also", "too", "just", "only", "some", "any", "my", "our",
-    "your", "their", "me", "us", "we", "i", "you", "please", "pls", "plz", "thanks", "thank", "thx",
+    "your", "their", "me", "us", "we", "we'd", "i", "you", "please", "pls", "plz", "thanks", "thank", "thx",
     "kindly", "hi", "hello", "hey", "need", "needs", "want", "wants", "would", "like", "could", "can",
     "should", "must", "will", "shall", "let", "lets", "let's", "gets", "get", "have", "has", "having",
-    "give", "make", "makes", "create", "build", "generate", "deploy", "deploying", "deployed", "install", "launch", "run",
+    "give", "make", "makes", "add", "create", "build", "generate", "deploy", "deploying", "deployed", "install", "launch", "run",
     "runs", "running", "ship", "set", "up", "setup", "new", "simple", "small", "basic", "standard", "usual",
     "default", "chart", "charts", "helm", "k8s", "kubernetes", "cluster", "app", "apps", "application",
     "applications", "service", "services", "server", "servers", "container", "containers", "workload",
@@ -985,7 +985,7 @@ def _extract_keda(t: _Text, facts: RequestFacts) -> None:
 
 
 def _extract_vpa(t: _Text, facts: RequestFacts) -> None:
-    if not t.take(r"\b(?:vpa|vertical\s+pod\s+auto-?scal\w*|vertical\s+auto-?scal\w*)\b"):
+    if not t.take(r"\b(?:vpas?|vertical\s*pod\s*auto-?scal\w*|vertical\s+auto-?scal\w*)\b"):
         return
     facts.vpa = True
     if m := t.find(r"\b(?:in\s+|update\s*mode\s+|mode\s+)(auto|recreate|initial|off)(?:\s+mode)?\b"):
@@ -999,7 +999,7 @@ def _extract_vpa(t: _Text, facts: RequestFacts) -> None:
 def _extract_external_secret(t: _Text, facts: RequestFacts) -> None:
     """`an ExternalSecret from ClusterSecretStore vault-backend, key prod/shop`: the operator writes the Secret."""
     store = t.find(
-        r"\b(cluster)?[- ]?secret[- ]?store\s+(?:named\s+|called\s+)?[`\"']?([a-z0-9][a-z0-9.-]*[a-z0-9])"
+        r"\b(cluster)?[- ]?(?:external[- ]?)?secrets?[- ]?store\s+(?:named\s+|called\s+)?[`\"']?([a-z0-9][a-z0-9.-]*[a-z0-9])"
     )
     said = t.find(r"\bexternal[- ]?secrets?(?:[- ]operator)?\b")
     if not (store or said):
@@ -1028,7 +1028,7 @@ def _extract_external_secret(t: _Text, facts: RequestFacts) -> None:
 def _extract_secret_mounts(t: _Text, facts: RequestFacts) -> None:
     """`mount the tls secret shop-tls at /etc/tls`: read-only files; `env from secret app-env`: envFrom."""
     for m in t.take(
-        rf"\bmount(?:s|ed)?\s+(?:the\s+)?(?:existing\s+)?(?:tls\s+|certificate\s+)?secret\s+{SECRET_NAME}\s+(?:at|on|in|under|to)\s+(/[\w./-]*)"
+        rf"\bmount(?:s|ed)?\s+(?:the\s+)?(?:existing\s+)?(?:tls\s+|certificate\s+)?secret\s+{SECRET_NAME}\s+(?:as\s+(?:files?|a\s+volume)\s+)?(?:at|on|in|under|to)\s+(/[\w./-]*)"
     ):
         facts.secret_mounts[m.group(1)] = m.group(2)
     for m in t.take(
@@ -1038,10 +1038,12 @@ def _extract_secret_mounts(t: _Text, facts: RequestFacts) -> None:
         if name not in NOT_NAMES:
             facts.secret_mounts[name] = m.group(3)
     for m in t.take(
-        rf"\b(?:env\s*from|all\s+keys\s+of|every\s+key\s+of)\s+(?:the\s+)?(?:existing\s+)?secret\s+{SECRET_NAME}"
-    ):
-        if m.group(1) not in NOT_NAMES and m.group(1) not in facts.secrets:
-            facts.secrets.append(m.group(1))
+        rf"\b(?:env\s*from|all\s+keys\s+of|every\s+key\s+of)\s+(?:the\s+)?(?:existing\s+)?secrets?\s+{SECRET_NAME}"
+        rf"((?:\s*(?:,|and)\s*{SECRET_NAME})*)"
+    ):  # `env from existing secrets app-env and app-extra`: each one
+        for name in [m.group(1), *re.findall(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?", m.group(2) or "")]:
+            if name not in NOT_NAMES and name not in facts.secrets:
+                facts.secrets.append(name)
 
 
 def _extract_network_rules(t: _Text, facts: RequestFacts) -> None:
@@ -1099,7 +1101,7 @@ def _extract_traefik_options(t: _Text, facts: RequestFacts) -> None:
     if t.take(r"\bsecurity\s+headers\b|\bhsts\b"):
         facts.security_headers = True
     if m := t.find(
-        r"\brate[- ]?limit(?:ed|ing)?\s+(?:of\s+|to\s+|at\s+)?(\d+)\s*(?:req(?:uest)?s?|r)?\s*(?:/|per\s+)\s*(?:s|sec|second)\b(?:\s*(?:,|with|and)?\s*burst\s+(?:of\s+)?(\d+))?"
+        r"\brate[- ]?limit(?:ed|ing)?(?:\s+middleware)?\s+(?:of\s+|to\s+|at\s+)?(\d+)\s*(?:req(?:uest)?s?|r)?\s*(?:/|per\s+)\s*(?:s|sec|second)\b(?:\s*(?:,|with|and)?\s*burst\s+(?:of\s+)?(\d+))?"
     ):
         facts.rate_limit = int(m.group(1))
         facts.rate_limit_burst = int(m.group(2)) if m.group(2) else None
