@@ -436,6 +436,16 @@ def _extract_rbac(t: _Text, facts: RequestFacts) -> None:
     t.take(re.escape(m.group(0)))
 
 
+def _extract_pdb_bound(t: _Text, facts: RequestFacts) -> None:
+    """`minAvailable 2`, `keep at least 3 pods available`: read before `3 pods` becomes a replica count."""
+    if m := t.find(
+        rf"\bmin[- ]?available\s*(?:=|:|of)?\s*{NUMBER}\b"
+        rf"|\b(?:keep\s+)?at\s+least\s+{NUMBER}\s+(?:pods?|replicas?)\s+(?:available|up|running)(?:\s+during\s+disruptions?)?"
+    ):
+        facts.pdb, facts.pdb_min_available = True, _number(m.group(1) or m.group(2))
+        t.take(re.escape(m.group(0)))
+
+
 def _extract_scaling(t: _Text, facts: RequestFacts) -> None:
     if m := t.find(rf"\b(?:between|from)\s+{NUMBER}\s+(?:and|to)\s+{NUMBER}\s+(?:replicas|pods|instances)\b"):
         facts.autoscale, facts.autoscale_min, facts.autoscale_max = (
@@ -1381,6 +1391,7 @@ EXTRACTORS.extend(
         _extract_hpa_targets,
         _extract_resources,
         _extract_persistence,
+        _extract_pdb_bound,
         _extract_scaling,
         _extract_network_policy,
         _extract_service_options,

@@ -260,6 +260,8 @@ def _scaling(data: dict[str, Any], facts: RequestFacts) -> None:
         data["autoscaling"] = {"enabled": False}
     if facts.pdb is not None:
         data.setdefault("pdb", {})["enabled"] = facts.pdb
+    if facts.pdb_min_available is not None:  # one bound: minAvailable replaces the default maxUnavailable
+        data["pdb"].update(min_available=facts.pdb_min_available, max_unavailable=None)
 
 
 def _resources(data: dict[str, Any], facts: RequestFacts) -> None:
