@@ -745,7 +745,7 @@ FILLER_WORDS = frozenset({
     "your", "their", "me", "us", "we", "we'd", "i", "you", "please", "pls", "plz", "thanks", "thank", "thx",
     "kindly", "hi", "hello", "hey", "need", "needs", "want", "wants", "would", "like", "could", "can",
     "should", "must", "will", "shall", "let", "lets", "let's", "gets", "get", "have", "has", "having",
-    "give", "make", "makes", "add", "create", "build", "generate", "deploy", "deploying", "deployed", "install", "launch", "run",
+    "give", "make", "makes", "add", "put", "create", "build", "generate", "deploy", "deploying", "deployed", "install", "launch", "run",
     "runs", "running", "ship", "set", "up", "setup", "new", "simple", "small", "basic", "standard", "usual",
     "default", "chart", "charts", "helm", "k8s", "kubernetes", "cluster", "app", "apps", "application",
     "applications", "service", "services", "server", "servers", "container", "containers", "workload",
@@ -1135,17 +1135,40 @@ def _extract_service_options(t: _Text, facts: RequestFacts) -> None:
         facts.service_type = "LoadBalancer"
     elif t.take(r"\b(?:type\s+)?node[- ]?port(?:\s+service)?\b"):
         facts.service_type = "NodePort"
+    _extract_port_lists(t, facts)
     # single spaces only: a blanked span between two words must not join them into "name port N"
     pattern = r"\b([a-z][a-z0-9-]{0,14}) port (?:on )?(\d{2,5})\b"
     for m in list(re.finditer(pattern, t.lower)):
         name, number = m.group(1), int(m.group(2))
         if name in NOT_PORT_NAMES or t.lower[max(0, m.start() - 4) : m.start()].strip() == "to":
             continue  # "connects to redis port 6379" names the peer, not this app's port
-        if 1 <= number <= 65535 and all(n != name and p != number for n, p in facts.named_ports):
-            facts.named_ports.append((name, number))
-            if number not in facts.ports:
-                facts.ports.append(number)
+        if _add_named_port(facts, name, number):
             t.take(re.escape(m.group(0)))
+
+
+def _add_named_port(facts: RequestFacts, name: str, number: int) -> bool:
+    """One named port (and its number among the ports), unless the name or number is taken."""
+    if name in NOT_PORT_NAMES or not 1 <= number <= 65535:
+        return False
+    if any(n == name or p == number for n, p in facts.named_ports):
+        return False
+    facts.named_ports.append((name, number))
+    if number not in facts.ports:
+        facts.ports.append(number)
+    return True
+
+
+def _extract_port_lists(t: _Text, facts: RequestFacts) -> None:
+    """`ports http 8080 and admin 9090`, `1883 for mqtt and 8883 for mqtts`: names beside numbers."""
+    name = r"[a-z][a-z0-9-]{0,14}"
+    pair = rf"{name}\s+\d{{2,5}}"
+    for m in list(re.finditer(rf"\bports\s*:?\s+({pair}(?:\s*(?:,|and|&)\s*{pair})+)\b", t.lower)):
+        pairs = re.findall(rf"({name})\s+(\d{{2,5}})", m.group(1))
+        if all(_add_named_port(facts, n, int(p)) for n, p in pairs):
+            t.take_span(m.start(), m.end())
+    for m in list(re.finditer(rf"\b(\d{{2,5}})\s+for\s+({name})\b", t.lower)):
+        if _add_named_port(facts, m.group(2), int(m.group(1))):
+            t.take_span(m.start(), m.end())
 
 
 def _extract_observability(t: _Text, facts: RequestFacts) -> None:
