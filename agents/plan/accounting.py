@@ -211,6 +211,7 @@ CHECKS: dict[str, FactCheck] = {
     "node_selector": _node_selector,
     "tolerations": _tolerations,
     "pdb": _pdb,
+    "health_path": _equal("probes.readiness.path", "health_path"),
     "pdb_min_available": _equal("pdb.min_available", "pdb_min_available"),
     "autoscale_off": _autoscale_off,
     "service": _no_service,

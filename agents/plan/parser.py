@@ -1181,9 +1181,11 @@ def _extract_observability(t: _Text, facts: RequestFacts) -> None:
     for m in t.take(rf"\b(?:with\s+)?(?:the\s+)?(?:label\s+)?(release)(?:{spaced})([a-z0-9][a-z0-9.-]*)"):
         facts.service_monitor_labels[m.group(1)] = m.group(2)
         facts.metrics, facts.service_monitor = True, True
+    topic = r"(?:errors?(?:\s+(?:ratio|rate))?|latency|restarts?)"
     if t.take(
-        r"\bprometheus\s*rules?\b|\b(?:default\s+|useful\s+|prometheus\s+)?alert(?:s|ing)(?:\s+rules?)?\b"
-    ):
+        r"\bprometheus\s*rules?\b|\b(?:default\s+|useful\s+|prometheus\s+)?alert(?:s|ing)?(?:\s+rules?)?"
+        rf"(?:\s+(?:on|for)\s+{topic}(?:\s*(?:,|and)\s*{topic})*)?\b"
+    ):  # the default rules cover error ratio, latency and restarts
         facts.alerting = True
         facts.metrics = True
 
@@ -1205,6 +1207,15 @@ def _extract_hardware(t: _Text, facts: RequestFacts) -> None:
         facts.control_plane = True
     if m := t.find(r"\bpriority[- ]?class(?:[- ]?name)?\s+[`\"']?([a-z0-9][a-z0-9.-]*[a-z0-9])"):
         facts.priority_class = m.group(1)
+        t.take(re.escape(m.group(0)))
+
+
+def _extract_health_path(t: _Text, facts: RequestFacts) -> None:
+    """`health check at /healthz`: HTTP readiness and liveness on that path."""
+    if m := t.find(
+        r"\b(?:health\s*(?:check|endpoint|probe)s?|readiness\s+probe)\s+(?:at|on|is)?\s*(/[\w./-]*)"
+    ):
+        facts.health_path = m.group(1)
         t.take(re.escape(m.group(0)))
 
 
@@ -1290,7 +1301,7 @@ def _extract_config_data(t: _Text, facts: RequestFacts) -> None:
     """`config LOG_LEVEL=debug, FEATURE_X=on`: ConfigMap data the app reads as env."""
     pair = r"[A-Za-z_][A-Za-z0-9_]*=(?:\"[^\"]*\"|'[^']*'|[^\s,;]+)"
     m = t.find(
-        rf"\b(?:config\s*map|configuration|config|settings)\s*(?:data|values?|entries|keys)?\s*(?:with|:|of|=)?\s*((?:{pair})(?:\s*(?:,|and)\s*{pair})*)",
+        rf"\b(?:config\s*-?\s*m(?:ap|pa)|configuration|config|settings)\s*(?:data|values?|entries|keys)?\s*(?:with|:|of|=|containing|holding)?\s*((?:{pair})(?:\s*(?:,|and)\s*{pair})*)",
         raw=True,
         flags=re.I,
     )
@@ -1410,6 +1421,7 @@ EXTRACTORS.extend(
         _extract_config_data,
         _extract_env,
         _extract_metrics,
+        _extract_health_path,
         _extract_lifecycle,
         _extract_hpa_targets,
         _extract_resources,

@@ -194,7 +194,10 @@ def _default_probes(data: dict[str, Any], facts: RequestFacts, notes: list[str])
         "period_seconds": 20,
         "failure_threshold": 6,
     }
-    if facts.grpc or port.get("app_protocol") == "grpc":
+    if facts.health_path:  # the app said where it answers: HTTP probes there
+        readiness = {"type": "http", "port": port["name"], "path": facts.health_path, "period_seconds": 5}
+        liveness = {**liveness, "type": "http", "path": facts.health_path}
+    elif facts.grpc or port.get("app_protocol") == "grpc":
         # a gRPC server is checked with the standard health protocol (native grpc probes)
         readiness = {"type": "grpc", "port": port["container_port"], "period_seconds": 5}
         liveness = {**liveness, "type": "grpc", "port": port["container_port"]}
