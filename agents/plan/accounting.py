@@ -211,6 +211,9 @@ CHECKS: dict[str, FactCheck] = {
     "node_selector": _node_selector,
     "tolerations": _tolerations,
     "pdb": _pdb,
+    "app_protocol": lambda facts, data: (
+        bool(data.get("ports")) and data["ports"][0].get("app_protocol") == facts.app_protocol
+    ),
     "health_path": _equal("probes.readiness.path", "health_path"),
     "pdb_min_available": _equal("pdb.min_available", "pdb_min_available"),
     "autoscale_off": _autoscale_off,

@@ -1146,6 +1146,13 @@ def _extract_service_options(t: _Text, facts: RequestFacts) -> None:
             t.take(re.escape(m.group(0)))
 
 
+def _extract_app_protocol(t: _Text, facts: RequestFacts) -> None:
+    """`appProtocol http2`: what the (first) port speaks, for the Service and routes."""
+    if m := t.find(r"\bapp[- ]?protocol\s*[:=]?\s*([a-z][a-z0-9.+/-]{1,30})(?![\w./-])"):
+        facts.app_protocol = m.group(1)
+        t.take(re.escape(m.group(0)))
+
+
 def _add_named_port(facts: RequestFacts, name: str, number: int) -> bool:
     """One named port (and its number among the ports), unless the name or number is taken."""
     if name in NOT_PORT_NAMES or not 1 <= number <= 65535:
@@ -1430,6 +1437,7 @@ EXTRACTORS.extend(
         _extract_scaling,
         _extract_network_policy,
         _extract_service_options,
+        _extract_app_protocol,
         _extract_ports,
         _extract_subject,
     ]

@@ -176,6 +176,8 @@ def _ports(data: dict[str, Any], facts: RequestFacts) -> None:
         ports[0]["app_protocol"] = "grpc"
     elif ports and not data.get("catalog_app") and "app_protocol" not in ports[0]:
         ports[0]["app_protocol"] = "http"
+    if facts.app_protocol and ports:
+        ports[0]["app_protocol"] = facts.app_protocol
     if facts.metrics_port is not None and not any(p["container_port"] == facts.metrics_port for p in ports):
         ports.append({"name": "metrics", "container_port": facts.metrics_port, "app_protocol": "http"})
     if ports or "ports" in data:
