@@ -466,7 +466,7 @@ def _extract_scaling(t: _Text, facts: RequestFacts) -> None:
         facts.autoscale_off = True
     elif t.take(r"(?<!vertical\spod\s)\b(?:auto-?scal\w*|hpa)\b"):
         facts.autoscale = True
-    if m := t.find(rf"\b{NUMBER}\s+(?:replicas?|pods|instances|copies)\b") or t.find(
+    if m := t.find(rf"\b{NUMBER}\s+(?:replicas?|replics|pods|instances|copies)\b") or t.find(
         rf"\breplicas?\s*(?:=|:|of)?\s*{NUMBER}\b"
     ):
         facts.replicas = _number(m.group(1))
@@ -1317,6 +1317,7 @@ def _extract_config_data(t: _Text, facts: RequestFacts) -> None:
     for name, value in re.findall(r"([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|'[^']*'|[^\s,;]+)", m.group(1)):
         facts.config_data[name] = value.strip("\"'")
     t.take(re.escape(m.group(0)), raw=True)
+    t.take(r"\b(?:in|into|as)\s+(?:an?\s+|the\s+)?config\s*-?\s*maps?\b")  # where the pairs go: said already
 
 
 def _extract_storage_options(t: _Text, facts: RequestFacts) -> None:
