@@ -211,6 +211,10 @@ CHECKS: dict[str, FactCheck] = {
     "node_selector": _node_selector,
     "tolerations": _tolerations,
     "pdb": _pdb,
+    "udp_ports": lambda facts, data: all(
+        any(p.get("container_port") == n and p.get("protocol") == "UDP" for p in data.get("ports", []))
+        for n in facts.udp_ports
+    ),
     "app_protocol": lambda facts, data: (
         bool(data.get("ports")) and data["ports"][0].get("app_protocol") == facts.app_protocol
     ),

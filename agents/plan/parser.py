@@ -1146,6 +1146,16 @@ def _extract_service_options(t: _Text, facts: RequestFacts) -> None:
             t.take(re.escape(m.group(0)))
 
 
+def _extract_udp_ports(t: _Text, facts: RequestFacts) -> None:
+    """`port 5353 udp`, `5353/udp`, `udp port 5353`: the port's protocol; its number is read as a port."""
+    for m in list(re.finditer(r"\b(\d{2,5})\s*(?:/\s*)?(udp)\b|\b(udp)\s+port\s+(\d{2,5})\b", t.lower)):
+        number = int(m.group(1) or m.group(4))
+        if 1 <= number <= 65535 and number not in facts.udp_ports:
+            facts.udp_ports.append(number)
+            word = 2 if m.group(2) else 3
+            t.take_span(m.start(word), m.end(word))
+
+
 def _extract_app_protocol(t: _Text, facts: RequestFacts) -> None:
     """`appProtocol http2`: what the (first) port speaks, for the Service and routes."""
     if m := t.find(r"\bapp[- ]?protocol\s*[:=]?\s*([a-z][a-z0-9.+/-]{1,30})(?![\w./-])"):
@@ -1439,6 +1449,7 @@ EXTRACTORS.extend(
         _extract_network_policy,
         _extract_service_options,
         _extract_app_protocol,
+        _extract_udp_ports,
         _extract_ports,
         _extract_subject,
     ]

@@ -176,6 +176,12 @@ def _ports(data: dict[str, Any], facts: RequestFacts) -> None:
         ports[0]["app_protocol"] = "grpc"
     elif ports and not data.get("catalog_app") and "app_protocol" not in ports[0]:
         ports[0]["app_protocol"] = "http"
+    for port in ports:
+        if port["container_port"] in facts.udp_ports:
+            port["protocol"] = "UDP"
+            port.pop("app_protocol", None)
+            if port["name"] == "http":  # not HTTP: named for what it carries
+                port["name"] = "udp"
     if facts.app_protocol and ports:
         ports[0]["app_protocol"] = facts.app_protocol
     if facts.metrics_port is not None and not any(p["container_port"] == facts.metrics_port for p in ports):
@@ -189,6 +195,10 @@ def _default_probes(data: dict[str, Any], facts: RequestFacts, notes: list[str])
     if data.get("probes") or not data.get("ports") or data.get("workload") in {"Job", "CronJob"}:
         return
     port = data["ports"][0]
+    if port.get("protocol") == "UDP":
+        notes.append(f"probes: none — port {port['name']} is UDP, which a TCP or HTTP probe cannot check; "
+                     "add an exec probe (probes.liveness.type=exec) if the image has a health command")  # fmt: skip
+        return
     readiness: dict[str, Any] = {"type": "tcp", "port": port["name"], "period_seconds": 5}
     liveness: dict[str, Any] = {
         "type": "tcp",
