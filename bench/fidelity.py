@@ -52,7 +52,7 @@ class ExpectedFact(BaseModel):
 
     words: str  # the request's words this fact comes from
     kind: str  # Kubernetes kind of the object that carries it; "Workload" = any pod controller
-    name: str = ""  # suffix of metadata.name ("" = any object of the kind)
+    name: str = ""  # suffix of metadata.name ("" = any object of the kind the app's own chart renders)
     path: str = ""  # dotted path into the object ("pod." / "container." for a Workload); "" = the object
     value: Any = MISSING  # expected value at `path` (omitted: the path must exist)
     contains: Any = MISSING  # the value at `path` contains this (list item, dict subset or substring)
@@ -143,6 +143,9 @@ def read_path(node: Any, path: str) -> Any:
 
 
 def _contains(have: Any, want: Any) -> bool:
+    """`want` is part of `have`: a wanted list's every item is in (or part of) some item of `have`."""
+    if isinstance(have, list) and isinstance(want, list):
+        return all(any(item == one or _contains(item, one) for item in have) for one in want)
     if isinstance(have, list):
         return any(_contains(item, want) or item == want for item in have)
     if isinstance(have, dict) and isinstance(want, dict):
@@ -152,12 +155,19 @@ def _contains(have: Any, want: Any) -> bool:
     return bool(have == want)
 
 
+SUBCHART = "__subchart__"  # set by render_objects on objects a bundled dependency chart renders
+
+
 def honoured(fact: ExpectedFact, objects: Sequence[dict[str, Any]]) -> bool:
+    """A fact without a name is about the app, so a bundled dependency's objects (its Service,
+    its StatefulSet) neither honour nor contradict it; a named fact may point at them."""
     kinds = WORKLOAD_KINDS if fact.kind == "Workload" else {fact.kind}
     candidates = [
         o
         for o in objects
-        if o.get("kind") in kinds and str(read_path(o, "metadata.name")).endswith(fact.name)
+        if o.get("kind") in kinds
+        and str(read_path(o, "metadata.name")).endswith(fact.name)
+        and (fact.name or SUBCHART not in o)
     ]
     if fact.absent:
         if not fact.path:
@@ -222,13 +232,16 @@ def render_objects(files: dict[str, str], chart_dir: Path) -> list[dict[str, Any
     result = get_engine().render(chart_dir)
     if result.error:
         raise ValueError(f"{chart_dir.name} does not render: {result.error}")
-    return [
-        doc
-        for name, text in sorted(result.manifests.items())
-        if name.endswith((".yaml", ".yml"))
-        for doc in yaml.safe_load_all(text)
-        if isinstance(doc, dict) and doc.get("kind")
-    ]
+    objects = []
+    for name, text in sorted(result.manifests.items()):
+        if not name.endswith((".yaml", ".yml")):
+            continue
+        for doc in yaml.safe_load_all(text):
+            if isinstance(doc, dict) and doc.get("kind"):
+                if name.startswith("charts/") or "/charts/" in name:
+                    doc[SUBCHART] = name.split("charts/", 1)[1].split("/", 1)[0]
+                objects.append(doc)
+    return objects
 
 
 def check_chart(case_id: str, chart_dir: Path) -> ChartCheck:

@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from pydantic import BaseModel
+
+from agents.plan.dependencies import SERVICE_APPS
 from agents.plan.facts import DependencyFact, FactOrigin, NotDone, RequestFacts
 from agents.plan.model import ImageSpec
 
@@ -49,6 +52,12 @@ def _grpc(facts: RequestFacts, data: dict[str, Any]) -> bool:
     protocols = {p.get("app_protocol") for p in data.get("ports", [])}
     probes = {(p or {}).get("type") for p in (data.get("probes") or {}).values()}
     return "grpc" in protocols or "grpc" in probes or _get(data, "exposure.kind") == "grpcroute"
+
+
+def _replicas(facts: RequestFacts, data: dict[str, Any]) -> bool:
+    """Pods in all: redis' `2 replicas` is one primary and one read replica following it."""
+    replicas = data.get("replicas")
+    return replicas is not None and replicas + (data.get("read_replicas") or 0) == facts.replicas
 
 
 def _autoscale(facts: RequestFacts, data: dict[str, Any]) -> bool:
@@ -150,13 +159,18 @@ def _name(facts: RequestFacts, data: dict[str, Any]) -> bool:
     return data.get("name") == chart_name(facts.name or "")
 
 
+def _init_containers(facts: RequestFacts, data: dict[str, Any]) -> bool:
+    names = {c.get("name") for c in data.get("init_containers", []) if isinstance(c, dict)}
+    return all(c.name in names for c in facts.init_containers)
+
+
 CHECKS: dict[str, FactCheck] = {
     "app": lambda facts, data: data.get("catalog_app") == facts.app,
     "image": _image,
     "name": _name,
     "ports": _ports,
     "grpc": _grpc,
-    "replicas": _equal("replicas", "replicas"),
+    "replicas": _replicas,
     "autoscale": _autoscale,
     "autoscale_min": _equal("autoscaling.min_replicas", "autoscale_min"),
     "autoscale_max": _equal("autoscaling.max_replicas", "autoscale_max"),
@@ -197,9 +211,29 @@ CHECKS: dict[str, FactCheck] = {
     "node_selector": _node_selector,
     "tolerations": _tolerations,
     "pdb": _pdb,
+    "udp_ports": lambda facts, data: all(
+        any(p.get("container_port") == n and p.get("protocol") == "UDP" for p in data.get("ports", []))
+        for n in facts.udp_ports
+    ),
+    "app_protocol": lambda facts, data: (
+        bool(data.get("ports")) and data["ports"][0].get("app_protocol") == facts.app_protocol
+    ),
+    "health_path": _equal("probes.readiness.path", "health_path"),
+    "pdb_min_available": _equal("pdb.min_available", "pdb_min_available"),
     "autoscale_off": _autoscale_off,
     "service": _no_service,
     "worker": _worker,
+    "init_containers": _init_containers,
+    # capability flags: applied when the plan switches the object on
+    "vpa": lambda facts, data: _get(data, "vpa.enabled") is True,
+    "external_secret": lambda facts, data: _get(data, "external_secret.enabled") is True,
+    "alerting": lambda facts, data: _get(data, "alerting.enabled") is True,
+    "redirect_https": lambda facts, data: _get(data, "middlewares.redirect_https") is True,
+    "security_headers": lambda facts, data: _get(data, "middlewares.security_headers") is True,
+    "control_plane": lambda facts, data: any(
+        t.get("key") == "node-role.kubernetes.io/control-plane"
+        for t in _get(data, "scheduling.tolerations", []) or []
+    ),
     "grace_seconds": lambda facts, data: (
         _get(data, "lifecycle.termination_grace_period_seconds") is not None
         and _get(data, "lifecycle.termination_grace_period_seconds") >= facts.grace_seconds
@@ -210,15 +244,21 @@ REASONS: dict[str, str] = {
     "storage_class": "a storage class applies to persistent storage; say how much (e.g. '10Gi storage')",
     "worker": "a worker next to ports or a route needs a second component, which is not generated yet",
     "persistence_path": "the mount path applies to persistent storage, which this chart does not use",
+    "external_secret": "an ExternalSecret needs the SecretStore it reads from: say 'from secret store NAME'",
+    "alerting": "alerts are PrometheusRules on the app's metrics: say 'with metrics' too",
+    "init_containers": "an init container needs something to run: say its command "
+    "(`init container that runs 'cmd' into /path`) or the URL it downloads",
     "ingress_class": "the ingress class applies to an Ingress; this chart is exposed another way",
 }
 
 
 def _scalars(value: Any) -> Iterable[str]:
+    if isinstance(value, BaseModel):  # a typed fact (EgressRule, KedaTrigger) shows as its fields
+        value = value.model_dump(exclude_none=True)
     if isinstance(value, dict):
         for item in value.values():
             yield from _scalars(item)
-    elif isinstance(value, list):
+    elif isinstance(value, list | tuple):
         for item in value:
             yield from _scalars(item)
     elif value is not None and not isinstance(value, bool):
@@ -240,8 +280,9 @@ def fact_applied(field: str, facts: RequestFacts, data: dict[str, Any]) -> bool:
 
 def dependency_applied(dep: DependencyFact, data: dict[str, Any]) -> bool:
     """An existing dependency is a connection through a Secret (named, or asked for by a gap question)."""
-    if not dep.existing:
-        return any(d.get("name") == dep.app for d in data.get("dependencies", []) if isinstance(d, dict))
+    if not dep.existing:  # bundled: a dependency chart of that app (`postgresql` is the postgres entry)
+        app = SERVICE_APPS.get(dep.app, dep.app)
+        return any(d.get("app") == app for d in data.get("dependencies", []) if isinstance(d, dict))
     names = _secret_ref_names(data)
     return dep.secret in names if dep.secret else None in names
 
@@ -250,8 +291,8 @@ def dependency_reason(dep: DependencyFact) -> str:
     if dep.existing:
         return f"the connection to the existing {dep.app} was not wired: say which Secret holds it ('{dep.app} via existing secret NAME')"
     return (
-        f"{dep.app} is something this app talks to, not the app itself; bundling it as a dependency chart "
-        f"is not supported yet: run it separately and connect with '{dep.app} via existing secret NAME'"
+        f"{dep.app} is something this app talks to, not the app itself; there is no {dep.app} chart to bundle "
+        f"here: run it separately and connect with '{dep.app} via existing secret NAME'"
     )
 
 

@@ -41,13 +41,13 @@ def plan_dependencies(
         if app == data.get("catalog_app") or find_connection(app) is None:
             continue
         if fact.existing:
-            usual = next((d for d in deps if d["app"] == app and d.get("env")), None)
+            usual = next((d for d in deps if d["app"] == app), None)
             deps = [d for d in deps if d["app"] != app]
             seen.add(app)
             if external := _external(data, app, fact.secret, entry, notes):
                 deps.append(external)
                 if usual is not None and fact.secret:
-                    _external_settings(data, usual, fact.secret, notes)
+                    _replaced_by_existing(data, usual, fact.secret, notes)
             continue
         if app in seen:
             continue
@@ -67,11 +67,7 @@ def plan_dependencies(
             continue
         usual = next((d for d in deps if d["app"] == app), None)
         if usual is not None:
-            notes.append(
-                f"{app}: the existing one (Secret {db.secret}) is used instead of a bundled subchart"
-            )
-            if usual.get("env"):
-                _external_settings(data, usual, db.secret, notes)
+            _replaced_by_existing(data, usual, db.secret, notes)
         deps = [d for d in deps if d["app"] != app]
         seen.add(app)
         deps.append({"app": app, "existing_secret": db.secret})
@@ -82,6 +78,13 @@ def plan_dependencies(
         migration["backoff_limit"] = max(migration.get("backoff_limit", 1), MIGRATION_RETRIES)
         notes.append(f"migration: runs after install (the bundled database must exist first) and retries "
                      f"{MIGRATION_RETRIES} times while it starts")  # fmt: skip
+
+
+def _replaced_by_existing(data: dict[str, Any], usual: dict[str, Any], secret: str, notes: list[str]) -> None:
+    """The catalog app's usual dependency already runs: say so, and read its settings from the Secret."""
+    notes.append(f"{usual['app']}: the existing one (Secret {secret}) is used instead of a bundled subchart")
+    if usual.get("env"):
+        _external_settings(data, usual, secret, notes)
 
 
 EXTERNAL_KEYS = {"HOST": "host", "PORT": "port", "USER": "username", "PASSWORD": "password"}

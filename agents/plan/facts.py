@@ -128,6 +128,10 @@ class RequestFacts(BaseModel):
     node_selector: dict[str, str] = Field(default_factory=dict)
     tolerations: list[Toleration] = Field(default_factory=list)
     pdb: bool | None = None
+    pdb_min_available: int | None = None  # "minAvailable 2", "keep at least 3 pods available"
+    udp_ports: list[int] = Field(default_factory=list)  # "port 5353 udp"
+    app_protocol: str | None = None  # "appProtocol http2": what the first port speaks
+    health_path: str | None = None  # "health check at /healthz": HTTP probes on that path
     autoscale_off: bool = False
     dependencies: list[DependencyFact] = Field(default_factory=list)
     worker: bool = False  # "a worker", "consumer", "background process": serves no traffic

@@ -221,7 +221,7 @@ def _extract_workload(t: _Text, facts: RequestFacts) -> None:
     if t.take(r"\b(?:cron\s*job|cronjob|scheduled\s+job|(?<!keda\s)cron)\b") or facts.schedule:
         facts.workload = "CronJob"
     elif t.take(
-        r"\b(?:daemon\s*set|on\s+(?:every|each|all)\s+(?:(?:the|worker|linux)\s+)?nodes?|per\s+node|one\s+per\s+node)\b"
+        r"\b(?:daemon\s*set|on\s+(?:every|each|all)\s+(?:(?:the|worker|linux)\s+)?nodes?|per\s+node|one\s+per\s+node|node\s+agents?)\b"
     ):
         facts.workload = "DaemonSet"
     elif t.take(r"\bstateful\s*set\b"):
@@ -356,8 +356,8 @@ def _extract_exposure(t: _Text, facts: RequestFacts) -> None:
             facts.hosts.append(host)
     for host in facts.hosts:
         t.take(rf"(?<![\w.-]){re.escape(host)}(?![\w-])")
-    if grpc:
-        t.take(r"\bgrpc\b")
+    if grpc:  # `grpc port 9000` is a named port, left for the service options extractor
+        t.take(r"\bgrpc\b(?!\s+port\s+(?:on\s+)?\d)")
     if no_exposure:
         facts.exposure = "none"
     elif facts.hosts and facts.exposure is None:
@@ -436,6 +436,16 @@ def _extract_rbac(t: _Text, facts: RequestFacts) -> None:
     t.take(re.escape(m.group(0)))
 
 
+def _extract_pdb_bound(t: _Text, facts: RequestFacts) -> None:
+    """`minAvailable 2`, `keep at least 3 pods available`: read before `3 pods` becomes a replica count."""
+    if m := t.find(
+        rf"\bmin[- ]?available\s*(?:=|:|of)?\s*{NUMBER}\b"
+        rf"|\b(?:keep\s+)?at\s+least\s+{NUMBER}\s+(?:pods?|replicas?)\s+(?:available|up|running)(?:\s+during\s+disruptions?)?"
+    ):
+        facts.pdb, facts.pdb_min_available = True, _number(m.group(1) or m.group(2))
+        t.take(re.escape(m.group(0)))
+
+
 def _extract_scaling(t: _Text, facts: RequestFacts) -> None:
     if m := t.find(rf"\b(?:between|from)\s+{NUMBER}\s+(?:and|to)\s+{NUMBER}\s+(?:replicas|pods|instances)\b"):
         facts.autoscale, facts.autoscale_min, facts.autoscale_max = (
@@ -445,8 +455,8 @@ def _extract_scaling(t: _Text, facts: RequestFacts) -> None:
         )
         t.take(re.escape(m.group(0)))
     if m := t.find(
-        rf"\b(?:auto-?scal\w*|hpa)\s+(?:from\s+{NUMBER}\s+)?(?:up\s+)?(?:to|max(?:imum)?|up\s+to)\s+{NUMBER}"
-    ):
+        rf"\b(?:auto-?scal\w*|hpa)\s+(?:from\s+{NUMBER}\s+)?(?:up\s+)?(?:to|max(?:imum)?|up\s+to)\s+{NUMBER}\b"
+    ):  # a whole number: `hpa to 512Mi` is no replica count
         facts.autoscale = True
         if m.group(1):
             facts.autoscale_min = _number(m.group(1))
@@ -456,7 +466,7 @@ def _extract_scaling(t: _Text, facts: RequestFacts) -> None:
         facts.autoscale_off = True
     elif t.take(r"(?<!vertical\spod\s)\b(?:auto-?scal\w*|hpa)\b"):
         facts.autoscale = True
-    if m := t.find(rf"\b{NUMBER}\s+(?:replicas?|pods|instances|copies)\b") or t.find(
+    if m := t.find(rf"\b{NUMBER}\s+(?:replicas?|replics|pods|instances|copies)\b") or t.find(
         rf"\breplicas?\s*(?:=|:|of)?\s*{NUMBER}\b"
     ):
         facts.replicas = _number(m.group(1))
@@ -575,7 +585,8 @@ EXISTING = (
     r"(?:(?:an?|the|our|its|their)\s+)?(?:(existing|external|managed|shared|remote|already[- ]running)\s+)?"
 )
 NOT_A_DEPENDENCY = (
-    r"(?!\s+(?:metrics|operator|scrap\w*|annotations?|service\s*monitor|rules?|alerts?|exporter))"
+    r"(?!\s+(?:metrics|operator|scrap\w*|annotations?|service\s*monitor|rules?|alerts?|exporter"
+    r"|agents?|sidecars?|injector))"
 )
 SECRET_TAIL = (
     rf"(?:\s+(?:via|from|using|with|in|through)\s+(?:an?\s+|the\s+)?(?:existing\s+)?secret"
@@ -630,9 +641,8 @@ def _record_dependency(t: _Text, facts: RequestFacts, m: re.Match[str]) -> None:
     secret_said = "secret" in m.group(0)
     existing = bool(existing_word or existing_tail or secret_said)
     words = t.original[m.start() : m.end()].strip(" ,;&+")
+    # the one record of it: the dependency planner wires an existing one through its Secret
     facts.dependencies.append(DependencyFact(app=entry.name, existing=existing, secret=secret, words=words))
-    if existing:
-        facts.databases.append(DatabaseSecret(service=entry.name, secret=secret))
     t.take_span(m.start(), m.end())
 
 
@@ -652,9 +662,13 @@ def _extract_role(t: _Text, facts: RequestFacts) -> None:
 
 def _extract_app(t: _Text, facts: RequestFacts) -> None:
     text = re.sub(
-        r"\b(?:every|each|all|per|worker|gpu|arm64|amd64|linux|windows)\s+nodes?\b|\bnodes\b", " ", t.lower
+        r"\b(?:every|each|all|per|worker|gpu|arm64|amd64|linux|windows)\s+nodes?\b|\bnodes\b|\bnode\s+agents?\b",
+        " ",
+        t.lower,
     )
     text = re.sub(r"\bprometheus\s+(?:metrics|operator|scrap\w*|annotations?)\b", " ", text)
+    # `pull its secrets from Vault`: where the secrets come from is a source, not the subject
+    text = re.sub(r"\b(?:secrets?|credentials?|passwords?|tokens?|keys?|config)\s+from\s+[\w.-]+", " ", text)
     best: tuple[int, int, str, str] | None = None
     image_at = _image_position(t, facts)
     for alias, entry in catalog_aliases().items():
@@ -728,10 +742,10 @@ FILLER_WORDS = frozenset({
     "a", "an", "the", "and", "or", "with", "for", "to", "of", "in", "on", "at", "by", "from", "as", "into",
     "onto", "via", "per", "is", "are", "be", "it", "its", "it's", "this", "that", "which", "who", "where",
     "when", "there", "here", "then", "so", "also", "too", "just", "only", "some", "any", "my", "our",
-    "your", "their", "me", "us", "we", "i", "you", "please", "pls", "plz", "thanks", "thank", "thx",
+    "your", "their", "me", "us", "we", "we'd", "i", "you", "please", "pls", "plz", "thanks", "thank", "thx",
     "kindly", "hi", "hello", "hey", "need", "needs", "want", "wants", "would", "like", "could", "can",
     "should", "must", "will", "shall", "let", "lets", "let's", "gets", "get", "have", "has", "having",
-    "give", "make", "makes", "create", "build", "generate", "deploy", "deploying", "deployed", "install", "launch", "run",
+    "give", "make", "makes", "add", "put", "create", "build", "generate", "deploy", "deploying", "deployed", "install", "launch", "run",
     "runs", "running", "ship", "set", "up", "setup", "new", "simple", "small", "basic", "standard", "usual",
     "default", "chart", "charts", "helm", "k8s", "kubernetes", "cluster", "app", "apps", "application",
     "applications", "service", "services", "server", "servers", "container", "containers", "workload",
@@ -784,7 +798,7 @@ def _value_words(value: Any) -> list[str]:
         return [str(value).lower()]
     if isinstance(value, dict):
         return [w for k, v in value.items() for w in [str(k).lower(), *_value_words(v)]]
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [w for v in value for w in _value_words(v)]
     return []
 
@@ -812,10 +826,23 @@ def _record_origins(t: _Text, facts: RequestFacts, before: dict[str, Any], first
             claimed[name] = named
     used = {s for found in claimed.values() for s in found}
     unclaimed = [s for s in spans if s not in used] or spans
+    if claimed and all(name in claimed for name in changed):
+        _give_leftover_spans(claimed, [s for s in spans if s not in used])
     for name in changed:
         own = sorted(set(claimed.get(name, unclaimed)), key=lambda s: s.start)
         words = " … ".join(dict.fromkeys(t.words(s) for s in own))
         facts.origins.append(FactOrigin(field=name, words=words, extractor=t.extractor))
+
+
+def _give_leftover_spans(claimed: dict[str, list[ConsumedSpan]], leftover: list[ConsumedSpan]) -> None:
+    """A span no field claimed still belongs to the extractor's facts: it joins the nearest field's
+    words (`keda` beside `rabbitmq queue orders`), so words read are never dropped from the account."""
+    for span in leftover:
+        nearest = min(
+            claimed,
+            key=lambda name: min(abs(s.start - span.start) for s in claimed[name]),
+        )
+        claimed[nearest].append(span)
 
 
 def leftover_notes(t: _Text) -> list[NotDone]:
@@ -866,6 +893,13 @@ KEDA_DEFAULTS: dict[str, tuple[dict[str, str], str, str]] = {
 }
 KEDA_SOURCES = {"rabbitmq": "rabbitmq", "amqp": "rabbitmq", "kafka": "kafka", "redis": "redis",
                 "sqs": "aws-sqs-queue", "prometheus": "prometheus", "cron": "cron"}  # fmt: skip
+KEDA_MEASURES = r"(?:queue|topic|list|length|lag|query|messages?|backlog)"
+# a queue's name follows its noun or `named`: in `redis nginx keda` nginx is the app, not a list
+KEDA_SOURCE = (
+    rf"\b(rabbitmq|amqp|kafka|redis|sqs|prometheus|cron)\b(?:\s+(?:length|lag|messages?|backlog))?"
+    rf"(?:\s+(?:(?:queue|topic|list|query)\s+(?:named\s+|called\s+)?|named\s+|called\s+)[`\"']?([\w.:/-]+)[`\"']?"
+    rf"|\s+{KEDA_MEASURES})?"
+)
 CONTROL_PLANE_KEY = "node-role.kubernetes.io/control-plane"
 NOT_PORT_NAMES = {"metrics", "the", "a", "an", "and", "on", "at", "listens", "listening", "serves", "exposes", "expose",
                   "container", "service", "its", "tcp", "udp", "app", "with", "same", "one", "default", "target",
@@ -920,12 +954,11 @@ def _extract_keda(t: _Text, facts: RequestFacts) -> None:
     """`scale to zero with keda on rabbitmq queue orders, credentials from secret mq-auth`."""
     if not t.find(r"\bkeda\b|\bscale[sd]?\s+(?:down\s+)?to\s+zero\b"):
         return
+    source = t.find(KEDA_SOURCE)
+    if source is None and t.find(rf"\b{KEDA_MEASURES}\b"):
+        return  # `keda on queue length` names no queue: reported in the user's words, not turned into cpu
     if t.take(r"\bscale[sd]?\s+(?:down\s+)?to\s+zero\b"):
         facts.keda_min = 0
-    source = t.find(
-        r"\b(rabbitmq|amqp|kafka|redis|sqs|prometheus|cron)\b(?:\s+(?:queue|topic|list|length|lag|query|messages?|backlog))?"
-        r"(?:\s+(?:named\s+|called\s+)?[`\"']?([\w.:/-]+)[`\"']?)?"
-    )
     kind = KEDA_SOURCES[source.group(1)] if source else "cpu"
     if source:
         t.take(re.escape(source.group(0)))
@@ -935,13 +968,15 @@ def _extract_keda(t: _Text, facts: RequestFacts) -> None:
         metadata, named_field, _ = KEDA_DEFAULTS[kind]
         metadata = dict(metadata)
         named = source.group(2) if source else None
-        if named and named_field and named not in NOT_NAMES and named not in {"with", "from", "keda"}:
+        if named and named_field and named not in NOT_NAMES and not re.fullmatch(KEDA_MEASURES, named):
             metadata[named_field] = named
         elif named_field:
             metadata[named_field] = facts.name or "work"
         facts.keda_triggers.append(KedaTrigger(type=kind, metadata=metadata))
-    if m := t.find(rf"\bkeda\b[^.;]*?\b(?:from|between)\s+{NUMBER}\s+(?:to|and|-)\s+{NUMBER}\b") or t.find(
-        rf"\b{NUMBER}\s*(?:-|to)\s*{NUMBER}\s+(?:replicas|pods)\b"
+    if (
+        m := t.find(rf"\bkeda\b[^.;]*?\b(?:from|between)\s+{NUMBER}\s+(?:to|and|-)\s+{NUMBER}\b")
+        or t.find(rf"\b{NUMBER}\s*(?:-|to)\s*{NUMBER}\s+(?:replicas|pods)\b")
+        or t.find(rf"\bmin(?:imum)?\s+{NUMBER}\s*,?\s+(?:and\s+)?max(?:imum)?\s+{NUMBER}\b")
     ):
         facts.keda_min, facts.keda_max = _number(m.group(1)), _number(m.group(2))
         t.take(re.escape(m.group(0)))
@@ -960,7 +995,7 @@ def _extract_keda(t: _Text, facts: RequestFacts) -> None:
 
 
 def _extract_vpa(t: _Text, facts: RequestFacts) -> None:
-    if not t.take(r"\b(?:vpa|vertical\s+pod\s+auto-?scal\w*|vertical\s+auto-?scal\w*)\b"):
+    if not t.take(r"\b(?:vpas?|vertical\s*pod\s*auto-?scal\w*|vertical\s+auto-?scal\w*)\b"):
         return
     facts.vpa = True
     if m := t.find(r"\b(?:in\s+|update\s*mode\s+|mode\s+)(auto|recreate|initial|off)(?:\s+mode)?\b"):
@@ -974,7 +1009,7 @@ def _extract_vpa(t: _Text, facts: RequestFacts) -> None:
 def _extract_external_secret(t: _Text, facts: RequestFacts) -> None:
     """`an ExternalSecret from ClusterSecretStore vault-backend, key prod/shop`: the operator writes the Secret."""
     store = t.find(
-        r"\b(cluster)?[- ]?secret[- ]?store\s+(?:named\s+|called\s+)?[`\"']?([a-z0-9][a-z0-9.-]*[a-z0-9])"
+        r"\b(cluster)?[- ]?(?:external[- ]?)?secrets?[- ]?store\s+(?:named\s+|called\s+)?[`\"']?([a-z0-9][a-z0-9.-]*[a-z0-9])"
     )
     said = t.find(r"\bexternal[- ]?secrets?(?:[- ]operator)?\b")
     if not (store or said):
@@ -1003,7 +1038,7 @@ def _extract_external_secret(t: _Text, facts: RequestFacts) -> None:
 def _extract_secret_mounts(t: _Text, facts: RequestFacts) -> None:
     """`mount the tls secret shop-tls at /etc/tls`: read-only files; `env from secret app-env`: envFrom."""
     for m in t.take(
-        rf"\bmount(?:s|ed)?\s+(?:the\s+)?(?:existing\s+)?(?:tls\s+|certificate\s+)?secret\s+{SECRET_NAME}\s+(?:at|on|in|under|to)\s+(/[\w./-]*)"
+        rf"\bmount(?:s|ed)?\s+(?:the\s+)?(?:existing\s+)?(?:tls\s+|certificate\s+)?secret\s+{SECRET_NAME}\s+(?:as\s+(?:files?|a\s+volume)\s+)?(?:at|on|in|under|to)\s+(/[\w./-]*)"
     ):
         facts.secret_mounts[m.group(1)] = m.group(2)
     for m in t.take(
@@ -1013,10 +1048,12 @@ def _extract_secret_mounts(t: _Text, facts: RequestFacts) -> None:
         if name not in NOT_NAMES:
             facts.secret_mounts[name] = m.group(3)
     for m in t.take(
-        rf"\b(?:env\s*from|all\s+keys\s+of|every\s+key\s+of)\s+(?:the\s+)?(?:existing\s+)?secret\s+{SECRET_NAME}"
-    ):
-        if m.group(1) not in NOT_NAMES and m.group(1) not in facts.secrets:
-            facts.secrets.append(m.group(1))
+        rf"\b(?:env\s*from|all\s+keys\s+of|every\s+key\s+of)\s+(?:the\s+)?(?:existing\s+)?secrets?\s+{SECRET_NAME}"
+        rf"((?:\s*(?:,|and)\s*{SECRET_NAME})*)"
+    ):  # `env from existing secrets app-env and app-extra`: each one
+        for name in [m.group(1), *re.findall(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?", m.group(2) or "")]:
+            if name not in NOT_NAMES and name not in facts.secrets:
+                facts.secrets.append(name)
 
 
 def _extract_network_rules(t: _Text, facts: RequestFacts) -> None:
@@ -1074,7 +1111,7 @@ def _extract_traefik_options(t: _Text, facts: RequestFacts) -> None:
     if t.take(r"\bsecurity\s+headers\b|\bhsts\b"):
         facts.security_headers = True
     if m := t.find(
-        r"\brate[- ]?limit(?:ed|ing)?\s+(?:of\s+|to\s+|at\s+)?(\d+)\s*(?:req(?:uest)?s?|r)?\s*(?:/|per\s+)\s*(?:s|sec|second)\b(?:\s*(?:,|with|and)?\s*burst\s+(?:of\s+)?(\d+))?"
+        r"\brate[- ]?limit(?:ed|ing)?(?:\s+middleware)?\s+(?:of\s+|to\s+|at\s+)?(\d+)\s*(?:req(?:uest)?s?|r)?\s*(?:/|per\s+)\s*(?:s|sec|second)\b(?:\s*(?:,|with|and)?\s*burst\s+(?:of\s+)?(\d+))?"
     ):
         facts.rate_limit = int(m.group(1))
         facts.rate_limit_burst = int(m.group(2)) if m.group(2) else None
@@ -1098,17 +1135,57 @@ def _extract_service_options(t: _Text, facts: RequestFacts) -> None:
         facts.service_type = "LoadBalancer"
     elif t.take(r"\b(?:type\s+)?node[- ]?port(?:\s+service)?\b"):
         facts.service_type = "NodePort"
+    _extract_port_lists(t, facts)
     # single spaces only: a blanked span between two words must not join them into "name port N"
     pattern = r"\b([a-z][a-z0-9-]{0,14}) port (?:on )?(\d{2,5})\b"
     for m in list(re.finditer(pattern, t.lower)):
         name, number = m.group(1), int(m.group(2))
         if name in NOT_PORT_NAMES or t.lower[max(0, m.start() - 4) : m.start()].strip() == "to":
             continue  # "connects to redis port 6379" names the peer, not this app's port
-        if 1 <= number <= 65535 and all(n != name and p != number for n, p in facts.named_ports):
-            facts.named_ports.append((name, number))
-            if number not in facts.ports:
-                facts.ports.append(number)
+        if _add_named_port(facts, name, number):
             t.take(re.escape(m.group(0)))
+
+
+def _extract_udp_ports(t: _Text, facts: RequestFacts) -> None:
+    """`port 5353 udp`, `5353/udp`, `udp port 5353`: the port's protocol; its number is read as a port."""
+    for m in list(re.finditer(r"\b(\d{2,5})\s*(?:/\s*)?(udp)\b|\b(udp)\s+port\s+(\d{2,5})\b", t.lower)):
+        number = int(m.group(1) or m.group(4))
+        if 1 <= number <= 65535 and number not in facts.udp_ports:
+            facts.udp_ports.append(number)
+            word = 2 if m.group(2) else 3
+            t.take_span(m.start(word), m.end(word))
+
+
+def _extract_app_protocol(t: _Text, facts: RequestFacts) -> None:
+    """`appProtocol http2`: what the (first) port speaks, for the Service and routes."""
+    if m := t.find(r"\bapp[- ]?protocol\s*[:=]?\s*([a-z][a-z0-9.+/-]{1,30})(?![\w./-])"):
+        facts.app_protocol = m.group(1)
+        t.take(re.escape(m.group(0)))
+
+
+def _add_named_port(facts: RequestFacts, name: str, number: int) -> bool:
+    """One named port (and its number among the ports), unless the name or number is taken."""
+    if name in NOT_PORT_NAMES or not 1 <= number <= 65535:
+        return False
+    if any(n == name or p == number for n, p in facts.named_ports):
+        return False
+    facts.named_ports.append((name, number))
+    if number not in facts.ports:
+        facts.ports.append(number)
+    return True
+
+
+def _extract_port_lists(t: _Text, facts: RequestFacts) -> None:
+    """`ports http 8080 and admin 9090`, `1883 for mqtt and 8883 for mqtts`: names beside numbers."""
+    name = r"[a-z][a-z0-9-]{0,14}"
+    pair = rf"{name}\s+\d{{2,5}}"
+    for m in list(re.finditer(rf"\bports\s*:?\s+({pair}(?:\s*(?:,|and|&)\s*{pair})+)\b", t.lower)):
+        pairs = re.findall(rf"({name})\s+(\d{{2,5}})", m.group(1))
+        if all(_add_named_port(facts, n, int(p)) for n, p in pairs):
+            t.take_span(m.start(), m.end())
+    for m in list(re.finditer(rf"\b(\d{{2,5}})\s+for\s+({name})\b", t.lower)):
+        if _add_named_port(facts, m.group(2), int(m.group(1))):
+            t.take_span(m.start(), m.end())
 
 
 def _extract_observability(t: _Text, facts: RequestFacts) -> None:
@@ -1121,9 +1198,11 @@ def _extract_observability(t: _Text, facts: RequestFacts) -> None:
     for m in t.take(rf"\b(?:with\s+)?(?:the\s+)?(?:label\s+)?(release)(?:{spaced})([a-z0-9][a-z0-9.-]*)"):
         facts.service_monitor_labels[m.group(1)] = m.group(2)
         facts.metrics, facts.service_monitor = True, True
+    topic = r"(?:errors?(?:\s+(?:ratio|rate))?|latency|restarts?)"
     if t.take(
-        r"\bprometheus\s*rules?\b|\b(?:default\s+|useful\s+|prometheus\s+)?alert(?:s|ing)(?:\s+rules?)?\b"
-    ):
+        r"\bprometheus\s*rules?\b|\b(?:default\s+|useful\s+|prometheus\s+)?alert(?:s|ing)?(?:\s+rules?)?"
+        rf"(?:\s+(?:on|for)\s+{topic}(?:\s*(?:,|and)\s*{topic})*)?\b"
+    ):  # the default rules cover error ratio, latency and restarts
         facts.alerting = True
         facts.metrics = True
 
@@ -1148,6 +1227,15 @@ def _extract_hardware(t: _Text, facts: RequestFacts) -> None:
         t.take(re.escape(m.group(0)))
 
 
+def _extract_health_path(t: _Text, facts: RequestFacts) -> None:
+    """`health check at /healthz`: HTTP readiness and liveness on that path."""
+    if m := t.find(
+        r"\b(?:health\s*(?:check|endpoint|probe)s?|readiness\s+probe)\s+(?:at|on|is)?\s*(/[\w./-]*)"
+    ):
+        facts.health_path = m.group(1)
+        t.take(re.escape(m.group(0)))
+
+
 def _extract_lifecycle(t: _Text, facts: RequestFacts) -> None:
     """Slow starters (startupProbe), preStop pauses and grace periods."""
     if m := t.find(rf"\btakes?\s+(?:up\s+to\s+)?{DURATION}\s+to\s+(?:start|boot|warm\s+up)\b"):
@@ -1156,12 +1244,12 @@ def _extract_lifecycle(t: _Text, facts: RequestFacts) -> None:
     elif t.take(r"\bslow[- ](?:to[- ])?start(?:s|ing|er|up)?\b|\bstarts?\s+slowly\b|\bstartup\s*probe\b"):
         facts.startup_seconds = 300
     if m := t.find(
-        rf"\b(?:pre[- ]?stop(?:\s+hook)?\s+(?:that\s+)?(?:sleeps?|waits?|pauses?|of)?|drain\s+for)\s*(?:for\s+)?{DURATION_OR_SECONDS}"
+        rf"\b(?:pre[- ]?stop(?:\s+hook)?\s+(?:that\s+)?(?:sleeps?|waits?|pauses?|of)?|drain\s+for)\s*(?:for\s+|of\s+)?{DURATION_OR_SECONDS}"
     ):
         facts.pre_stop_seconds = _seconds(m.group(1), m.group(2))
         t.take(re.escape(m.group(0)))
     if m := t.find(
-        rf"\b(?:(?:termination\s+)?grace(?:ful)?(?:\s+(?:shutdown\s+)?period)?(?:\s+seconds)?|terminationgraceperiodseconds)\s*(?:of\s+|=\s*|:\s*)?{DURATION_OR_SECONDS}"
+        rf"\b(?:(?:termination\s+)?grace(?:ful)?(?:\s+shutdown)?(?:\s+period)?(?:\s+seconds)?|terminationgraceperiodseconds)\s*(?:of\s+|=\s*|:\s*)?{DURATION_OR_SECONDS}"
     ) or t.find(rf"\b{DURATION}\s+(?:to\s+shut\s*down|grace(?:\s+period)?|to\s+stop\s+gracefully)\b"):
         facts.grace_seconds = _seconds(m.group(1), m.group(2))
         t.take(re.escape(m.group(0)))
@@ -1178,6 +1266,10 @@ def _extract_hooks(t: _Text, facts: RequestFacts) -> None:
     quoted = r"\b(?:runs?|running|executes?|with\s+command)\s*:?\s*[`\"']([^`\"']+)[`\"']"
     near = [c for c in re.finditer(quoted, t.raw, re.I) if abs(c.start() - m.start()) <= 80]  # same clause
     command = min(near, key=lambda c: abs(c.start() - m.start()), default=None)
+    if command is None:  # `hook job running ./seed.sh`: an unquoted script is the command too
+        script = r"\b(?:runs?|running|executes?|with\s+command)?\s*(\.{0,2}/[\w./-]+|[\w./-]+\.(?:sh|py|rb|js))(?![\w./-])"
+        near = [c for c in re.finditer(script, t.raw, re.I) if 0 <= c.start() - m.end() <= 40]
+        command = near[0] if near else None
     if command:
         facts.hook_command = shlex.split(command.group(1))
         t.take(re.escape(command.group(0)), raw=True)
@@ -1194,14 +1286,14 @@ def _extract_hooks(t: _Text, facts: RequestFacts) -> None:
 
 def _extract_job_limits(t: _Text, facts: RequestFacts) -> None:
     """Deadlines, history limits and the CronJob time zone."""
-    if m := t.find(rf"\bstarting[- ]deadline(?:[- ]seconds)?\s*(?:of\s+|=\s*|:\s*)?{DURATION_OR_SECONDS}"):
+    if m := t.find(rf"\bstarting[- ]?deadline(?:[- ]?seconds)?\s*(?:of\s+|=\s*|:\s*)?{DURATION_OR_SECONDS}"):
         facts.starting_deadline = _seconds(m.group(1), m.group(2))
         t.take(re.escape(m.group(0)))
     batch = facts.workload in {"Job", "CronJob"} or facts.schedule is not None
     generic = rf"\b(?:timeout|time\s*limit|deadline|(?:must\s+)?finish(?:es)?\s+within|runs?\s+at\s+most)\s*(?:of\s+|=\s*|:\s*)?{DURATION}"
-    if m := t.find(rf"\bactive[- ]deadline(?:[- ]seconds)?\s*(?:of\s+|=\s*|:\s*)?{DURATION_OR_SECONDS}") or (
-        t.find(generic) if batch else None
-    ):
+    if m := t.find(
+        rf"\bactive[- ]?deadline(?:[- ]?seconds)?\s*(?:of\s+|=\s*|:\s*)?{DURATION_OR_SECONDS}"
+    ) or (t.find(generic) if batch else None):
         facts.active_deadline = _seconds(m.group(1), m.group(2))
         t.take(re.escape(m.group(0)))
     if m := t.find(rf"\bkeep\s+(?:the\s+)?(?:last\s+)?{NUMBER}\s+successful(?:\s+(?:jobs|runs))?"):
@@ -1226,7 +1318,7 @@ def _extract_config_data(t: _Text, facts: RequestFacts) -> None:
     """`config LOG_LEVEL=debug, FEATURE_X=on`: ConfigMap data the app reads as env."""
     pair = r"[A-Za-z_][A-Za-z0-9_]*=(?:\"[^\"]*\"|'[^']*'|[^\s,;]+)"
     m = t.find(
-        rf"\b(?:config\s*map|configuration|config|settings)\s*(?:data|values?|entries|keys)?\s*(?:with|:|of|=)?\s*((?:{pair})(?:\s*(?:,|and)\s*{pair})*)",
+        rf"\b(?:config\s*-?\s*m(?:ap|pa)|configuration|config|settings)\s*(?:data|values?|entries|keys)?\s*(?:with|:|of|=|containing|holding)?\s*((?:{pair})(?:\s*(?:,|and)\s*{pair})*)",
         raw=True,
         flags=re.I,
     )
@@ -1235,6 +1327,7 @@ def _extract_config_data(t: _Text, facts: RequestFacts) -> None:
     for name, value in re.findall(r"([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|'[^']*'|[^\s,;]+)", m.group(1)):
         facts.config_data[name] = value.strip("\"'")
     t.take(re.escape(m.group(0)), raw=True)
+    t.take(r"\b(?:in|into|as)\s+(?:an?\s+|the\s+)?config\s*-?\s*maps?\b")  # where the pairs go: said already
 
 
 def _extract_storage_options(t: _Text, facts: RequestFacts) -> None:
@@ -1255,7 +1348,11 @@ def _extract_storage_options(t: _Text, facts: RequestFacts) -> None:
         t.take(re.escape(claim.group(0)))
     if klass := t.find(r"\bstorage\s*(class(?:\s*name)?\s*:?\s+[`\"']?([a-z0-9][a-z0-9.-]*))"):
         facts.storage_class = klass.group(2)  # read before the exposure extractor sees "class X"
-        t._blank(klass.start(1), klass.end(1))  # "10Gi storage" stays for the persistence extractor
+        sized = re.search(
+            r"\d\s?(?:gi|gb|mi|mb|ti|tb|g|t)\s+(?:of\s+)?(?:persistent\s+)?$", t.lower[: klass.start()]
+        )
+        # "10Gi storage" stays for the persistence extractor; a bare "storage class X" is read whole
+        t.take_span(klass.start(1) if sized else klass.start(), klass.end(1))
 
 
 def _extract_hpa_targets(t: _Text, facts: RequestFacts) -> None:
@@ -1294,9 +1391,13 @@ def _extract_hpa_targets(t: _Text, facts: RequestFacts) -> None:
 
 def _extract_node_agent(t: _Text, facts: RequestFacts) -> None:
     """`reads /var/log from the host`: read-only hostPath mounts for DaemonSet node agents."""
+    verb = r"\b(?:reads?|reading|mounts?|mounting|needs?|access(?:es)?|with)\s+(?:the\s+)?"
+    # a bare `mounting /proc read-only` names the host's path only on a node agent
+    where = r"(?:read[- ]only\s+)?(?:from|on)\s+the\s+(?:host|node)"
+    if facts.workload == "DaemonSet":
+        where += r"|read[- ]only(?=\s|$)"
     for m in t.take(
-        r"\b(?:reads?|mounts?|needs?|access(?:es)?|with)\s+(?:the\s+)?(?:host(?:'s)?\s+|node(?:'s)?\s+)?(/[\w./-]+)\s+(?:from\s+the\s+(?:host|node)|on\s+the\s+(?:host|node)|read[- ]only\s+from\s+the\s+(?:host|node))"
-        r"(?:\s+(?:at|into|to)\s+(/[\w./-]+))?"
+        rf"{verb}(?:host(?:'s)?\s+|node(?:'s)?\s+)?(/[\w./-]+)\s+(?:{where})(?:\s+(?:at|into|to)\s+(/[\w./-]+))?"
     ):
         facts.host_paths.append((m.group(1), m.group(2) or m.group(1)))
     for m in t.take(r"\bhost[- ]?path\s+(/[\w./-]+)(?:\s+(?:at|into|to|mounted\s+at)\s+(/[\w./-]+))?"):
@@ -1332,19 +1433,23 @@ EXTRACTORS.extend(
         _extract_traefik_options,
         _extract_issuer_kind,
         _extract_exposure,
+        _extract_node_agent,  # `/var/log from the node` before the app reads `node` as Node.js
         _extract_app,
         _extract_observability,
         _extract_config_data,
         _extract_env,
         _extract_metrics,
+        _extract_health_path,
         _extract_lifecycle,
         _extract_hpa_targets,
         _extract_resources,
-        _extract_node_agent,
         _extract_persistence,
+        _extract_pdb_bound,
         _extract_scaling,
         _extract_network_policy,
         _extract_service_options,
+        _extract_app_protocol,
+        _extract_udp_ports,
         _extract_ports,
         _extract_subject,
     ]

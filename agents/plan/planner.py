@@ -176,6 +176,14 @@ def _ports(data: dict[str, Any], facts: RequestFacts) -> None:
         ports[0]["app_protocol"] = "grpc"
     elif ports and not data.get("catalog_app") and "app_protocol" not in ports[0]:
         ports[0]["app_protocol"] = "http"
+    for port in ports:
+        if port["container_port"] in facts.udp_ports:
+            port["protocol"] = "UDP"
+            port.pop("app_protocol", None)
+            if port["name"] == "http":  # not HTTP: named for what it carries
+                port["name"] = "udp"
+    if facts.app_protocol and ports:
+        ports[0]["app_protocol"] = facts.app_protocol
     if facts.metrics_port is not None and not any(p["container_port"] == facts.metrics_port for p in ports):
         ports.append({"name": "metrics", "container_port": facts.metrics_port, "app_protocol": "http"})
     if ports or "ports" in data:
@@ -187,6 +195,10 @@ def _default_probes(data: dict[str, Any], facts: RequestFacts, notes: list[str])
     if data.get("probes") or not data.get("ports") or data.get("workload") in {"Job", "CronJob"}:
         return
     port = data["ports"][0]
+    if port.get("protocol") == "UDP":
+        notes.append(f"probes: none — port {port['name']} is UDP, which a TCP or HTTP probe cannot check; "
+                     "add an exec probe (probes.liveness.type=exec) if the image has a health command")  # fmt: skip
+        return
     readiness: dict[str, Any] = {"type": "tcp", "port": port["name"], "period_seconds": 5}
     liveness: dict[str, Any] = {
         "type": "tcp",
@@ -194,7 +206,10 @@ def _default_probes(data: dict[str, Any], facts: RequestFacts, notes: list[str])
         "period_seconds": 20,
         "failure_threshold": 6,
     }
-    if facts.grpc or port.get("app_protocol") == "grpc":
+    if facts.health_path:  # the app said where it answers: HTTP probes there
+        readiness = {"type": "http", "port": port["name"], "path": facts.health_path, "period_seconds": 5}
+        liveness = {**liveness, "type": "http", "path": facts.health_path}
+    elif facts.grpc or port.get("app_protocol") == "grpc":
         # a gRPC server is checked with the standard health protocol (native grpc probes)
         readiness = {"type": "grpc", "port": port["container_port"], "period_seconds": 5}
         liveness = {**liveness, "type": "grpc", "port": port["container_port"]}
@@ -260,6 +275,8 @@ def _scaling(data: dict[str, Any], facts: RequestFacts) -> None:
         data["autoscaling"] = {"enabled": False}
     if facts.pdb is not None:
         data.setdefault("pdb", {})["enabled"] = facts.pdb
+    if facts.pdb_min_available is not None:  # one bound: minAvailable replaces the default maxUnavailable
+        data["pdb"].update(min_available=facts.pdb_min_available, max_unavailable=None)
 
 
 def _resources(data: dict[str, Any], facts: RequestFacts) -> None:

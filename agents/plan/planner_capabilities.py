@@ -239,8 +239,11 @@ def _jobs(data: dict[str, Any], facts: RequestFacts, notes: list[str]) -> None:
         job["time_zone"] = facts.time_zone
     if job:
         data.setdefault("job", {}).update(job)
-    if facts.init_containers:
-        data["init_containers"] = [c.model_dump(exclude_none=True) for c in facts.init_containers]
+    # an init container with neither a command nor an image of its own would run the app itself and
+    # never finish, holding the pod in Init: it is left out, and the accounting reports the words
+    runnable = [c for c in facts.init_containers if c.command or c.image is not None]
+    if runnable:
+        data["init_containers"] = [c.model_dump(exclude_none=True) for c in runnable]
 
 
 def _config_and_storage(data: dict[str, Any], facts: RequestFacts) -> None:

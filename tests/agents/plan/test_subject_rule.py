@@ -26,8 +26,9 @@ def test_a_worker_consuming_from_rabbitmq_is_a_worker_chart_not_a_broker() -> No
         plan.lifecycle.termination_grace_period_seconds is not None
         and plan.lifecycle.termination_grace_period_seconds > 30
     )
-    [rabbit] = outcome.not_done
-    assert rabbit.words == "consumes from rabbitmq" and "rabbitmq" in rabbit.reason
+    # the broker it consumes from is bundled as a dependency chart, so nothing is left undone
+    assert [d.app for d in plan.dependencies] == ["rabbitmq"]
+    assert outcome.not_done == []
 
 
 def test_wordpress_with_mysql_keeps_wordpress_as_the_subject() -> None:
@@ -37,23 +38,26 @@ def test_wordpress_with_mysql_keeps_wordpress_as_the_subject() -> None:
     outcome = plan_request(WORDPRESS)
     if outcome.plan is not None:  # once the catalog knows WordPress
         assert outcome.plan.catalog_app == "wordpress"
+        plan = outcome.plan
     else:
         assert "image" in [q.key for q in outcome.questions]
         answered = plan_request(WORDPRESS, answers={"image": "wordpress:6.6", "ports": "8080"})
         assert answered.plan is not None and answered.plan.name == "wordpress"
         assert answered.plan.catalog_app is None
-    assert "with mysql" in [n.words for n in outcome.not_done]
+        plan = answered.plan
+    assert [d.app for d in plan.dependencies] == ["mysql"], "mysql is bundled, not the subject"
+    assert "with mysql" not in [n.words for n in outcome.not_done]
 
 
-def test_fastapi_needing_postgres_and_redis_reports_both_dependencies() -> None:
+def test_fastapi_needing_postgres_and_redis_bundles_both_dependencies() -> None:
     outcome = plan_request(FASTAPI)
     assert outcome.plan is not None
     assert outcome.plan.catalog_app == "fastapi"
     assert [p.container_port for p in outcome.plan.ports] == [8000]
     facts = parse_request(FASTAPI)
     assert [(d.app, d.existing) for d in facts.dependencies] == [("postgres", False), ("redis", False)]
-    reported = [n.words for n in outcome.not_done]
-    assert reported == ["needs a postgres database", "and a redis cache"]
+    assert [d.app for d in outcome.plan.dependencies] == ["postgres", "redis"], "both bundled as subcharts"
+    assert outcome.not_done == []
 
 
 @pytest.mark.parametrize(
