@@ -20,7 +20,11 @@ ITEMS = [("KEDA scaling on queue length", "not understood"), ("needs a `postgres
 PLAN = ChartPlan(
     name="worker", image=ImageSpec(repository="acme/worker", tag="2.3"), service=ServicePlan(enabled=False)
 )
-WORKER = "/autopilot chart a worker that consumes from rabbitmq, image ghcr.io/acme/worker:2.3, no service"
+# rabbitmq is bundled as a subchart; a storage class with no storage to apply to is reported
+WORKER = (
+    "/autopilot chart a worker that consumes from rabbitmq, image ghcr.io/acme/worker:2.3, no service,"
+    " storage class fast-ssd"
+)
 
 
 def test_not_done_section_quotes_the_users_words_safely() -> None:
@@ -65,14 +69,15 @@ def running_bot(fake_github: FakeGitHub, app_keys: AppKeys, tmp_path: Path) -> I
         bot.close()
 
 
-def test_chart_run_shows_the_dependency_it_did_not_bundle_in_status_and_pr(
+def test_chart_run_shows_what_it_did_not_do_in_status_and_pr(
     running_bot: RunningBot, fake_github: FakeGitHub
 ) -> None:
     payload = issue_comment(fake_github, FULL_NAME, 1, WORKER, user="alice", installation_id=INSTALLATION_ID)
     assert running_bot.deliver("issue_comment", payload).status_code == 202
     running_bot.wait_idle()
     (pull,) = fake_github.pulls.values()
-    assert pull.body is not None and HEADING in pull.body and "consumes from rabbitmq" in pull.body
+    assert pull.body is not None and HEADING in pull.body and "storage class fast-ssd" in pull.body
+    assert "consumes from rabbitmq" not in pull.body.split(HEADING, 1)[1]  # bundled: not a gap
     (status,) = [b for b in bot_comments(fake_github, 1) if messages.marker("status", f"{FULL_NAME}#1") in b]
     assert f"**{HEADING}** 1 part(s), listed in the pull request." in status
     assert "Helm chart: `charts/worker`" in pull.body
