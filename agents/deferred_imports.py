@@ -3,7 +3,9 @@
 Some libraries import big modules at their top and use them only in functions a chart never
 calls: checkov imports aiohttp, python-hcl2 (which builds a Lark parser when imported), boto3 and
 docker for uploads, HCL expressions and image pulls; langchain_core reaches `langsmith.types`,
-~160 generated API models, for one enum of a submodule. A module named to `DeferringFinder` is
+~160 generated API models, for one enum of a submodule; langgraph reaches the `langgraph_sdk`
+package, whose `__init__` imports the whole remote client (httpx with rich and pygments,
+websockets), for the `BaseUser` protocol of `langgraph_sdk.auth.types`. A module named to `DeferringFinder` is
 found as usual, its module object (with `__path__` for a package, so its submodules import as
 usual) goes into `sys.modules` at once, and its code runs the first time anyone reads a name it
 does not have yet: a caller that does use it gets it whole, a caller that never does pays nothing.
@@ -53,6 +55,7 @@ class DeferringFinder(importlib.abc.MetaPathFinder):
 
     def __init__(self, names: Iterable[str]) -> None:
         self.names = frozenset(names)
+        self.library_modules = False  # the process-wide one (defer_library_modules)
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: types.ModuleType | None = None
@@ -76,10 +79,14 @@ def is_deferred(module: types.ModuleType) -> bool:
     return LOADER_KEY in module.__dict__
 
 
-def defer_langsmith_types() -> None:
-    """Defer `langsmith.types` for the rest of the process (before langchain_core is imported)."""
-    if "langsmith.types" in sys.modules or any(
-        isinstance(f, DeferringFinder) and "langsmith.types" in f.names for f in sys.meta_path
-    ):
+# the library modules deferred for the whole process (agents/__init__.py), never used by a chart
+LIBRARY_MODULES = ("langsmith.types", "langgraph_sdk")
+
+
+def defer_library_modules() -> None:
+    """Defer LIBRARY_MODULES for the rest of the process; call it before langchain_core is imported."""
+    if any(getattr(f, "library_modules", False) for f in sys.meta_path):
         return
-    sys.meta_path.insert(0, DeferringFinder({"langsmith.types"}))
+    finder = DeferringFinder(name for name in LIBRARY_MODULES if name not in sys.modules)
+    finder.library_modules = True
+    sys.meta_path.insert(0, finder)
