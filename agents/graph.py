@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
@@ -25,20 +25,11 @@ from pydantic import BaseModel, Field, ValidationError
 
 from agents.chart import render_chart, write_chart
 from agents.heal import route
-from agents.heal.llm_fixer import fix_with_llm
 from agents.heal.loop import made_progress, verified_fix
 from agents.heal.model import FixResult
 from agents.plan import plan_request
 from agents.plan.errors import PlanError
 from agents.plan.facts import NotDone
-from agents.plan.llm_planner import (
-    ChartDraft,
-    PlanEdit,
-    draft_request,
-    edit_plan,
-    edit_plan_with_llm,
-    plan_from_draft,
-)
 from agents.plan.model import ChartPlan
 from agents.plan.questions import PlanOutcome
 from agents.state import (
@@ -57,6 +48,9 @@ from agents.state import (
 )
 from agents.validate import default_kube_versions, validate_chart
 from agents.validate.finding import Finding, Severity, ValidationReport
+
+if TYPE_CHECKING:  # the LLM planner and fixer are imported where a model is used (not without one)
+    from agents.plan.llm_planner import ChartDraft, PlanEdit
 
 NodeHook = Callable[[str, ChartState], None]
 """Called with the node name and its input state each time a node starts (logging, metrics, tests)."""
@@ -204,6 +198,8 @@ class ChartGraph:
         update: dict[str, Any] = {}
         try:
             if model is not None:
+                from agents.plan.llm_planner import plan_from_draft
+
                 draft, problem = self.draft_for(state, model)
                 update["llm_draft"] = {"draft": draft.model_dump() if draft else None, "problem": problem}
                 outcome = plan_from_draft(draft, problem, request, sets, answers, fallback=self.steps.plan)
@@ -231,6 +227,8 @@ class ChartGraph:
     @staticmethod
     def draft_for(state: ChartState, model: BaseChatModel) -> tuple[ChartDraft | None, str]:
         """The model reads the request once per thread; clarify rounds reuse its draft."""
+        from agents.plan.llm_planner import ChartDraft, draft_request
+
         cached = state.get("llm_draft")
         if cached is not None:
             draft = cached.get("draft")
@@ -312,6 +310,8 @@ class ChartGraph:
         )
         model = self.model_for(state)
         if not applied and model is not None:
+            from agents.heal.llm_fixer import fix_with_llm
+
             llm_fix = fix_with_llm(model, files, findings)
             new_files, applied, rejected, source = llm_fix.files, llm_fix.applied, llm_fix.rejected, "llm"
         attempt = attempt.model_copy(update={"applied": applied, "rejected": rejected, "source": source})
@@ -355,6 +355,8 @@ class ChartGraph:
         model = self.model_for(state)
         named_files = [path for path in files if path in feedback]
         if model is not None and named_files:
+            from agents.heal.llm_fixer import fix_with_llm
+
             fix = fix_with_llm(model, files, _actionable(_findings(state)), instructions=feedback)
             if fix.applied:
                 return Command(goto="validate", update={**reset, "files": fix.files, "report": fix.applied})
@@ -369,6 +371,8 @@ class ChartGraph:
         )
 
     def edit_plan(self, state: ChartState, text: str) -> PlanEdit:
+        from agents.plan.llm_planner import edit_plan, edit_plan_with_llm
+
         plan = _plan_of(state)
         model = self.model_for(state)
         return edit_plan_with_llm(model, plan, text) if model is not None else edit_plan(plan, text)

@@ -10,7 +10,6 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from langchain.chat_models import init_chat_model
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
 
@@ -49,6 +48,9 @@ def build_chat_model(
         kwargs["base_url"] = base_url
     if api_key:
         kwargs["api_key"] = api_key
+    # here, not at the top: without a model (the default) `langchain` itself is never imported
+    from langchain.chat_models import init_chat_model
+
     try:
         return init_chat_model(model_name, model_provider=provider, **kwargs)
     except ImportError as exc:

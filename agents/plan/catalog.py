@@ -31,6 +31,8 @@ from agents.plan.model import (
     WorkloadKind,
 )
 
+SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _ALIAS = re.compile(r"^[a-z0-9][a-z0-9 ._+-]*$")
 
 
@@ -239,7 +241,9 @@ class Catalog(BaseModel):
 def load_catalog() -> Catalog:
     """Read and validate `catalog.yaml` once per process."""
     text = resources.files("agents.plan").joinpath("catalog.yaml").read_text(encoding="utf-8")
-    return Catalog.model_validate(yaml.safe_load(text))
+    # libyaml reads the ~90 kB catalog ~7x faster than pure-Python PyYAML (a tenth of a cold
+    # `autopilot chart`), into the same data (tests/agents/plan/test_catalog.py compares both)
+    return Catalog.model_validate(yaml.load(text, Loader=SAFE_LOADER))  # noqa: S506 - a safe loader
 
 
 @cache

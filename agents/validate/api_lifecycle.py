@@ -28,7 +28,8 @@ def minor(version: str) -> tuple[int, int]:
 
 @cache
 def api_table() -> dict[tuple[str, str], ApiLifecycle]:
-    raw = yaml.safe_load(resources.files("agents.validate").joinpath("api_lifecycle.yaml").read_text())
+    text = resources.files("agents.validate").joinpath("api_lifecycle.yaml").read_text()
+    raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - libyaml, safe
     table: dict[tuple[str, str], ApiLifecycle] = {}
     for item in raw:
         entry = ApiLifecycle.model_validate(item)

@@ -9,8 +9,11 @@ cold `autopilot chart` for checks a Kubernetes scan never runs.
 So `checkov.terraform` is entered as a bare package: its submodules import as usual, its
 `__init__` does not run. Nothing on the Kubernetes path reads the Terraform registry, and the
 findings are the same (tests/agents/validate/test_checkov_import.py compares both on real charts).
-(aiohttp, python-hcl2 and boto3 are also never used by a Kubernetes scan, but checkov touches them
-while importing, so a lazy import of those would not save anything.)
+
+aiohttp, python-hcl2 (which builds its Lark parser when imported), boto3 and docker are imported by
+checkov's shared modules with a plain `import x` and used only inside functions a Kubernetes scan
+does not call (uploads, HCL expressions, image pulls): a fifth of checkov's import time. While the
+runner is imported their code is deferred (agents.deferred_imports) until a name is read from them.
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ import importlib.util
 import sys
 import types
 
+from agents.deferred_imports import DeferringFinder
+
 BARE_PACKAGES = ("checkov.terraform",)
+DEFERRED_MODULES = ("aiohttp", "hcl2", "boto3", "docker")
 
 
 def _enter_bare_package(name: str) -> None:
@@ -47,6 +53,12 @@ def import_kubernetes_runner() -> types.ModuleType:
 
         for name in BARE_PACKAGES:
             _enter_bare_package(name)
+        finder = DeferringFinder(DEFERRED_MODULES)
+        sys.meta_path.insert(0, finder)
+        try:
+            import checkov.kubernetes.runner  # noqa: F401 - imported under the finder
+        finally:
+            sys.meta_path.remove(finder)
     import checkov.kubernetes.runner as runner
 
     return runner

@@ -134,30 +134,55 @@ def _without_docs(node: Any) -> Any:
     return node
 
 
+def _refs(node: Any) -> set[str]:
+    """The `$defs` names a schema node refers to directly (not through those definitions)."""
+    names: set[str] = set()
+    stack: list[Any] = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str) and "#/$defs/" in ref:
+                names.add(ref.split("#/$defs/", 1)[1])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return names
+
+
+@cache
+def _definition_facts(schema_version: str, name: str) -> tuple[frozenset[str], str]:
+    """(the names one definition refers to, a hash of what it accepts), once per process: most
+    kinds share ObjectMeta, PodSpec, Container… and walking those again for each kind was most of
+    a cold run's fingerprint time."""
+    definition = _definitions_doc(schema_version)["$defs"][name]
+    text = json.dumps(_without_docs(definition), sort_keys=True)
+    return frozenset(_refs(definition)), hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+
+
 @cache
 def schema_fingerprint(kube_version: str, api_version: str, kind: str) -> str | None:
-    """A hash of everything the kind's schema accepts: equal across versions when the API did not change."""
+    """A hash of everything the kind's schema accepts: equal across versions when the API did not change.
+
+    It hashes the kind's own schema and, for every definition reachable from it, its name and the
+    hash of what that definition accepts (descriptions and other documentation left out)."""
     found = _kind_schema(kube_version, api_version, kind)
     if found is None:
         return None
     schema_version, schema = found
-    definitions = _definitions_doc(schema_version)["$defs"]
-    reachable: dict[str, Any] = {}
-    stack: list[Any] = [schema]
+    reachable: set[str] = set()
+    stack = list(_refs(schema))
     while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and "#/$defs/" in ref:
-                name = ref.split("#/$defs/", 1)[1]
-                if name not in reachable:
-                    reachable[name] = definitions[name]
-                    stack.append(definitions[name])
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    closure = json.dumps(_without_docs([schema, reachable]), sort_keys=True)
-    return hashlib.sha1(closure.encode(), usedforsecurity=False).hexdigest()
+        name = stack.pop()
+        if name not in reachable:
+            reachable.add(name)
+            stack.extend(_definition_facts(schema_version, name)[0] - reachable)
+    closure = [
+        _without_docs(schema),
+        sorted((name, _definition_facts(schema_version, name)[1]) for name in reachable),
+    ]
+    text = json.dumps(closure, sort_keys=True)
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
 
 _results: dict[tuple[str, str], tuple[SchemaProblem, ...]] = {}

@@ -13,6 +13,15 @@ APPS = catalog_names()
 RUNTIMES = [e.name for e in load_catalog().apps if e.kind == "runtime"]
 
 
+def test_catalog_and_api_table_read_the_same_with_libyaml_as_with_pure_python_pyyaml() -> None:
+    from importlib import resources
+
+    for package, name in (("agents.plan", "catalog.yaml"), ("agents.validate", "api_lifecycle.yaml")):
+        text = resources.files(package).joinpath(name).read_text(encoding="utf-8")
+        fast = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+        assert fast == yaml.safe_load(text), name
+
+
 def test_catalog_is_large_enough_and_lists_runtimes_separately() -> None:
     assert len(APPS) >= 32
     assert {
