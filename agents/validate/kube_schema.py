@@ -19,7 +19,7 @@ import jsonschema
 from referencing import Registry, Resource
 
 from agents.validate.api_lifecycle import minor
-from agents.validate.kube_schema_fast import Check, compile_kind_check
+from agents.validate.schema_fast import Check, local_registry, quick_check
 
 PACKAGE = "kubernetes_validate"
 SCHEMA_ROOT = "kubernetes-json-schema"
@@ -101,13 +101,18 @@ def kube_validator(kube_version: str, api_version: str, kind: str) -> jsonschema
 
 
 @cache
+def _rs_definitions(schema_version: str) -> Any:
+    return local_registry(_definitions_doc(schema_version))
+
+
+@cache
 def kube_quick_check(kube_version: str, api_version: str, kind: str) -> Check | None:
-    """The compiled certainly-valid test for a built-in kind (see kube_schema_fast), or None."""
+    """The jsonschema-rs certainly-valid test for a built-in kind (see schema_fast), or None."""
     found = _kind_schema(kube_version, api_version, kind)
     if found is None:
         return None
     schema_version, schema = found
-    return compile_kind_check(schema, _definitions_doc(schema_version)["$defs"])
+    return quick_check(schema, _rs_definitions(schema_version))
 
 
 # keys that document a schema without changing what it accepts

@@ -12,8 +12,8 @@ import jsonschema
 import yaml
 
 from agents.validate.finding import Severity
-from agents.validate.metaschema_check import certainly_valid_schema
 from agents.validate.rules.contract import Rule, RuleInput, Violation
+from agents.validate.schema_fast import certainly_valid_schema
 
 SCHEMA_FILE = "values.schema.json"
 
