@@ -281,8 +281,6 @@ def validate_chart(
     # next). An engine error raises from .result() as it raised from the call before.
     background = _helm_threads()
     linting = background.submit(helm.lint, chart_dir, kube_version=versions[0])
-    # both engines set .Capabilities.KubeVersion from this
-    first = helm.render(chart_dir, None, kube_version=versions[0])
     files = list(values_files if values_files is not None else ci_values_files(chart_dir))
     # a values file that sets nothing (ci/default-values.yaml) renders exactly as the defaults
     empty = [f for f in files if _sets_nothing(chart_dir / f)]
@@ -291,6 +289,8 @@ def validate_chart(
         for values_file in files
         if values_file not in empty
     ]
+    # both engines set .Capabilities.KubeVersion from this; rendered here while the threads work
+    first = helm.render(chart_dir, None, kube_version=versions[0])
     # names built from the release name are checked again for the longest one `helm install` takes
     release_sensitive = [r for r in rules if r.release_sensitive]
     long_release = background.submit(
@@ -329,6 +329,16 @@ def validate_chart(
     if values_problem is not None:
         findings.append(values_problem)
     findings += [f for o in outcomes for f in o.rule_findings]
+    # checkov (Python) runs while Helm still renders with the longest release name
+    parsed = [o.parsed for o in outcomes]
+    if (security if checkov is None else checkov) and any(p.objects for p in parsed):
+        from agents.validate.checkov_scan import checkov_findings
+
+        try:
+            findings += checkov_findings({p.values_file: p.objects for p in parsed if p.objects}, locator)
+        except Exception as exc:  # checkov is a third-party scanner: report, don't crash
+            findings.append(_rule_failure("checkov", "all renders", exc))
+
     long_named = _check_render(
         long_release.result(),
         TemplateLocator(chart_dir, {}),
@@ -339,15 +349,6 @@ def validate_chart(
     )
     already = {(f.rule_id, f.file, f.line) for f in findings}
     findings += [f for f in long_named.rule_findings if (f.rule_id, f.file, f.line) not in already]
-
-    parsed = [o.parsed for o in outcomes]
-    if (security if checkov is None else checkov) and any(p.objects for p in parsed):
-        from agents.validate.checkov_scan import checkov_findings
-
-        try:
-            findings += checkov_findings({p.values_file: p.objects for p in parsed if p.objects}, locator)
-        except Exception as exc:  # checkov is a third-party scanner: report, don't crash
-            findings.append(_rule_failure("checkov", "all renders", exc))
 
     findings = apply_accepted(apply_policy(findings, policy), accepted)
     return ValidationReport(
