@@ -18,6 +18,7 @@ from bot.metrics import BotMetrics
 from bot.server import create_app
 from bot.store import Job, JobStatus, SqliteStore, Store
 from bot.store.base import Delivery, RecordedDelivery
+from tests.fakes.webhooks import sign as signature_for
 
 SECRET = "webhook-secret-for-tests"
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "webhooks"
@@ -26,7 +27,7 @@ PING = (FIXTURES / "ping.json").read_bytes()
 
 
 def sign(body: bytes, secret: str = SECRET) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return signature_for(body, secret)
 
 
 def headers(

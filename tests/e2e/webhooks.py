@@ -8,8 +8,6 @@ stays as GitHub sends it. `signed_headers` signs the exact bytes like GitHub doe
 from __future__ import annotations
 
 import copy
-import hashlib
-import hmac
 import itertools
 import json
 from functools import cache
@@ -17,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.fakes.github_server import FakeGitHub
+from tests.fakes.webhooks import sign
 
 EXAMPLES_INDEX = (
     Path(__file__).parents[1]
@@ -184,11 +183,10 @@ def failed_check_run(
 
 def signed_headers(event: str, body: bytes, secret: str, delivery: str | None = None) -> dict[str, str]:
     """Headers GitHub sends: event name, a unique delivery id, and the HMAC-SHA256 signature."""
-    signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     return {
         "X-GitHub-Event": event,
         "X-GitHub-Delivery": delivery or f"delivery-{next(_deliveries)}",
-        "X-Hub-Signature-256": signature,
+        "X-Hub-Signature-256": sign(body, secret),
         "Content-Type": "application/json",
     }
 
