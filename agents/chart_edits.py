@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agents.safe_paths import UnsafePathError, relative_parts
+
 MAX_FILE_BYTES = 256 * 1024  # far above any real chart file; stops runaway or hostile output
 MAX_PATH_LENGTH = 200
 MAX_EDITS = 50
@@ -44,21 +46,12 @@ class FileEdit(BaseModel):
 
 def check_edit_path(path: str, files: Mapping[str, str]) -> None:
     """Raise `UnsafeEditError` unless `path` is a plain chart file location we allow writing."""
-    if not path:
-        raise UnsafeEditError(path, "the path is empty")
     if len(path) > MAX_PATH_LENGTH:
         raise UnsafeEditError(path[:60] + "…", f"the path is longer than {MAX_PATH_LENGTH} characters")
-    if "\0" in path or any(ord(c) < 32 for c in path):
-        raise UnsafeEditError(path, "the path contains NUL or control characters")
-    if "\\" in path:
-        raise UnsafeEditError(path, "backslashes are not allowed; use a relative POSIX path")
-    if path.startswith("/") or re.match(r"^[A-Za-z]:", path):
-        raise UnsafeEditError(path, "absolute paths are not allowed; give a path inside the chart")
-    parts = path.split("/")
-    if any(p in {"", ".", ".."} for p in parts):
-        raise UnsafeEditError(path, "'..', '.' and empty path segments are not allowed")
-    if parts[0] == ".github":
-        raise UnsafeEditError(path, "files under .github/ are outside the chart and are never edited")
+    try:
+        parts = relative_parts(path)
+    except UnsafePathError as exc:
+        raise UnsafeEditError(path, exc.reason) from None
     for part in parts:
         if not SEGMENT.match(part) and path not in ALLOWED_TOP_FILES:  # .helmignore is the one dot-file
             raise UnsafeEditError(

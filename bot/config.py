@@ -23,6 +23,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from agents.safe_paths import UnsafePathError, relative_parts
 from agents.validate.accepted_risks import AcceptedRisk
 from agents.validate.policy import DEFAULT_POLICY, Policy
 
@@ -237,15 +238,17 @@ class RepoConfig(_RepoModel):
     @field_validator("charts_dir")
     @classmethod
     def _charts_dir(cls, value: str) -> str:
-        parts = value.strip("/").split("/")
-        if value.startswith("/") or not value.strip("/") or any(p in ("", ".", "..") for p in parts):
-            raise ValueError(f"{value!r} must be a relative directory inside the repository, e.g. charts")
-        if parts[0] == ".github" or ".git" in parts:
+        relative = value.strip("/")
+        try:
+            if value.startswith("/"):
+                raise UnsafePathError(value, "absolute paths are not allowed")
+            relative_parts(relative)
+        except UnsafePathError as exc:
             # workflows under .github run with the repository's secrets; .git is git's own state
             raise ValueError(
-                f"{value!r} is inside .github/ or .git/, where the bot never writes; use e.g. charts"
-            )
-        return value.strip("/")
+                f"{value!r} must be a relative directory inside the repository, e.g. charts: {exc.reason}"
+            ) from None
+        return relative
 
     @field_validator("branch_prefix")
     @classmethod

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import git
 from pydantic import BaseModel, ConfigDict, SecretStr
 
+from agents.safe_paths import UnsafePathError, relative_parts
 from bot.redact import redact, register_secret
 
 log = logging.getLogger(__name__)
@@ -228,25 +229,18 @@ class GitWorkspace:
 
     @staticmethod
     def _check_relative(label: str, value: str) -> None:
-        """Refuse absolute paths, backslashes, NULs, `..` and empty segments (a leading `:` pathspec too)."""
-        if (
-            not value
-            or PurePosixPath(value).is_absolute()
-            or any(c in value for c in "\\\0")
-            or value[0] == ":"
-        ):
-            raise UnsafePath(f"refusing {label} path {value!r}: it must be a relative POSIX path")
-        if value != "." and any(part in ("..", "") for part in value.split("/")):
-            raise UnsafePath(
-                f"refusing {label} path {value!r}: '..' or empty segments could escape the chart"
-            )
+        """Refuse what could leave the repository or reach .git/ and .github/ (`.` is the root directory)."""
+        if label == "directory" and value == ".":
+            return
+        try:
+            relative_parts(value)
+        except UnsafePathError as exc:
+            raise UnsafePath(f"refusing {label} path {value!r}: {exc.reason}") from None
 
     def _safe_target(self, subdir: str, rel: str) -> tuple[Path, str]:
         """The absolute path and repo-relative path for `subdir/rel`, refusing anything unsafe."""
         self._check_relative("file", rel)
-        relative = PurePosixPath(subdir) / rel
-        if relative.parts[0] in PROTECTED_DIRS or ".git" in relative.parts:
-            raise UnsafePath(f"refusing to write {relative}: the bot never writes under .git/ or .github/")
+        relative = PurePosixPath(subdir) / rel  # both parts checked: neither reaches .git/ or .github/
         current = self.root
         for part in relative.parts:
             current = current / part

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from agents.chart.chart_metadata import GENERATOR
+from agents.safe_paths import UnsafePathError, relative_parts
 
 
 class UnsafeChartPathError(ValueError):
@@ -83,20 +84,11 @@ def _generated_lock(lock: Path) -> bool:
 
 
 def _target(root: Path, relative: str) -> Path:
-    path = PurePosixPath(relative)
-    if not relative or "\\" in relative or "\0" in relative:
-        raise UnsafeChartPathError(f"chart file path {relative!r} is empty or not a POSIX path")
-    if path.is_absolute():
-        raise UnsafeChartPathError(
-            f"chart file path {relative!r} is absolute: use a path relative to the chart root"
-        )
-    if any(part in {"..", "."} for part in relative.split("/")) or "" in relative.split("/"):
-        raise UnsafeChartPathError(f"chart file path {relative!r} must not contain '..', '.' or empty parts")
-    if path.parts[0] == ".github":
-        raise UnsafeChartPathError(
-            f"chart file path {relative!r} is under .github/: a chart never writes workflows"
-        )
-    return root.joinpath(*path.parts)
+    try:
+        parts = relative_parts(relative)
+    except UnsafePathError as exc:
+        raise UnsafeChartPathError(f"chart file path {relative!r}: {exc.reason}") from None
+    return root.joinpath(*parts)
 
 
 def _refuse_symlinks(root: Path, target: Path) -> None:

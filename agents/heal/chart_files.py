@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import difflib
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from agents.heal.model import ChartFiles
+from agents.safe_paths import UnsafePathError, relative_parts
 
 SKIPPED_DIRS = {".git", "charts", "__pycache__"}
 
@@ -31,11 +32,12 @@ def read_chart_files(chart_dir: Path) -> ChartFiles:
 
 def safe_target(chart_dir: Path, relative: str) -> Path:
     """The on-disk path for `relative`, refusing anything that would land outside `chart_dir`."""
-    pure = PurePosixPath(relative)
-    if pure.is_absolute() or ".." in pure.parts or not pure.parts:
-        raise UnsafeChartPath(f"refusing to write {relative!r}: fixes may only touch files inside the chart")
+    try:
+        parts = relative_parts(relative)
+    except UnsafePathError as exc:
+        raise UnsafeChartPath(f"refusing to write {relative!r}: {exc.reason}") from None
     root = chart_dir.resolve()
-    target = (root / Path(*pure.parts)).resolve()
+    target = (root / Path(*parts)).resolve()
     if not target.is_relative_to(root):
         raise UnsafeChartPath(f"refusing to write {relative!r}: it resolves to {target}, outside {root}")
     return target
