@@ -159,6 +159,11 @@ def _name(facts: RequestFacts, data: dict[str, Any]) -> bool:
     return data.get("name") == chart_name(facts.name or "")
 
 
+def _components(facts: RequestFacts, data: dict[str, Any]) -> bool:
+    names = {c.get("name") for c in data.get("components", []) if isinstance(c, dict)}
+    return all(c.name in names for c in facts.components)
+
+
 def _init_containers(facts: RequestFacts, data: dict[str, Any]) -> bool:
     names = {c.get("name") for c in data.get("init_containers", []) if isinstance(c, dict)}
     return all(c.name in names for c in facts.init_containers)
@@ -224,6 +229,7 @@ CHECKS: dict[str, FactCheck] = {
     "service": _no_service,
     "worker": _worker,
     "init_containers": _init_containers,
+    "components": _components,
     # capability flags: applied when the plan switches the object on
     "vpa": lambda facts, data: _get(data, "vpa.enabled") is True,
     "external_secret": lambda facts, data: _get(data, "external_secret.enabled") is True,

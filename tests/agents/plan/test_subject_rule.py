@@ -134,7 +134,8 @@ def test_worker_nodes_are_not_a_worker() -> None:
     assert facts.worker is False and facts.workload == "DaemonSet"
 
 
-def test_a_worker_next_to_a_route_is_reported_until_components_exist() -> None:
+def test_a_worker_next_to_a_route_is_a_second_component_not_a_gap() -> None:
     outcome = plan_request("ghcr.io/acme/shop:1 port 8000 on shop.example.com with a celery worker")
     assert outcome.plan is not None and outcome.plan.service.enabled
-    assert any("worker" in n.words for n in outcome.not_done)
+    assert [c.name for c in outcome.plan.components] == ["worker"]
+    assert not any("worker" in n.words for n in outcome.not_done)
