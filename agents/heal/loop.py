@@ -8,7 +8,6 @@ at the end, and only with kept edits; a chart with no error is never touched.
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -23,14 +22,13 @@ from agents.heal.chart_files import read_chart_files, safe_target, unified_diff,
 from agents.heal.model import ChartFiles, FixResult, HealAttempt, HealResult
 from agents.heal.verify import BLOCKING_WORDS, Verdict, judge, strictly_better
 from agents.heal.verify import actionable as _actionable
+from agents.safe_paths import UnsafePathError, relative_parts
 from agents.validate.finding import Finding, ValidationReport
 
 ExtraFixer = Callable[[ChartFiles, list[Finding], Sequence[str]], FixResult]
 """A fallback (the LLM fixer) tried when no deterministic edit was kept."""
 
 Validator = Callable[[Path], ValidationReport]
-
-SAFE_DIR_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")
 
 BLOCKING = BLOCKING_WORDS  # kept for callers that test messages against it
 
@@ -154,7 +152,10 @@ def _chart_name(files: ChartFiles) -> str:
     except yaml.YAMLError:
         meta = {}
     name = meta.get("name") if isinstance(meta, dict) else None
-    return name if isinstance(name, str) and SAFE_DIR_NAME.fullmatch(name) else "chart"
+    try:
+        return name if isinstance(name, str) and len(relative_parts(name)) == 1 else "chart"
+    except UnsafePathError:
+        return "chart"
 
 
 def heal_chart(
