@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from agents.validate.object_counts import ObjectCounts
 
 COMMAND = "/autopilot"
 MAX_ECHO_CHARS = 80  # user text echoed back is cut so a reply never repeats a wall of text
@@ -353,6 +356,38 @@ def plan_table(plan: BaseModel) -> str:
     lines = ["| Setting | Value |", "|---|---|", *(f"| `{key}` | {_cell(val)} |" for key, val in shown)]
     if len(rows) > len(shown):
         lines.append(f"| … | {len(rows) - len(shown)} more settings in `values.yaml` |")
+    return "\n".join(lines)
+
+
+def objects_table(counts: ObjectCounts) -> str:
+    """What the chart creates on each Kubernetes version: kinds as rows, versions as columns."""
+    versions = counts.versions
+    if not versions:
+        return ""
+    head = "| Kind | " + " | ".join(f"Kubernetes {_cell(v.kube_version)}" for v in versions) + " |"
+    rule = "|---|" + "---:|" * len(versions)
+    rows = [
+        f"| {_cell(kind)} | "
+        + " | ".join(str(v.kinds.get(kind, 0)) if v.error is None else "–" for v in versions)
+        + " |"
+        for kind in counts.kinds
+    ]
+    totals = " | ".join(f"**{v.total}**" if v.error is None else "render failed" for v in versions)
+    lines = [
+        "### Objects per Kubernetes version\n",
+        "Rendered with the chart's default values (`helm template --kube-version`).\n",
+        head,
+        rule,
+        *rows,
+        f"| **Total** | {totals} |",
+    ]
+    failures = [
+        f"- Kubernetes {_cell(v.kube_version)}: {_echo(v.error)}" for v in versions if v.error is not None
+    ]
+    if failures:
+        lines += ["", "Helm could not render the chart on:", *failures]
+    elif counts.same_on_every_version and len(versions) > 1:
+        lines += ["", "Every version gets the same objects."]
     return "\n".join(lines)
 
 

@@ -9,6 +9,7 @@ check run on a commit is updated rather than created twice. Git always uses the
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -17,7 +18,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from agents.validate.errors import HelmEngineError
 from agents.validate.finding import Finding, Severity
+from agents.validate.object_counts import ObjectCounts, objects_of_files, objects_per_version
 from bot import messages
 from bot.config import REPO_CONFIG_PATH, RepoConfig
 from bot.git import GitError, GitIdentity, GitWorkspace
@@ -31,6 +34,8 @@ from bot.github import (
     PullRequest,
     Repo,
 )
+
+log = logging.getLogger("autopilot.publish")
 
 CHECK_NAME = "autopilot/validate"
 MAX_ANNOTATIONS = 200  # the check's summary counts everything; the rest would only add noise
@@ -176,7 +181,25 @@ def validation_lines(findings: Sequence[Finding]) -> list[messages.ValidationLin
     return lines
 
 
-def check_summary(findings: Sequence[Finding]) -> tuple[str, str]:
+def count_objects(
+    chart: Path | Mapping[str, str], kube_versions: Sequence[str] | None
+) -> ObjectCounts | None:
+    """The chart's objects per Kubernetes version for the check run, from its directory or its files.
+
+    None when Helm itself fails (not the chart: a chart's render error is shown per version), so a
+    broken engine costs the table, never the check run.
+    """
+    try:
+        if isinstance(chart, Path):
+            return objects_per_version(chart, kube_versions)
+        return objects_of_files(chart, kube_versions)
+    except (HelmEngineError, OSError, ValueError) as exc:
+        log.warning("no object counts for the check run: %s", exc)
+        return None
+
+
+def check_summary(findings: Sequence[Finding], objects: ObjectCounts | None = None) -> tuple[str, str]:
+    """The check run's title and summary: the verdict, one row per check family, then the objects."""
     errors = sum(f.severity == Severity.ERROR for f in findings)
     warnings = sum(f.severity == Severity.WARNING for f in findings)
     title = "Chart is valid" if errors == 0 else f"{errors} error(s) in the chart"
@@ -184,14 +207,21 @@ def check_summary(findings: Sequence[Finding]) -> tuple[str, str]:
         f"- {line.check}: {'pass' if line.ok else 'fail'} ({line.detail})"
         for line in validation_lines(findings)
     )
-    return title, f"{errors} error(s), {warnings} warning(s).\n\n{rows}"
+    table = f"\n\n{messages.objects_table(objects)}" if objects is not None else ""
+    return title, f"{errors} error(s), {warnings} warning(s).\n\n{rows}{table}"
 
 
 def post_check(
-    client: GitHubClient, repo: Repo, *, head_sha: str, path: str, findings: Sequence[Finding]
+    client: GitHubClient,
+    repo: Repo,
+    *,
+    head_sha: str,
+    path: str,
+    findings: Sequence[Finding],
+    objects: ObjectCounts | None = None,
 ) -> CheckRun:
     """Report validation as the `autopilot/validate` check on `head_sha` (updating ours if it exists)."""
-    title, summary = check_summary(findings)
+    title, summary = check_summary(findings, objects)
     conclusion: CheckConclusion = (
         "failure" if any(f.severity == Severity.ERROR for f in findings) else "success"
     )

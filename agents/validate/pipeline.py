@@ -191,7 +191,7 @@ def _dedupe(findings: Iterable[Finding], versions: Sequence[str]) -> list[Findin
 
 
 @cache
-def _helm_threads() -> ThreadPoolExecutor:
+def helm_threads() -> ThreadPoolExecutor:
     """Threads for Helm's work, kept for the process: Go attaches its runtime to each new thread
     that calls it, which costs more than the thread itself."""
     return ThreadPoolExecutor(max_workers=2, thread_name_prefix="helm")
@@ -279,7 +279,7 @@ def validate_chart(
     # in its native calls, the CLI in its subprocess). The chart is rendered with its defaults
     # first, alone (each render loads the chart afresh, so one values file cannot leak into the
     # next). An engine error raises from .result() as it raised from the call before.
-    background = _helm_threads()
+    background = helm_threads()
     linting = background.submit(helm.lint, chart_dir, kube_version=versions[0])
     files = list(values_files if values_files is not None else ci_values_files(chart_dir))
     # a values file that sets nothing (ci/default-values.yaml) renders exactly as the defaults

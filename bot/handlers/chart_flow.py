@@ -36,6 +36,7 @@ from bot.publish import (
     branch_for,
     chart_dir,
     commit_chart,
+    count_objects,
     ensure_pull,
     post_check,
     validation_lines,
@@ -249,7 +250,14 @@ def publish(ctx: EventContext, result: RunResult, message: str | None = None) ->
     pull, _ = ensure_pull(
         ctx.client, repo, branch=branch, title=f"Helm chart: {plan.name}", body=body, draft=config.draft_prs
     )
-    check = post_check(ctx.client, repo, head_sha=outcome.head_sha, path=path, findings=result.findings)
+    check = post_check(
+        ctx.client,
+        repo,
+        head_sha=outcome.head_sha,
+        path=path,
+        findings=result.findings,
+        objects=count_objects(result.files, config.kube_versions or None),
+    )
     ctx.save(stage="review", pr_number=pull.number, branch=branch)
     errors = _errors(result.findings)
     if errors:
@@ -437,7 +445,8 @@ def heal_branch(ctx: EventContext, trigger: str, heal: HealFn = _heal_with_valid
                 commit = ws.push(run.branch)
                 store.record_commit(ctx.thread_id, by_bot=True)
         left = healed.remaining if push else healed.before
-        post_check(ctx.client, repo, head_sha=ws.head_sha(), path=path, findings=left)
+        objects = count_objects(ws.root / path, config.kube_versions or None)
+        post_check(ctx.client, repo, head_sha=ws.head_sha(), path=path, findings=left, objects=objects)
     applied = [line for attempt in healed.attempts for line in attempt.applied] if push else []
     ctx.reply_once(
         messages.heal_reply(
@@ -482,7 +491,10 @@ def validate_branch(ctx: EventContext) -> None:
     ):
         ws.checkout_branch(run.branch, repo.default_branch)
         report = validate_chart(ws.root / path, config.kube_versions or None, **config.validation_options())
-        check = post_check(ctx.client, repo, head_sha=ws.head_sha(), path=path, findings=report.findings)
+        objects = count_objects(ws.root / path, report.kube_versions)
+        check = post_check(
+            ctx.client, repo, head_sha=ws.head_sha(), path=path, findings=report.findings, objects=objects
+        )
     ctx.reply(
         messages.validation_comment(
             ctx.thread_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,9 @@ from bot.publish import (
     CHECK_NAME,
     branch_for,
     chart_dir,
+    check_summary,
     commit_chart,
+    count_objects,
     ensure_pull,
     findings_to_annotations,
     post_check,
@@ -152,3 +155,44 @@ def test_validation_lines_fail_only_the_family_with_errors() -> None:
     assert not lines["Kubernetes schemas and API versions"].ok
     assert lines["security (checkov and pod security)"].ok
     assert lines["Kubernetes schemas and API versions"].detail == "1 error(s), 0 warning(s)"
+
+
+PER_VERSION_CHART = Path(__file__).resolve().parents[1] / "fixtures" / "charts" / "per-version"
+
+
+def test_check_run_summary_counts_objects_per_kubernetes_version(
+    client: GitHubClient, repo: Repo, fake_github: FakeGitHub, tmp_path: Path
+) -> None:
+    _, head = _publish(client, repo, tmp_path)
+    objects = count_objects(PER_VERSION_CHART, ["1.36.0", "1.35.0"])
+    run = post_check(client, repo, head_sha=head, path="charts/web", findings=[OPINION], objects=objects)
+    summary = fake_github.check_runs[run.id].summary or ""
+    assert "- helm lint and render: pass (clean)" in summary  # the per-check rows stay
+    assert "| Kind | Kubernetes 1.36.0 | Kubernetes 1.35.0 |" in summary
+    assert "| PodDisruptionBudget | 1 | 0 |" in summary
+    assert "| Pod (helm test) | 1 | 1 |" in summary
+    assert "| **Total** | **4** | **3** |" in summary
+    assert "Every version gets the same objects." not in summary
+
+
+def test_a_version_that_does_not_render_is_named_in_the_summary(tmp_path: Path) -> None:
+    chart = tmp_path / "chart"
+    shutil.copytree(PER_VERSION_CHART, chart)
+    (chart / "templates" / "guard.yaml").write_text(
+        '{{- if semverCompare "<1.36-0" .Capabilities.KubeVersion.Version }}{{ fail "needs 1.36" }}{{- end }}\n'
+    )
+    _, summary = check_summary([], count_objects(chart, ["1.36.0", "1.35.0"]))
+    assert "| **Total** | **4** | render failed |" in summary
+    assert "Helm could not render the chart on:\n- Kubernetes 1.35.0:" in summary and "needs 1.36" in summary
+
+
+def test_same_objects_everywhere_is_said_once(tmp_path: Path) -> None:
+    _, summary = check_summary([], count_objects(CHART, ["1.36.0", "1.35.0"]))
+    assert "| **Total** | **0** | **0** |" in summary and "Every version gets the same objects." in summary
+
+
+def test_an_engine_that_cannot_start_costs_the_table_not_the_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTOPILOT_HELM_ENGINE", "cli")
+    monkeypatch.setenv("PATH", "/nonexistent")  # no helm binary: the engine cannot start
+    assert count_objects(PER_VERSION_CHART, ["1.36.0"]) is None
+    assert "Objects per Kubernetes version" not in check_summary([BROKEN], None)[1]
