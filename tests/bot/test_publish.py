@@ -157,7 +157,7 @@ def test_validation_lines_fail_only_the_family_with_errors() -> None:
     assert lines["Kubernetes schemas and API versions"].detail == "1 error(s), 0 warning(s)"
 
 
-PER_VERSION_CHART = Path(__file__).resolve().parents[1] / "fixtures" / "charts" / "per-version"
+PER_VERSION_CHART = Path(__file__).resolve().parents[1] / "fixtures" / "object-counts" / "per-version"
 
 
 def test_check_run_summary_counts_objects_per_kubernetes_version(

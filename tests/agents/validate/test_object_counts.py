@@ -11,12 +11,13 @@ from agents.heal.chart_files import read_chart_files
 from agents.validate.object_counts import count_kinds, objects_of_files, objects_per_version
 
 VERSIONS = ["1.36.0", "1.35.0"]
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "object-counts" / "per-version"
 
 
 @pytest.fixture
-def per_version(charts: Path, tmp_path: Path) -> Path:
+def per_version(tmp_path: Path) -> Path:
     chart = tmp_path / "per-version"
-    shutil.copytree(charts / "per-version", chart)
+    shutil.copytree(FIXTURE, chart)
     return chart
 
 
