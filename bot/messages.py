@@ -7,6 +7,7 @@ Nothing here ever receives a token: callers pass only user-visible facts.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -451,9 +452,15 @@ def _bullets(items: Iterable[str]) -> str:
 
 
 def revision_reply(
-    thread_id: str, *, applied: Sequence[str], unrecognised: Sequence[str], commit: str | None
+    thread_id: str,
+    *,
+    applied: Sequence[str],
+    unrecognised: Sequence[str],
+    commit: str | None,
+    values_diff: str = "",
+    diagram_updated: bool = False,
 ) -> str:
-    """What a review or `revise` changed, and what it could not understand."""
+    """What a review or `revise` changed (with the values diff), and what it could not understand."""
     parts = [marker("reply", thread_id)]
     if applied:
         parts.append(f"Applied your feedback:\n\n{_bullets(applied)}")
@@ -464,8 +471,29 @@ def revision_reply(
         )
     if not applied and not unrecognised:
         parts.append("Your feedback made no change to the chart.")
+    if commit and values_diff:
+        parts.append(values_diff)
+    if commit and diagram_updated:
+        parts.append("The diagram in the pull request description shows the new shape of the chart.")
     parts.append(f"New commit: {commit}." if commit else "The chart on the branch is unchanged.")
     return "\n\n".join(parts)
+
+
+MAX_VALUES_DIFF_LINES = 60
+
+
+def values_diff_section(before: str, after: str) -> str:
+    """`values.yaml` before → after as a unified diff block; empty when the defaults did not change."""
+    diff = list(
+        difflib.unified_diff(
+            before.splitlines(), after.splitlines(), "values.yaml (before)", "values.yaml", n=2, lineterm=""
+        )
+    )
+    if not diff:
+        return ""
+    shown = diff[:MAX_VALUES_DIFF_LINES]
+    more = f"\n… {len(diff) - len(shown)} more line(s) in the commit" if len(diff) > len(shown) else ""
+    return f"Changed defaults in `values.yaml`:\n\n{code_block(shown, 'diff')}{more}"
 
 
 def heal_reply(
@@ -555,17 +583,23 @@ def _ci_text(text: str) -> str:
     return flat if len(flat) <= MAX_CI_TEXT_CHARS else flat[: MAX_CI_TEXT_CHARS - 1] + "…"
 
 
+def code_block(lines: Sequence[str], info: str = "text") -> str:
+    """Lines as a code block no line can close (the fence is longer than any backtick run)."""
+    text = "\n".join(lines)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{info}\n{text}\n{fence}"
+
+
 def _fenced(lines: Sequence[str]) -> str:
-    """CI lines as a code block no line can close (the fence is longer than any backtick run)."""
+    """The last CI lines as a code block, bounded in lines and characters."""
     kept = list(lines[-MAX_CI_QUOTE_LINES:])
     text = "\n".join(kept)
     if len(text) > MAX_CI_QUOTE_CHARS:
         text = "…\n" + text[-MAX_CI_QUOTE_CHARS:]
     elif len(kept) < len(lines):
         text = "…\n" + text
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}text\n{text}\n{fence}"
+    return code_block(text.split("\n"))
 
 
 class CiProblem(BaseModel):

@@ -31,6 +31,7 @@ from bot.handlers.answers import AnswerError, answers_from_text
 from bot.handlers.context import EventContext
 from bot.handlers.router import StepFailed
 from bot.metrics import process_metrics
+from bot.pr_diagram import diagram
 from bot.publish import (
     CommitOutcome,
     branch_for,
@@ -303,6 +304,7 @@ def revise(ctx: EventContext, feedback: str) -> None:
 
 def revision(ctx: EventContext, feedback: str) -> str:
     """Apply feedback to the thread's chart (a commit when it changed); the reply saying what changed."""
+    before = ctx.bot.session.state(ctx.thread_id)
     with reporting(ctx, "generate"):
         result = ctx.bot.session.revise(ctx.thread_id, feedback)
     applied = [r.removeprefix("applied: ") for r in result.report if r.startswith("applied: ")]
@@ -312,9 +314,23 @@ def revision(ctx: EventContext, feedback: str) -> str:
     commit = None
     if result.status == "finished" and result.outcome in ("done", "escalated") and applied:
         commit = publish(ctx, result, message=f"chore(chart): revise ({'; '.join(applied)[:60]})").commit
+    old_files = before.files if before else {}
     return messages.revision_reply(
-        ctx.thread_id, applied=applied, unrecognised=unrecognised, commit=_short(commit)
+        ctx.thread_id,
+        applied=applied,
+        unrecognised=unrecognised,
+        commit=_short(commit),
+        values_diff=messages.values_diff_section(
+            old_files.get("values.yaml", ""), result.files.get("values.yaml", "")
+        ),
+        diagram_updated=_diagram_changed(before, result),
     )
+
+
+def _diagram_changed(before: RunResult | None, after: RunResult) -> bool:
+    """Whether the revision changed what the PR description's diagram draws."""
+    old, new = (before.chart_plan if before else None), after.chart_plan
+    return old is not None and new is not None and diagram(old) != diagram(new)
 
 
 def finalise(ctx: EventContext, pr_number: int, draft: bool, pr_url: str) -> None:

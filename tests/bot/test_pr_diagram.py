@@ -71,3 +71,48 @@ def test_the_pr_body_carries_the_overview_and_other_plans_leave_it_out() -> None
         name: str = "x"
 
     assert chart_overview(Other()) == ""
+
+
+def test_a_revision_reply_shows_the_changed_defaults_as_a_diff() -> None:
+    before = "image:\n  tag: '1.4'\nreplicaCount: 1\nservice:\n  port: 80\n"
+    after = "image:\n  tag: '1.4'\nreplicaCount: 3\nservice:\n  port: 80\n"
+    reply = messages.revision_reply(
+        "o/r#1",
+        applied=["replicas set to 3"],
+        unrecognised=[],
+        commit="abc123",
+        values_diff=messages.values_diff_section(before, after),
+        diagram_updated=True,
+    )
+    assert "Changed defaults in `values.yaml`:\n\n```diff\n" in reply
+    assert "\n-replicaCount: 1\n+replicaCount: 3\n" in reply
+    assert "diagram in the pull request description shows the new shape" in reply
+
+
+def test_no_commit_means_no_diff_and_no_diagram_note() -> None:
+    reply = messages.revision_reply(
+        "o/r#1",
+        applied=[],
+        unrecognised=["make it purple"],
+        commit=None,
+        values_diff="x",
+        diagram_updated=True,
+    )
+    assert "diff" not in reply and "diagram" not in reply
+
+
+def test_unchanged_values_give_no_diff_section() -> None:
+    assert messages.values_diff_section("a: 1\n", "a: 1\n") == ""
+
+
+def test_a_value_with_backticks_cannot_close_the_diff_block() -> None:
+    section = messages.values_diff_section("note: a\n", "note: '```\n@everyone'\n")
+    fence = section.split("\n\n", 1)[1].split("diff\n", 1)[0]
+    assert len(fence) > 3 and section.rstrip().endswith(fence)
+
+
+def test_a_long_values_diff_is_cut_with_a_count() -> None:
+    after = "".join(f"key{i}: {i}\n" for i in range(200))
+    section = messages.values_diff_section("", after)
+    assert section.count("\n+key") == messages.MAX_VALUES_DIFF_LINES - 3  # ---, +++ and @@ come first
+    assert section.endswith("more line(s) in the commit")

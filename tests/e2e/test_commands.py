@@ -67,6 +67,10 @@ def test_validate_revise_and_heal_budget_on_the_pr(running_bot: RunningBot, fake
     before = fake.git.branch_sha(OWNER, REPO, pull.head)
     (revised,) = _say(running_bot, fake, "/autopilot revise use 2 replicas", pull.number, is_pull=True)
     assert "Applied your feedback" in revised and "replicas set to 2" in revised
+    assert "```diff\n--- values.yaml (before)\n+++ values.yaml\n" in revised
+    assert "\n-replicaCount: 1\n+replicaCount: 2\n" in revised
+    assert "diagram in the pull request description" in revised  # Deployment ×1 became ×2
+    assert "Deployment nginx ×2" in fake.pulls[(FULL_NAME, pull.number)].body
     head = fake.git.branch_sha(OWNER, REPO, pull.head)
     assert head != before and head is not None and head[:12] in revised
 
