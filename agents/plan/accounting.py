@@ -160,8 +160,11 @@ def _name(facts: RequestFacts, data: dict[str, Any]) -> bool:
 
 
 def _components(facts: RequestFacts, data: dict[str, Any]) -> bool:
-    names = {c.get("name") for c in data.get("components", []) if isinstance(c, dict)}
-    return all(c.name in names for c in facts.components)
+    planned = {c.get("name"): c for c in data.get("components", []) if isinstance(c, dict)}
+    return all(
+        c.name in planned and (c.replicas is None or planned[c.name].get("replicas", 1) == c.replicas)
+        for c in facts.components
+    )
 
 
 def _init_containers(facts: RequestFacts, data: dict[str, Any]) -> bool:

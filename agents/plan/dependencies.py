@@ -150,6 +150,8 @@ def plan_components(data: dict[str, Any], facts: RequestFacts, notes: list[str])
     components: list[dict[str, Any]] = []
     for fact in facts.components:
         component: dict[str, Any] = {"name": fact.name, "termination_grace_period_seconds": 60}
+        if fact.replicas is not None:
+            component["replicas"] = fact.replicas
         if fact.command:
             component["command"] = list(fact.command)
             probe = _worker_probe(fact.command)

@@ -76,6 +76,7 @@ class ComponentFact(BaseModel):
 
     name: str  # DNS label, e.g. worker
     command: list[str] = Field(default_factory=list)
+    replicas: int | None = None  # `3 worker replicas`; None: the request did not say
     words: str
 
 

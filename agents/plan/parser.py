@@ -501,7 +501,7 @@ def _extract_persistence(t: _Text, facts: RequestFacts) -> None:
     ):
         facts.persistence = False
         return
-    size = r"(\d+(?:\.\d+)?\s?(?:gi|gb|mi|mb|ti|tb|g|t))"
+    size = r"(\d+(?:\.\d+)?\s?(?:gi|gb|mi|mb|ti|tb|g|t))\b"  # `8080 grace` is no size
     nouns = r"(?<![\w/-])(?:persistent\s+)?(?:storage|volume|disk|pvc|persistence|data)"
     where = r"(?:\s+(?:at|on|mounted\s+at|in|under)\s+(/[\w./-]*))?"
     if (m := t.find(rf"\b{size}\s+(?:of\s+)?{nouns}{where}")) or (
@@ -687,13 +687,21 @@ WORKER_KINDS = {"celery": ["celery", "worker"], "sidekiq": ["bundle", "exec", "s
 COMPONENT_ROLES = r"(worker|beat|scheduler|consumer)"
 
 
+# An unquoted command is read only when it starts with a program that runs workers, so
+# `a worker running in the background` never becomes the command `in the background`.
+WORKER_LAUNCHERS = r"(?:celery|bundle|sidekiq|rq|dramatiq|huey|arq|python3?|node|npm|yarn|php|ruby|rails|rake|java|dotnet|\./[\w./-]+|/[\w./-]+)"
+
+
 def _extract_components(t: _Text, facts: RequestFacts) -> None:
-    """`with a celery worker running "celery -A shop worker"`, `plus a sidekiq worker`, `and a worker component`."""
+    """`with a celery worker running "celery -A shop worker"` (quoted or not), `plus a sidekiq worker`."""
     kinds = "|".join(WORKER_KINDS)
-    command = r"(?:\s+(?:running|that\s+runs|which\s+runs|runs|with\s+command|command)\s*:?\s*[`\"']([^`\"']+)[`\"'])?"
-    pattern = rf"\b(?:with|plus|and|also)\s+(?:an?\s+|one\s+)?(?:({kinds})\s+)?{COMPONENT_ROLES}(?:\s+component)?s?\b{command}"
+    runs = r"(?:running|that\s+runs|which\s+runs|runs|with\s+command|command)"
+    unquoted = rf"({WORKER_LAUNCHERS}(?:[ \t]+(?!(?:and|with|plus|on|port|using)\b)[^\s,;]+)*)"
+    command = rf"(?:\s+{runs}\s*:?\s*(?:[`\"']([^`\"']+)[`\"']|{unquoted}))?"
+    main = rf"(?:\b(?:{'|'.join(MAIN_WORKLOAD_WORDS)})(?:\s+component)?\s+(?=(?:and|plus)\b))?"  # `web and worker`
+    pattern = rf"{main}\b(?:with|plus|and|also)\s+(?:an?\s+|one\s+)?(?:({kinds})\s+)?{COMPONENT_ROLES}(?:\s+component)?s?\b{command}"
     for m in re.finditer(pattern, t.raw, flags=re.I):
-        kind, role, quoted = (m.group(1) or "").lower(), m.group(2).lower(), m.group(3)
+        kind, role, written = (m.group(1) or "").lower(), m.group(2).lower(), m.group(3) or m.group(4)
         if kind == "celery" and role == "beat":
             default = ["celery", "beat"]
         else:
@@ -701,11 +709,46 @@ def _extract_components(t: _Text, facts: RequestFacts) -> None:
         name = role if role not in {c.name for c in facts.components} else f"{kind or 'extra'}-{role}"
         facts.components.append(
             ComponentFact(
-                name=name, command=shlex.split(quoted) if quoted else default, words=m.group(0).strip()
+                name=name, command=shlex.split(written) if written else default, words=m.group(0).strip()
             )
         )
     if facts.components:
         t.take(pattern, flags=re.I, raw=True)
+
+
+MAIN_WORKLOAD_WORDS = ("web", "app", "api", "server", "frontend", "main")
+COUNTED = r"(?:replicas?|pods|instances|copies)"
+
+
+def _extract_component_replicas(t: _Text, facts: RequestFacts) -> None:
+    """`2 web replicas`, `3 worker replicas`, `worker with 2 replicas`, `beat replicas: 1`.
+
+    With components, each count goes to the part it names (`web` and its kin name the app's own
+    workload); without, only `N web replicas` is read here, as the app's count.
+    """
+    parts = {c.name: c for c in facts.components}
+    names = [*parts, *MAIN_WORKLOAD_WORDS] if parts else ["web"]
+    named = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    for pattern in (
+        rf"\b{NUMBER}\s+({named})\s+{COUNTED}\b",
+        rf"\b({named})\s+(?:component\s+)?(?:with|at|has|gets|runs(?:\s+with)?)\s+{NUMBER}\s+{COUNTED}\b",
+        rf"\b({named})\s+(?:replicas?|replica\s+count)\s*(?:=|:|of|to)?\s*{NUMBER}\b",
+    ):
+        for m in t.take(pattern):
+            number, name = (
+                (m.group(1), m.group(2))
+                if m.group(1)[0].isdigit() or m.group(1) in WORD_NUMBERS
+                else (m.group(2), m.group(1))
+            )
+            count = _number(number)
+            if name in parts:
+                parts[name].replicas = count
+            else:
+                facts.replicas = count
+    if parts:  # `web on port 8080`: next to components, the word names the app's own workload
+        t.take(
+            rf"\b(?:{'|'.join(MAIN_WORKLOAD_WORDS)})\b(?=\s+(?:on|with|at|listens|serves|exposed|behind)\b)"
+        )
 
 
 def _image_position(t: _Text, facts: RequestFacts) -> int | None:
@@ -1410,6 +1453,7 @@ def _extract_node_agent(t: _Text, facts: RequestFacts) -> None:
 EXTRACTORS.extend(
     [
         _extract_components,
+        _extract_component_replicas,
         _extract_init_containers,
         _extract_hooks,
         _extract_quoted_commands,

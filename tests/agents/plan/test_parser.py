@@ -104,3 +104,50 @@ def test_parser_reads_stated_facts(text: str, expected: dict[str, Any]) -> None:
 def test_parser_leaves_unstated_facts_empty() -> None:
     facts = parse_request("nginx")
     assert facts.image is None and facts.replicas is None and facts.exposure is None and facts.ports == []
+
+
+def test_a_number_before_a_word_starting_with_g_is_no_storage_size() -> None:
+    facts = parse_request("storage 8080 grace")
+    assert facts.persistence_size is None
+    assert parse_request("storage of 5 g at /data").persistence_size == "5Gi"
+
+
+SHOP_WITH_WORKER = (
+    "a django app on ghcr.io/acme/shop:1.4, port 8000, with a celery worker running celery -A shop worker, "
+    "2 web replicas and 3 worker replicas"
+)
+
+
+def test_an_unquoted_worker_command_is_read_whole() -> None:
+    (worker,) = parse_request(SHOP_WITH_WORKER).components
+    assert worker.command == ["celery", "-A", "shop", "worker"]
+
+
+def test_an_unquoted_command_must_start_with_a_program() -> None:
+    (worker,) = parse_request("ghcr.io/acme/app:1 port 80 with a worker running in the background").components
+    assert worker.command == []
+
+
+def test_each_replica_count_goes_to_the_part_it_names() -> None:
+    facts = parse_request(SHOP_WITH_WORKER)
+    assert facts.replicas == 2 and facts.components[0].replicas == 3
+    assert not facts.not_understood
+
+
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "web and worker from ghcr.io/acme/app:1.0, web on port 8080 with 3 replicas, worker with 2 replicas",
+        "ghcr.io/acme/app:1.0 port 8080 plus a worker, worker replicas: 2, 3 replicas",
+        "ghcr.io/acme/app:1.0 port 8080 and a worker component, 3 web replicas, two worker pods",
+    ],
+)
+def test_component_replica_phrasings(request_text: str) -> None:
+    facts = parse_request(request_text)
+    assert (facts.replicas, facts.components[0].replicas) == (3, 2)
+    assert not facts.not_understood, facts.not_understood
+
+
+def test_web_replicas_without_components_are_the_app_s_own() -> None:
+    facts = parse_request("nginx with 2 web replicas")
+    assert facts.replicas == 2 and not facts.components and not facts.not_understood
