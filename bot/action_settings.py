@@ -126,15 +126,15 @@ def read_action_settings(mode: str | None = None, environ: Mapping[str, str] | N
 
 
 def _first_problem(err: ValidationError) -> str:
-    """The first problem as one line naming the variable (the validators' messages already do)."""
+    """The first problem as one line naming the variable (the validators' own messages already do)."""
     first = err.errors()[0]
     variable = str(first["loc"][0]) if first["loc"] else ""
     if first["type"] == "missing":
-        return _UNSET.get(variable, f"{variable} is not set")
+        return _UNSET.get(variable, f"{variable} is not set: set it in the step's `env:`")
     message = str(first["msg"]).removeprefix("Value error, ")
     if first["type"] == "value_error" or not variable:
         return message
-    return f"{variable}={first.get('input')!r} is invalid: {message}"
+    return f"{variable} is invalid: {message}"  # no value shown: it may be the token
 
 
 def read_event(settings: ActionSettings) -> dict[str, Any]:
