@@ -75,13 +75,13 @@ class Runner:
     def run(self, mode: str, env: dict[str, str], *, in_process: bool = False) -> ActionRun:
         """Run the real console entry in a subprocess, or (for speed) `run_action` in this process."""
         if in_process:
-            from bot.action import run_action
+            from bot.action_command import run_action
 
             out, err = io.StringIO(), io.StringIO()
             code = run_action(mode, environ=env, out=out, err=err)
             return self._result(code, out.getvalue(), err.getvalue())
         proc = subprocess.run(
-            [sys.executable, "-m", "bot.action", "--mode", mode],
+            [sys.executable, "-m", "bot.action_command", "--mode", mode],
             env=env,
             cwd=ROOT,
             capture_output=True,

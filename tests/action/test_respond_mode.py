@@ -140,7 +140,7 @@ def test_a_missing_event_file_cannot_start(runner: Runner, tmp_path: Path) -> No
 
 def test_an_unknown_mode_cannot_start(runner: Runner, tmp_path: Path) -> None:
     env = runner.env("issue_comment", {}, tmp_path, AUTOPILOT_MODE="deploy")
-    from bot.action import run_action
+    from bot.action_command import run_action
 
     code = run_action(None, environ=env)
     assert code == 2
