@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from agents.validate.finding import Finding, Severity, ValidationReport
+from agents.validate.object_counts import ObjectCounts
 from bot.action_outputs import table_cell
 from bot.action_settings import ActionSettings
 from bot.github import Annotation, AnnotationLevel, GitHubClient, GitHubError
+from bot.messages import objects_table
 
 CHECK_NAME = "k8s-autopilot / validate"
 MAX_SUMMARY_FINDINGS = 200  # per chart: the step summary is capped at 1 MiB by GitHub
@@ -34,8 +36,15 @@ def severity_counts(report: ValidationReport) -> dict[Severity, int]:
     return {s: sum(1 for f in report.findings if f.severity == s) for s in Severity}
 
 
-def summary_markdown(settings: ActionSettings, reports: Sequence[ValidationReport]) -> str:
-    """The step summary: one row per chart, then each chart's errors and warnings."""
+def summary_markdown(
+    settings: ActionSettings,
+    reports: Sequence[ValidationReport],
+    objects: Mapping[str, ObjectCounts | None] | None = None,
+) -> str:
+    """The step summary: one row per chart, then each chart's errors and warnings and its objects.
+
+    `objects` maps a report's `chart_dir` to its object counts per Kubernetes version.
+    """
     if not reports:
         return "## k8s-autopilot validate\n\nNo chart changed in this pull request; nothing to validate.\n"
     rows = []
@@ -55,18 +64,19 @@ def summary_markdown(settings: ActionSettings, reports: Sequence[ValidationRepor
     ]
     for report in reports:
         shown = [f for f in report.findings if f.severity != Severity.INFO][:MAX_SUMMARY_FINDINGS]
-        if not shown:
+        counted = (objects or {}).get(report.chart_dir)
+        if not shown and counted is None:
             continue
-        parts += [
-            f"### `{table_cell(repo_path(settings, report))}`\n",
-            "| Severity | Rule | Where | Problem | Hint |",
-            "|---|---|---|---|---|",
-        ]
+        parts.append(f"### `{table_cell(repo_path(settings, report))}`\n")
+        if shown:
+            parts += ["| Severity | Rule | Where | Problem | Hint |", "|---|---|---|---|---|"]
         for f in shown:
             where = repo_path(settings, report, f) + (f":{f.line}" if f.line else "") if f.file else "(chart)"
             parts.append(
                 f"| {f.severity.value} | `{table_cell(f.rule_id)}` | `{table_cell(where)}` | {table_cell(f.message)} | {table_cell(f.hint)} |"
             )
+        if counted is not None:
+            parts += ["", objects_table(counted).replace("### Objects", "#### Objects", 1)]
         parts.append("")
     return "\n".join(parts) + "\n"
 

@@ -12,6 +12,7 @@ from agents.validate import format_report, validate_chart
 from agents.validate.chart_yaml import build_dependencies
 from agents.validate.errors import ChartNotFoundError
 from agents.validate.finding import Severity, ValidationReport
+from agents.validate.object_counts import count_objects
 from bot.action_charts import select_charts
 from bot.action_outputs import EXIT_FINDINGS, EXIT_OK, append_summary, write_outputs
 from bot.action_report import repo_path, report_check_run, severity_counts, summary_markdown
@@ -71,7 +72,8 @@ def run_validate(settings: ActionSettings, out: TextIO, err: TextIO) -> int:
             f"{repo_path(settings, report)}: {'ok' if report.ok else 'FAILED'} — {counts[Severity.ERROR]} error(s), "
             f"{counts[Severity.WARNING]} warning(s)\n"
         )
-    summary = summary_markdown(settings, reports)
+    objects = {r.chart_dir: count_objects(Path(r.chart_dir), r.kube_versions) for r in reports}
+    summary = summary_markdown(settings, reports, objects)
     append_summary(settings, summary)
     findings = sum(c[Severity.ERROR] + c[Severity.WARNING] for c in map(severity_counts, reports))
     write_outputs(

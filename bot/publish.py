@@ -9,7 +9,6 @@ check run on a commit is updated rather than created twice. Git always uses the
 
 from __future__ import annotations
 
-import logging
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -18,9 +17,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from agents.validate.errors import HelmEngineError
 from agents.validate.finding import Finding, Severity
-from agents.validate.object_counts import ObjectCounts, objects_of_files, objects_per_version
+from agents.validate.object_counts import ObjectCounts
 from bot import messages
 from bot.config import REPO_CONFIG_PATH, RepoConfig
 from bot.git import GitError, GitIdentity, GitWorkspace
@@ -34,8 +32,6 @@ from bot.github import (
     PullRequest,
     Repo,
 )
-
-log = logging.getLogger("autopilot.publish")
 
 CHECK_NAME = "autopilot/validate"
 MAX_ANNOTATIONS = 200  # the check's summary counts everything; the rest would only add noise
@@ -179,23 +175,6 @@ def validation_lines(findings: Sequence[Finding]) -> list[messages.ValidationLin
         detail = f"{errors} error(s), {warnings} warning(s)" if errors or warnings else "clean"
         lines.append(messages.ValidationLine(check=label, ok=errors == 0, detail=detail))
     return lines
-
-
-def count_objects(
-    chart: Path | Mapping[str, str], kube_versions: Sequence[str] | None
-) -> ObjectCounts | None:
-    """The chart's objects per Kubernetes version for the check run, from its directory or its files.
-
-    None when Helm itself fails (not the chart: a chart's render error is shown per version), so a
-    broken engine costs the table, never the check run.
-    """
-    try:
-        if isinstance(chart, Path):
-            return objects_per_version(chart, kube_versions)
-        return objects_of_files(chart, kube_versions)
-    except (HelmEngineError, OSError, ValueError) as exc:
-        log.warning("no object counts for the check run: %s", exc)
-        return None
 
 
 def check_summary(findings: Sequence[Finding], objects: ObjectCounts | None = None) -> tuple[str, str]:

@@ -7,6 +7,7 @@ compares to see that every version gets the same workload, Service and policies.
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -16,11 +17,13 @@ from pydantic import BaseModel, Field
 
 from agents.chart.write import write_chart
 from agents.validate.engine import HelmEngine, get_engine
+from agents.validate.errors import HelmEngineError
 from agents.validate.kube_schema import default_kube_versions
 from agents.validate.manifests import parse_manifests
 from agents.validate.pipeline import helm_threads
 
 DEFAULT_VALUES = "values.yaml"
+log = logging.getLogger("autopilot.validate")
 
 
 class VersionObjects(BaseModel):
@@ -102,3 +105,20 @@ def objects_of_files(
         chart_dir = Path(scratch) / "chart"
         write_chart(files, chart_dir)
         return objects_per_version(chart_dir, kube_versions, engine=engine)
+
+
+def count_objects(
+    chart: Path | Mapping[str, str], kube_versions: Sequence[str] | None
+) -> ObjectCounts | None:
+    """The chart's objects per Kubernetes version for a summary, from its directory or its files.
+
+    None when Helm itself fails (not the chart: a chart's render error is shown per version), so a
+    broken engine costs the table, never the report it sits in.
+    """
+    try:
+        if isinstance(chart, Path):
+            return objects_per_version(chart, kube_versions)
+        return objects_of_files(chart, kube_versions)
+    except (HelmEngineError, OSError, ValueError) as exc:
+        log.warning("no object counts for a summary: %s", exc)
+        return None

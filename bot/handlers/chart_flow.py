@@ -24,6 +24,7 @@ from agents.plan.facts import NotDone
 from agents.state import GraphOptions
 from agents.validate import validate_chart
 from agents.validate.finding import Finding, Severity
+from agents.validate.object_counts import count_objects
 from bot import messages
 from bot.config import REPO_CONFIG_PATH, RepoConfig, RepoConfigError
 from bot.git import GitError
@@ -37,7 +38,6 @@ from bot.publish import (
     branch_for,
     chart_dir,
     commit_chart,
-    count_objects,
     ensure_pull,
     post_check,
     validation_lines,

@@ -58,6 +58,9 @@ def test_a_pull_request_changing_a_good_chart_passes_with_a_summary_and_outputs(
     assert [(c.name, c.head_sha, c.conclusion) for c in checks] == [
         ("k8s-autopilot / validate", head, "success")
     ]
+    # the chart's objects per Kubernetes version, in the step summary and the check run alike
+    assert "#### Objects per Kubernetes version" in run.summary and "| Deployment | 1 |" in run.summary
+    assert "#### Objects per Kubernetes version" in (checks[0].summary or "")
 
 
 def test_a_broken_chart_fails_with_an_annotation_on_the_changed_line(

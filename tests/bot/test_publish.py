@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from agents.validate.finding import Finding, Severity
+from agents.validate.object_counts import count_objects
 from bot.config import RepoConfig
 from bot.git import GitIdentity
 from bot.github import GitHubClient, Repo, RetryPolicy
@@ -18,7 +19,6 @@ from bot.publish import (
     chart_dir,
     check_summary,
     commit_chart,
-    count_objects,
     ensure_pull,
     findings_to_annotations,
     post_check,
