@@ -12,7 +12,8 @@ from githubkit import webhooks
 from tests.conftest import APP_ID, INSTALLATION_ID, OWNER, REPO
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_state import Fault
-from tests.fakes.webhooks import WebhookFactory, deliver, sign
+from tests.fakes.payloads import WebhookFactory
+from tests.fakes.webhooks import deliver, sign
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -153,9 +154,7 @@ class TestWebhooks:
         assert not webhooks.verify("other-secret", body, sign(body, self.SECRET))
 
     def test_issue_comment_on_a_pull_request(self, fake_github: FakeGitHub) -> None:
-        factory = WebhookFactory.for_fake(
-            fake_github.repos[f"{OWNER}/{REPO}"], api_url=fake_github.base_url, web_url=fake_github.web_url
-        )
+        factory = WebhookFactory.for_fake(fake_github, f"{OWNER}/{REPO}", installation_id=INSTALLATION_ID)
         payload = factory.issue_comment(12, "/autopilot chart nginx", user="alice", on_pull_request=True)
         delivery = deliver("issue_comment", payload, self.SECRET)
         event = models.WebhookIssueCommentCreated.model_validate_json(delivery.body)
@@ -166,7 +165,7 @@ class TestWebhooks:
         assert delivery.headers["X-Hub-Signature-256"] == sign(delivery.body, self.SECRET)
 
     def test_issue_comment_on_an_issue_has_no_pull_request(self) -> None:
-        payload = WebhookFactory(OWNER, REPO, INSTALLATION_ID).issue_comment(3, "/autopilot help")
+        payload = WebhookFactory.for_repo(OWNER, REPO, INSTALLATION_ID).issue_comment(3, "/autopilot help")
         assert "pull_request" not in payload["issue"]
         assert models.WebhookIssueCommentCreated.model_validate(payload).issue.number == 3
 
@@ -187,7 +186,7 @@ class TestWebhooks:
         ],
     )
     def test_pull_request_events_parse(self, model, build) -> None:  # type: ignore[no-untyped-def]
-        payload = build(WebhookFactory(OWNER, REPO, INSTALLATION_ID))
+        payload = build(WebhookFactory.for_repo(OWNER, REPO, INSTALLATION_ID))
         parsed = model.model_validate(payload)
         assert parsed.pull_request.number == 4
         assert parsed.pull_request.head.ref == "autopilot/nginx"
