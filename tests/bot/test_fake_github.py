@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import warnings
 
@@ -9,6 +10,7 @@ import httpx
 import pytest
 from githubkit import webhooks
 
+from bot.events import HANDLED_EVENTS, InstallationEvent, parse_event
 from tests.conftest import APP_ID, INSTALLATION_ID, OWNER, REPO
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_state import Fault
@@ -191,3 +193,33 @@ class TestWebhooks:
         assert parsed.pull_request.number == 4
         assert parsed.pull_request.head.ref == "autopilot/nginx"
         assert parsed.installation.id == INSTALLATION_ID
+
+    # One builder per event the bot handles, each checked against githubkit's model of that delivery.
+    EVERY_EVENT = {
+        "issue_comment": (models.WebhookIssueCommentCreated, lambda f: f.issue_comment(4, "/autopilot help")),
+        "pull_request_review": (models.WebhookPullRequestReviewSubmitted, lambda f: f.pull_request_review(4)),
+        "pull_request_review_comment": (
+            models.WebhookPullRequestReviewCommentCreated,
+            lambda f: f.pull_request_review_comment(4, path="values.yaml", line=3, body="x"),
+        ),
+        "pull_request": (models.WebhookPullRequestClosed, lambda f: f.pull_request(4, merged=True)),
+        "check_run": (models.WebhookCheckRunCompleted, lambda f: f.check_run(4)),
+        "check_suite": (models.WebhookCheckSuiteCompleted, lambda f: f.check_suite(4)),
+        "workflow_run": (models.WebhookWorkflowRunCompleted, lambda f: f.workflow_run(4, run_id=9)),
+        "installation": (models.WebhookInstallationCreated, lambda f: f.installation()),
+    }
+
+    def test_the_factory_builds_every_handled_event(self) -> None:
+        assert set(self.EVERY_EVENT) == HANDLED_EVENTS
+
+    @pytest.mark.parametrize("event", sorted(EVERY_EVENT))
+    def test_every_built_event_is_githubs_shape_for_our_repository(self, event: str) -> None:
+        model, build = self.EVERY_EVENT[event]
+        payload = build(WebhookFactory.for_repo(OWNER, REPO, INSTALLATION_ID))
+        assert model.model_validate(payload).installation.id == INSTALLATION_ID
+        parsed = parse_event(event, json.dumps(payload).encode())
+        assert parsed is not None and parsed.installation is not None
+        assert parsed.installation.id == INSTALLATION_ID
+        if not isinstance(parsed, InstallationEvent):
+            assert parsed.thread_ids == [f"{OWNER}/{REPO}#4"]
+        assert "Codertocat/Hello-World" not in json.dumps(payload)
