@@ -32,9 +32,9 @@ from agents.graph import ChartSession  # noqa: E402
 from agents.state import ChartState  # noqa: E402
 from tests.conftest import APP_ID, INSTALLATION_ID, OWNER, REPO, SEED_FILES, make_app_keys  # noqa: E402
 from tests.e2e.harness import FULL_NAME, RunningBot, seed_permissions  # noqa: E402
-from tests.e2e.webhooks import issue_comment  # noqa: E402
 from tests.fakes.github_server import FakeGitHub  # noqa: E402
 from tests.fakes.github_state import CallRecord  # noqa: E402
+from tests.fakes.payloads import issue_comment  # noqa: E402
 
 TARGET_SECONDS = 2.0
 COMMAND = "/autopilot chart nginx"

@@ -31,8 +31,8 @@ from bot.migrations.upgrade import upgrade_database  # noqa: E402
 from bot.store import JobStatus  # noqa: E402
 from bot.store.postgres import PostgresStore  # noqa: E402
 from tests.conftest import APP_ID, INSTALLATION_ID, SEED_FILES, make_app_keys  # noqa: E402
-from tests.e2e.webhooks import issue_comment  # noqa: E402
 from tests.fakes.github_server import FakeGitHub  # noqa: E402
+from tests.fakes.payloads import issue_comment  # noqa: E402
 from tests.scale.processes import Fleet, deliver, wait_for  # noqa: E402
 
 OWNER = "bench-org"

@@ -12,7 +12,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.fakes.github_server import FakeGitHub
-from tests.fakes.webhooks import WebhookFactory
 
 if TYPE_CHECKING:  # imported lazily: a broken bot.github must not break every test module
     from bot.github import GitHubClient
@@ -123,11 +122,3 @@ def github_client(
     )
     yield client
     client.close()
-
-
-@pytest.fixture
-def webhook_factory(fake_github: FakeGitHub) -> WebhookFactory:
-    """Builds signed-ready webhook payloads for `OWNER/REPO` whose links point at the fake."""
-    return WebhookFactory.for_fake(
-        fake_github.repos[f"{OWNER}/{REPO}"], api_url=fake_github.base_url, web_url=fake_github.web_url
-    )

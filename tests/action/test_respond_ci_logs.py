@@ -11,8 +11,8 @@ import yaml
 from tests.action.conftest import Runner
 from tests.action.test_respond_mode import bot_comments, comment_event
 from tests.conftest import OWNER, REPO
-from tests.e2e.webhooks import failed_workflow_run
 from tests.fakes.github_server import FakeGitHub
+from tests.fakes.payloads import failed_workflow_run
 
 FULL = f"{OWNER}/{REPO}"
 LOGS = Path(__file__).resolve().parents[1] / "fixtures" / "ci_logs"
@@ -25,9 +25,8 @@ def respond(runner: Runner, fake: FakeGitHub, event_name: str, event: dict[str, 
 
 
 def _workflow_event(fake: FakeGitHub, number: int, run_id: int) -> dict[str, Any]:
-    event = failed_workflow_run(fake, FULL, number, run_id=run_id, installation_id=1)
-    del event["installation"]  # a workflow's event carries no App installation
-    return event
+    # a workflow's event carries no App installation
+    return failed_workflow_run(fake, FULL, number, run_id=run_id, installation_id=None)
 
 
 def test_a_failed_workflow_runs_job_log_drives_the_heal_in_a_fresh_runner(

@@ -13,18 +13,15 @@ from tests.action.conftest import Runner
 from tests.conftest import OWNER, REPO
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_state import ACTIONS_LOGIN
-from tests.fakes.webhooks import WebhookFactory
+from tests.fakes.payloads import PullHead, WebhookFactory, issue_comment
 
 FULL = f"{OWNER}/{REPO}"
 
 
 def comment_event(fake: FakeGitHub, number: int, body: str) -> dict[str, Any]:
     """octo writes `body` on issue `number`: the comment exists on the fake, and its event is returned."""
-    comment_id = fake.add_comment(OWNER, REPO, number, body, user="octo").id
-    factory = WebhookFactory(OWNER, REPO, installation_id=1, api_url=fake.base_url, web_url=fake.web_url)
-    event = factory.issue_comment(number, body, user="octo", comment_id=comment_id)
-    del event["installation"]  # a workflow's event carries no App installation
-    return event
+    # a workflow's event carries no App installation
+    return issue_comment(fake, FULL, number, body, user="octo", installation_id=None)
 
 
 def respond(runner: Runner, fake: FakeGitHub, event: dict[str, Any], *, in_process: bool = False) -> Any:
@@ -166,18 +163,17 @@ def test_a_line_comment_on_the_chart_revises_it_in_a_later_run(
         line_comments=[(values, 3, "use 3 replicas here")],
     )
     (line,) = [c for c in fake.review_comments if c.review_id == review.id]
-    factory = WebhookFactory(OWNER, REPO, installation_id=1, api_url=fake.base_url, web_url=fake.web_url)
+    factory = WebhookFactory.for_fake(fake, FULL, installation_id=None)
     event = factory.pull_request_review_comment(
         pull.number,
         path=values,
         line=3,
         body=line.body,
         user="octo",
-        head_ref=pull.head,
+        pull=PullHead(head_ref=pull.head),
         comment_id=line.id,
         review_id=review.id,
     )
-    del event["installation"]
     second = Runner(tmp_path / "runner-2")
     second.api_url = fake.base_url
     run = second.run("respond", second.env("pull_request_review_comment", event, second.home / "workspace"))

@@ -11,15 +11,14 @@ import git
 from tests.action.conftest import FIXTURES, ActionRun, Runner, commit_all
 from tests.conftest import OWNER, REPO
 from tests.fakes.github_server import FakeGitHub
-from tests.fakes.webhooks import WebhookFactory
+from tests.fakes.payloads import PullHead, WebhookFactory
 
 
 def pull_request_event(api_url: str, base_sha: str, head_sha: str) -> dict[str, Any]:
     """A real `pull_request.opened` payload for PR #7 of OWNER/REPO, base and head as given."""
-    factory = WebhookFactory(OWNER, REPO, installation_id=1, api_url=api_url)
-    event = factory.pull_request(7, action="opened", head_ref="feature/chart", head_sha=head_sha)
-    event["pull_request"]["base"]["sha"] = base_sha
-    return event
+    factory = WebhookFactory.for_repo(OWNER, REPO, installation_id=1, api_url=api_url)
+    pull = PullHead(head_ref="feature/chart", head_sha=head_sha, base_sha=base_sha)
+    return factory.pull_request(7, action="opened", pull=pull)
 
 
 def run_on_pull_request(

@@ -27,9 +27,9 @@ from bot.runner import Bot
 from bot.store import JobStatus
 from tests.conftest import APP_ID, INSTALLATION_ID, OWNER, REPO, SEED_FILES, AppKeys
 from tests.e2e.harness import SECRET, bot_settings, seed_permissions
-from tests.e2e.webhooks import signed_headers
 from tests.fakes.git_http import run_git
 from tests.fakes.github_server import FakeGitHub
+from tests.fakes.webhooks import signed_headers
 
 FULL_NAME = f"{OWNER}/{REPO}"
 

@@ -28,9 +28,9 @@ from bot.store import JobStatus
 from tests.adversarial.conftest import FULL_NAME, HostileBot
 from tests.conftest import INSTALLATION_ID, OWNER, REPO
 from tests.e2e.harness import bot_comments
-from tests.e2e.webhooks import example, issue_comment
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_state import BOT_LOGIN
+from tests.fakes.payloads import WebhookFactory, issue_comment
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "adversarial"
 
@@ -287,9 +287,9 @@ UNKNOWN: list[tuple[str, dict[str, Any]]] = [
 
 
 def test_unknown_events_and_actions_do_nothing(hostile_bot: HostileBot, fake_github: FakeGitHub) -> None:
+    factory = WebhookFactory.for_fake(fake_github, FULL_NAME, installation_id=INSTALLATION_ID)
     for index, (event, extra) in enumerate(UNKNOWN):
-        payload = {**example("issue_comment", "created"), **extra}
-        payload["comment"]["body"] = "/autopilot chart nginx"
+        payload = {**factory.issue_comment(1, "/autopilot chart nginx", user="alice"), **extra}
         answer = hostile_bot.deliver(event, payload, delivery=f"unknown-{index}")
         assert answer.status_code in (200, 202), (event, extra, answer.text)
     hostile_bot.wait_idle()

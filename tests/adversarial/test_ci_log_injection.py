@@ -15,9 +15,9 @@ from pathlib import Path
 from tests.adversarial.conftest import HostileBot, SpawnAudit, all_branch_files
 from tests.adversarial.hostile_model import hostile_model
 from tests.conftest import INSTALLATION_ID, OWNER, REPO, SEED_FILES
-from tests.e2e.webhooks import failed_workflow_run, issue_comment
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_state import BOT_LOGIN
+from tests.fakes.payloads import failed_workflow_run, issue_comment
 
 FULL_NAME = f"{OWNER}/{REPO}"
 LOGS = Path(__file__).resolve().parents[1] / "fixtures" / "ci_logs"

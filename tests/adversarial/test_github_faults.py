@@ -17,10 +17,10 @@ from bot.store import JobStatus
 from tests.adversarial.conftest import FULL_NAME, HostileBot, repo_files
 from tests.conftest import APP_ID, INSTALLATION_ID, OWNER, REPO, SEED_FILES, AppKeys
 from tests.e2e.harness import bot_comments, seed_permissions
-from tests.e2e.webhooks import failed_check_run, issue_comment
 from tests.fakes.git_http import run_git
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_state import BOT_EMAIL, Fault
+from tests.fakes.payloads import failed_check_run, issue_comment
 
 COMMENTS = rf"^/api/v3/repos/{FULL_NAME}/issues/\d+/comments$"
 CONFIG = rf"^/api/v3/repos/{FULL_NAME}/contents/"

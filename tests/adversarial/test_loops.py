@@ -12,9 +12,9 @@ from bot.commands import Ignore, parse_comment
 from tests.adversarial.conftest import FULL_NAME, HostileBot, shared_bot
 from tests.conftest import INSTALLATION_ID, OWNER, REPO, AppKeys
 from tests.e2e.harness import bot_comments
-from tests.e2e.webhooks import failed_check_run, issue_comment
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_state import BOT_EMAIL, BOT_LOGIN
+from tests.fakes.payloads import failed_check_run, issue_comment
 
 
 @pytest.mark.parametrize(

@@ -21,9 +21,9 @@ from bot.store import JobStatus
 from tests.adversarial.conftest import FULL_NAME, HostileBot
 from tests.conftest import INSTALLATION_ID, OWNER, REPO, AppKeys
 from tests.e2e.harness import bot_comments, seed_permissions
-from tests.e2e.webhooks import issue_comment
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_state import BOT_EMAIL, Fault
+from tests.fakes.payloads import issue_comment
 
 THREAD = f"{FULL_NAME}#1"
 DEAD = "worker-killed"

@@ -26,9 +26,9 @@ from bot.redact import RedactingFilter, install_redaction
 from tests.adversarial.conftest import FULL_NAME, HostileBot, SpawnAudit, seed
 from tests.conftest import INSTALLATION_ID, OWNER, REPO, AppKeys
 from tests.e2e.harness import SECRET, seed_permissions
-from tests.e2e.webhooks import issue_comment
 from tests.fakes.git_http import run_git
 from tests.fakes.github_server import FakeGitHub, HttpError, Reply
+from tests.fakes.payloads import issue_comment
 
 
 class RecordingGitHub(FakeGitHub):

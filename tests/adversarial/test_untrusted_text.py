@@ -31,8 +31,8 @@ from tests.adversarial.conftest import (
 from tests.adversarial.hostile_model import hostile_model
 from tests.conftest import INSTALLATION_ID, OWNER, REPO, SEED_FILES, AppKeys
 from tests.e2e.harness import bot_comments
-from tests.e2e.webhooks import failed_check_run, issue_comment, review
 from tests.fakes.github_server import FakeGitHub
+from tests.fakes.payloads import failed_check_run, issue_comment, review
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "adversarial"
 HOSTILE = yaml.safe_load((FIXTURES / "injections.yaml").read_text(encoding="utf-8"))

@@ -21,20 +21,19 @@ from bot.events import (
     thread_id,
 )
 from tests.conftest import NPM_MISSING
+from tests.fakes.github_shapes import WEBHOOK_EXAMPLES, webhook_examples
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
-EXAMPLES_INDEX = FIXTURES / "npm/node_modules/@octokit/webhooks-examples/api.github.com/index.json"
 
 
 def _examples() -> list[tuple[str, int, dict[str, Any]]]:
-    if not EXAMPLES_INDEX.is_file():
+    if not WEBHOOK_EXAMPLES.is_file():
         pytest.skip(NPM_MISSING, allow_module_level=True)
-    index = json.loads(EXAMPLES_INDEX.read_text())
     return [
-        (entry["name"], i, example)
-        for entry in index
-        if entry["name"] in HANDLED_EVENTS
-        for i, example in enumerate(entry["examples"])
+        (name, i, example)
+        for name, examples in webhook_examples().items()
+        if name in HANDLED_EVENTS
+        for i, example in enumerate(examples)
     ]
 
 

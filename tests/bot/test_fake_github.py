@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import warnings
 
@@ -9,10 +10,12 @@ import httpx
 import pytest
 from githubkit import webhooks
 
+from bot.events import HANDLED_EVENTS, InstallationEvent, parse_event
 from tests.conftest import APP_ID, INSTALLATION_ID, OWNER, REPO
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_state import Fault
-from tests.fakes.webhooks import WebhookFactory, deliver, sign
+from tests.fakes.payloads import WebhookFactory
+from tests.fakes.webhooks import deliver, sign
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -153,9 +156,7 @@ class TestWebhooks:
         assert not webhooks.verify("other-secret", body, sign(body, self.SECRET))
 
     def test_issue_comment_on_a_pull_request(self, fake_github: FakeGitHub) -> None:
-        factory = WebhookFactory.for_fake(
-            fake_github.repos[f"{OWNER}/{REPO}"], api_url=fake_github.base_url, web_url=fake_github.web_url
-        )
+        factory = WebhookFactory.for_fake(fake_github, f"{OWNER}/{REPO}", installation_id=INSTALLATION_ID)
         payload = factory.issue_comment(12, "/autopilot chart nginx", user="alice", on_pull_request=True)
         delivery = deliver("issue_comment", payload, self.SECRET)
         event = models.WebhookIssueCommentCreated.model_validate_json(delivery.body)
@@ -166,7 +167,7 @@ class TestWebhooks:
         assert delivery.headers["X-Hub-Signature-256"] == sign(delivery.body, self.SECRET)
 
     def test_issue_comment_on_an_issue_has_no_pull_request(self) -> None:
-        payload = WebhookFactory(OWNER, REPO, INSTALLATION_ID).issue_comment(3, "/autopilot help")
+        payload = WebhookFactory.for_repo(OWNER, REPO, INSTALLATION_ID).issue_comment(3, "/autopilot help")
         assert "pull_request" not in payload["issue"]
         assert models.WebhookIssueCommentCreated.model_validate(payload).issue.number == 3
 
@@ -187,8 +188,38 @@ class TestWebhooks:
         ],
     )
     def test_pull_request_events_parse(self, model, build) -> None:  # type: ignore[no-untyped-def]
-        payload = build(WebhookFactory(OWNER, REPO, INSTALLATION_ID))
+        payload = build(WebhookFactory.for_repo(OWNER, REPO, INSTALLATION_ID))
         parsed = model.model_validate(payload)
         assert parsed.pull_request.number == 4
         assert parsed.pull_request.head.ref == "autopilot/nginx"
         assert parsed.installation.id == INSTALLATION_ID
+
+    # One builder per event the bot handles, each checked against githubkit's model of that delivery.
+    EVERY_EVENT = {
+        "issue_comment": (models.WebhookIssueCommentCreated, lambda f: f.issue_comment(4, "/autopilot help")),
+        "pull_request_review": (models.WebhookPullRequestReviewSubmitted, lambda f: f.pull_request_review(4)),
+        "pull_request_review_comment": (
+            models.WebhookPullRequestReviewCommentCreated,
+            lambda f: f.pull_request_review_comment(4, path="values.yaml", line=3, body="x"),
+        ),
+        "pull_request": (models.WebhookPullRequestClosed, lambda f: f.pull_request(4, merged=True)),
+        "check_run": (models.WebhookCheckRunCompleted, lambda f: f.check_run(4)),
+        "check_suite": (models.WebhookCheckSuiteCompleted, lambda f: f.check_suite(4)),
+        "workflow_run": (models.WebhookWorkflowRunCompleted, lambda f: f.workflow_run(4, run_id=9)),
+        "installation": (models.WebhookInstallationCreated, lambda f: f.installation()),
+    }
+
+    def test_the_factory_builds_every_handled_event(self) -> None:
+        assert set(self.EVERY_EVENT) == HANDLED_EVENTS
+
+    @pytest.mark.parametrize("event", sorted(EVERY_EVENT))
+    def test_every_built_event_is_githubs_shape_for_our_repository(self, event: str) -> None:
+        model, build = self.EVERY_EVENT[event]
+        payload = build(WebhookFactory.for_repo(OWNER, REPO, INSTALLATION_ID))
+        assert model.model_validate(payload).installation.id == INSTALLATION_ID
+        parsed = parse_event(event, json.dumps(payload).encode())
+        assert parsed is not None and parsed.installation is not None
+        assert parsed.installation.id == INSTALLATION_ID
+        if not isinstance(parsed, InstallationEvent):
+            assert parsed.thread_ids == [f"{OWNER}/{REPO}#4"]
+        assert "Codertocat/Hello-World" not in json.dumps(payload)

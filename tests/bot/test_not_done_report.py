@@ -11,8 +11,8 @@ from agents.plan.model import ChartPlan, ImageSpec, ServicePlan
 from bot import messages
 from tests.conftest import AppKeys
 from tests.e2e.harness import FULL_NAME, INSTALLATION_ID, RunningBot, bot_comments, seed_permissions
-from tests.e2e.webhooks import issue_comment
 from tests.fakes.github_server import FakeGitHub
+from tests.fakes.payloads import issue_comment
 
 THREAD = "acme/shop#7"
 HEADING = messages.NOT_DONE_HEADING

@@ -15,8 +15,8 @@ from bot.runner import ThreadBusy, handle_job, process_job, resolve_thread
 from bot.store import Job, JobStatus, RunRecord
 from tests.conftest import AppKeys
 from tests.e2e.harness import FULL_NAME, INSTALLATION_ID, RunningBot, bot_comments, seed_permissions
-from tests.e2e.webhooks import example, failed_check_run, issue_comment
 from tests.fakes.github_server import FakeGitHub
+from tests.fakes.payloads import WebhookFactory, failed_check_run, issue_comment
 
 ISSUE_THREAD = f"{FULL_NAME}#1"
 
@@ -107,7 +107,8 @@ def test_check_on_a_branch_the_bot_does_not_own_is_not_ours(
 
 
 def test_events_without_a_handler_are_done(idle_bot: RunningBot, fake_github: FakeGitHub) -> None:
-    payload = example("issue_comment", "edited")
+    factory = WebhookFactory.for_fake(fake_github, FULL_NAME, installation_id=INSTALLATION_ID)
+    payload = factory.issue_comment(1, "/autopilot status", user="alice", action="edited")
     job = _job(idle_bot, "issue_comment", payload)
     assert handle_job(job, idle_bot.bot).note == "no handler for issue_comment.edited"
 

@@ -17,9 +17,9 @@ from bot.metrics import process_metrics
 from bot.runner import Bot
 from bot.store import JobStatus
 from tests.conftest import APP_ID, INSTALLATION_ID, OWNER, REPO
-from tests.e2e.webhooks import signed_headers
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_state import BOT_LOGIN
+from tests.fakes.webhooks import signed_headers
 
 SECRET = "e2e-webhook-secret"
 FULL_NAME = f"{OWNER}/{REPO}"

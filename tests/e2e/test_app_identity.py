@@ -4,9 +4,9 @@ and every commit is authored by `<bot user id>+<slug>[bot]@users.noreply.github.
 from __future__ import annotations
 
 from tests.e2e.harness import FULL_NAME, INSTALLATION_ID, OWNER, REPO, RunningBot
-from tests.e2e.webhooks import issue_comment
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_state import BOT_EMAIL
+from tests.fakes.payloads import issue_comment
 
 
 def _say(bot: RunningBot, fake: FakeGitHub, body: str, number: int, *, is_pull: bool = False) -> None:

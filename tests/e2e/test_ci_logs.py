@@ -10,10 +10,10 @@ import yaml
 
 from bot.publish import CHECK_NAME
 from tests.e2e.harness import FULL_NAME, INSTALLATION_ID, OWNER, REPO, RunningBot, bot_comments
-from tests.e2e.webhooks import failed_workflow_run, issue_comment, other_apps_check_run
 from tests.fakes.chat_model import ScriptedChatModel, tool_reply
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_state import BOT_EMAIL
+from tests.fakes.payloads import failed_workflow_run, issue_comment, other_apps_check_run
 
 LOGS = Path(__file__).resolve().parents[1] / "fixtures" / "ci_logs"
 CONFIG = "charts_dir: charts\nkube_versions: ['1.30.0']\n"

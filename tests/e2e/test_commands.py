@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot import messages
 from tests.e2e.harness import FULL_NAME, INSTALLATION_ID, OWNER, REPO, RunningBot, bot_comments
-from tests.e2e.webhooks import failed_check_run, issue_comment
 from tests.fakes.github_server import FakeGitHub
+from tests.fakes.payloads import failed_check_run, issue_comment
 
 THREAD = f"{FULL_NAME}#1"
 DJANGO = (

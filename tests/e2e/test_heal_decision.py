@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from bot import messages
 from tests.e2e.harness import FULL_NAME, INSTALLATION_ID, OWNER, REPO, RunningBot, bot_comments
-from tests.e2e.webhooks import failed_check_run, issue_comment
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_state import BOT_EMAIL
+from tests.fakes.payloads import failed_check_run, issue_comment
 
 REQUEST = "/autopilot chart a django app on ghcr.io/acme/shop:1.4, port 8000, postgres via existing secret"
 CONFIG = "charts_dir: charts\nkube_versions: ['1.33.0']\n"

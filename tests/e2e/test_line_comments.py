@@ -6,9 +6,9 @@ import yaml
 
 from bot import messages
 from tests.e2e.harness import FULL_NAME, INSTALLATION_ID, OWNER, REPO, RunningBot
-from tests.e2e.webhooks import issue_comment, line_comment
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_state import BOT_LOGIN, FakePull
+from tests.fakes.payloads import issue_comment, line_comment
 
 CONFIG = "charts_dir: charts\nkube_versions: ['1.30.0']\n"
 VALUES = "charts/nginx/values.yaml"

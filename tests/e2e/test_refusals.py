@@ -20,9 +20,10 @@ from tests.e2e.harness import (
     bot_comments,
     seed_permissions,
 )
-from tests.e2e.webhooks import issue_comment, signed_headers
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_state import BOT_EMAIL, BOT_LOGIN, FakePull, Fault
+from tests.fakes.payloads import issue_comment
+from tests.fakes.webhooks import signed_headers
 
 THREAD = f"{FULL_NAME}#1"
 

@@ -18,9 +18,10 @@ import pytest
 from bot.serve_command import serve_command
 from tests.conftest import APP_ID, INSTALLATION_ID, AppKeys
 from tests.e2e.harness import FULL_NAME, SECRET, bot_comments
-from tests.e2e.webhooks import issue_comment, signed_headers
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_state import BOT_LOGIN
+from tests.fakes.payloads import issue_comment
+from tests.fakes.webhooks import signed_headers
 
 ROOT = Path(__file__).parents[2]
 # What the lead's `autopilot` CLI does with `add_serve_commands`: one subparser, `args.func(args)`.

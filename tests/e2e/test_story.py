@@ -12,9 +12,9 @@ import yaml
 from bot import messages
 from bot.publish import CHECK_NAME
 from tests.e2e.harness import FULL_NAME, INSTALLATION_ID, OWNER, REPO, RunningBot, bot_comments
-from tests.e2e.webhooks import failed_check_run, issue_comment, review
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_state import BOT_EMAIL, BOT_LOGIN
+from tests.fakes.payloads import failed_check_run, issue_comment, review
 
 REQUEST = (
     "/autopilot chart a django app on ghcr.io/acme/shop:1.4, port 8000, postgres via existing secret, "

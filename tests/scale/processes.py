@@ -22,9 +22,9 @@ from typing import Any
 import httpx
 
 from tests.conftest import APP_ID
-from tests.e2e.webhooks import signed_headers
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_state import BOT_LOGIN
+from tests.fakes.webhooks import signed_headers
 
 SECRET = "scale-webhook-secret"
 ROOT = Path(__file__).parents[2]

@@ -18,9 +18,9 @@ from bot.store import JobStatus
 from bot.store.postgres import PostgresStore
 from tests.conftest import AppKeys
 from tests.e2e.harness import FULL_NAME, INSTALLATION_ID, OWNER, REPO, bot_comments, seed_permissions
-from tests.e2e.webhooks import issue_comment
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_state import BOT_EMAIL, FakePull, Fault
+from tests.fakes.payloads import issue_comment
 from tests.scale.processes import Fleet, Process, deliver, wait_for
 
 pytestmark = pytest.mark.postgres

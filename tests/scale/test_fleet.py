@@ -19,9 +19,9 @@ from bot import messages
 from bot.store import JobStatus
 from bot.store.postgres import PostgresStore
 from tests.conftest import APP_ID, INSTALLATION_ID, SEED_FILES, AppKeys
-from tests.e2e.webhooks import issue_comment
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_state import BOT_LOGIN
+from tests.fakes.payloads import issue_comment
 from tests.scale.processes import Fleet, deliver, wait_for
 
 pytestmark = pytest.mark.postgres
