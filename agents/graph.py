@@ -293,12 +293,11 @@ class ChartGraph:
         """One run of the heal loop on a copy of the chart, bounded by `max_heal_attempts`."""
         files = dict(state.get("files") or {})
         model = self.model_for(state)
-        with_model = model is not None
         extra_fixer = None
         if model is not None:
             from agents.heal.llm_fixer import as_extra_fixer
 
-            extra_fixer = as_extra_fixer(model)
+            extra_fixer = as_extra_fixer(model)  # verified like any fixer's edit, inside the loop
         with tempfile.TemporaryDirectory(prefix="autopilot-heal-") as tmp:
             chart_dir = Path(tmp) / _plan_of(state).name
             write_chart(files, chart_dir)
@@ -308,7 +307,7 @@ class ChartGraph:
                 # a human's "retry" gets one attempt even where automatic healing is off
                 max_attempts=max(1, options_of(state).max_heal_attempts),
                 extra_fixer=extra_fixer,
-                targets=lambda report: heal_targets(report.findings, with_model),
+                targets=lambda report: heal_targets(report.findings, extra_fixer is not None),
             )
             healed = {**files, **read_chart_files(chart_dir)}  # subcharts are not read, nor edited
         earlier = heal_attempts_of(state)
@@ -324,7 +323,7 @@ class ChartGraph:
     def escalate(self, state: ChartState) -> Command[Any]:
         findings = _actionable(_findings(state))
         round_attempts = heal_attempts_of(state)[state.get("heal_round_start", 0) :]
-        if round_attempts and round_attempts[-1].progressed is False:
+        if round_attempts and not round_attempts[-1].progressed:
             reason = f"attempt {round_attempts[-1].number} fixed nothing more; {len(_errors(findings))} errors remain"
         elif round_attempts:
             reason = f"{len(round_attempts)} heal attempts used; {len(_errors(findings))} errors remain"
