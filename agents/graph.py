@@ -1,9 +1,11 @@
-"""The agent graph: plan → generate → validate ⇄ heal, with clarify, plan-review and escalate pauses.
+"""The agent graph: plan → generate → validate → heal, with clarify, plan-review and escalate pauses.
 
 Each node is a small function of `ChartState` returning the keys it changes. Pauses are
 LangGraph interrupts whose payload is a pydantic model dumped to a dict with a `kind`, so the
 bot and CLI can render them; the resume value is the human's answer. The chart lives in state
-(a dict of files); validation writes it to a temporary directory only for the validator.
+(a dict of files); validation writes it to a temporary directory only for the validator. The heal
+node runs the one heal loop (`agents.heal.loop.heal_chart`) on such a copy: the graph itself never
+cycles to heal, so the attempt bound and the keep-only-what-verifies rule have one home.
 No GitHub, git or network here: that is the bot's job.
 """
 
@@ -25,8 +27,9 @@ from pydantic import BaseModel, Field, ValidationError
 
 from agents.chart import render_chart, write_chart
 from agents.heal import route
-from agents.heal.loop import made_progress, verified_fix
-from agents.heal.model import FixResult
+from agents.heal.chart_files import read_chart_files
+from agents.heal.loop import heal_chart
+from agents.heal.model import HealAttempt
 from agents.plan import plan_request
 from agents.plan.errors import PlanError
 from agents.plan.facts import NotDone
@@ -37,7 +40,6 @@ from agents.state import (
     ClarifyRequest,
     EscalateRequest,
     GraphOptions,
-    HealAttempt,
     InterruptKind,
     Outcome,
     PlanReviewRequest,
@@ -47,7 +49,7 @@ from agents.state import (
     options_of,
 )
 from agents.validate import default_kube_versions, validate_chart
-from agents.validate.finding import Finding, Severity, ValidationReport
+from agents.validate.finding import Finding, Severity
 
 if TYPE_CHECKING:  # the LLM planner and fixer are imported where a model is used (not without one)
     from agents.plan.llm_planner import ChartDraft, PlanEdit
@@ -79,12 +81,13 @@ def validate_files(files: Mapping[str, str], chart_name: str, kube_versions: Seq
 
 @dataclass(frozen=True)
 class ChartSteps:
-    """The engine functions the nodes call; the defaults are the real planner, generator, validator, healer."""
+    """The engine functions the nodes call; the defaults are the real planner, generator and validator.
+
+    The heal node has no step of its own to swap: it runs `heal_chart`, the one heal loop."""
 
     plan: Callable[[str, Sequence[str], Mapping[str, str]], PlanOutcome] = plan_request
     render: Callable[[ChartPlan], dict[str, str]] = render_chart
     validate: Callable[[Mapping[str, str], str, Sequence[str]], list[Finding]] = validate_files
-    fix: Callable[[dict[str, str], list[Finding], Sequence[str]], FixResult] = verified_fix
 
 
 class PlanReviewDecision(BaseModel):
@@ -119,6 +122,14 @@ def _errors(findings: Sequence[Finding]) -> list[Finding]:
 
 def _actionable(findings: Sequence[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity in (Severity.ERROR, Severity.WARNING)]
+
+
+def heal_targets(findings: Sequence[Finding], with_model: bool) -> list[Finding]:
+    """What the heal loop works on: errors and warnings, but warnings alone only when some fixer
+    (or the model) can act on them; none means there is nothing to heal."""
+    actionable = _actionable(findings)
+    fixable = _errors(findings) or route(actionable) or with_model
+    return actionable if fixable else []
 
 
 def _dump_findings(findings: Sequence[Finding]) -> list[dict[str, Any]]:
@@ -170,25 +181,16 @@ class ChartGraph:
 
     def route_after_validate(self, state: ChartState) -> str:
         findings = _findings(state)
-        errors = _errors(findings)
-        # warnings alone are healed only when some fixer (or the model) can act on them
-        fixable = errors or route(_actionable(findings)) or self.model_for(state) is not None
-        if not _actionable(findings) or not fixable:
+        if not heal_targets(findings, self.model_for(state) is not None):
             return "finish"
-        attempts = heal_attempts_of(state)[state.get("heal_round_start", 0) :]
-        stuck = bool(attempts) and attempts[-1].progressed is False
-        spent = len(attempts) >= options_of(state).max_heal_attempts
-        if stuck or spent:
-            return "escalate" if errors else "finish"
+        if options_of(state).max_heal_attempts == 0:  # healing is off: a human decides at once
+            return "escalate" if _errors(findings) else "finish"
         return "heal"
 
     @staticmethod
     def route_after_heal(state: ChartState) -> str:
-        """An attempt that changed nothing needs no validation: the findings are the same."""
-        last = heal_attempts_of(state)[-1]
-        if last.progressed is False:
-            return "escalate" if _errors(_findings(state)) else "finish"
-        return "validate"
+        """The heal loop has run to its end: what errors it left go to a human."""
+        return "escalate" if _errors(_findings(state)) else "finish"
 
     # --- nodes -------------------------------------------------------------------------------
 
@@ -285,48 +287,43 @@ class ChartGraph:
     def validate(self, state: ChartState) -> dict[str, Any]:
         plan = _plan_of(state)
         findings = self.steps.validate(state.get("files") or {}, plan.name, _kube_versions(state))
-        update: dict[str, Any] = {"findings": _dump_findings(findings)}
-        attempts = heal_attempts_of(state)
-        if attempts and attempts[-1].errors_after is None:
-            before = ValidationReport(chart_dir="", findings=_findings(state))
-            after = ValidationReport(chart_dir="", findings=findings)
-            attempts[-1] = attempts[-1].model_copy(
-                update={"errors_after": len(after.errors), "progressed": made_progress(before, after)}
-            )
-            update["heal_attempts"] = [a.model_dump(mode="json") for a in attempts]
-        return update
+        return {"findings": _dump_findings(findings)}
 
     def heal(self, state: ChartState) -> dict[str, Any]:
+        """One run of the heal loop on a copy of the chart, bounded by `max_heal_attempts`."""
         files = dict(state.get("files") or {})
-        findings = _actionable(_findings(state))
-        attempts = heal_attempts_of(state)
-        attempt = HealAttempt(number=len(attempts) + 1, errors_before=len(_errors(findings)))
-        fixed = self.steps.fix(files, findings, _kube_versions(state))
-        new_files, applied, rejected, source = (
-            fixed.files,
-            list(fixed.applied),
-            list(fixed.rejected),
-            "deterministic",
-        )
         model = self.model_for(state)
-        if not applied and model is not None:
-            from agents.heal.llm_fixer import fix_with_llm
+        extra_fixer = None
+        if model is not None:
+            from agents.heal.llm_fixer import as_extra_fixer
 
-            llm_fix = fix_with_llm(model, files, findings)
-            new_files, applied, rejected, source = llm_fix.files, llm_fix.applied, llm_fix.rejected, "llm"
-        attempt = attempt.model_copy(update={"applied": applied, "rejected": rejected, "source": source})
-        if new_files == files:
-            attempt = attempt.model_copy(update={"errors_after": attempt.errors_before, "progressed": False})
+            extra_fixer = as_extra_fixer(model)  # verified like any fixer's edit, inside the loop
+        with tempfile.TemporaryDirectory(prefix="autopilot-heal-") as tmp:
+            chart_dir = Path(tmp) / _plan_of(state).name
+            write_chart(files, chart_dir)
+            result = heal_chart(
+                chart_dir,
+                _kube_versions(state),
+                # a human's "retry" gets one attempt even where automatic healing is off
+                max_attempts=max(1, options_of(state).max_heal_attempts),
+                extra_fixer=extra_fixer,
+                targets=lambda report: heal_targets(report.findings, extra_fixer is not None),
+            )
+            healed = {**files, **read_chart_files(chart_dir)}  # subcharts are not read, nor edited
+        earlier = heal_attempts_of(state)
+        attempts = [a.model_copy(update={"number": len(earlier) + a.number}) for a in result.attempts]
+        lines = [line for a in result.attempts for line in (*a.applied, *a.rejected)]
         return {
-            "files": new_files,
-            "heal_attempts": [a.model_dump(mode="json") for a in [*attempts, attempt]],
-            "report": [*(state.get("report") or []), *applied, *rejected],  # a step's report accumulates
+            "files": healed,
+            "findings": _dump_findings(result.findings),
+            "heal_attempts": [a.model_dump(mode="json") for a in [*earlier, *attempts]],
+            "report": [*(state.get("report") or []), *lines],  # a step's report accumulates
         }
 
     def escalate(self, state: ChartState) -> Command[Any]:
         findings = _actionable(_findings(state))
         round_attempts = heal_attempts_of(state)[state.get("heal_round_start", 0) :]
-        if round_attempts and round_attempts[-1].progressed is False:
+        if round_attempts and not round_attempts[-1].progressed:
             reason = f"attempt {round_attempts[-1].number} fixed nothing more; {len(_errors(findings))} errors remain"
         elif round_attempts:
             reason = f"{len(round_attempts)} heal attempts used; {len(_errors(findings))} errors remain"
@@ -418,7 +415,7 @@ class ChartGraph:
         )
         g.add_conditional_edges("generate", self.route_after_generate, ["validate", "finish"])
         g.add_conditional_edges("validate", self.route_after_validate, ["heal", "escalate", "finish"])
-        g.add_conditional_edges("heal", self.route_after_heal, ["validate", "escalate", "finish"])
+        g.add_conditional_edges("heal", self.route_after_heal, ["escalate", "finish"])
         g.add_edge("finish", END)
         return g
 

@@ -12,11 +12,11 @@ from typing import Any, Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agents.heal.model import HealAttempt
 from agents.plan.facts import NotDone
 
 Outcome = Literal["done", "needs_answers", "escalated", "cancelled", "failed"]
 InterruptKind = Literal["clarify", "plan_review", "escalate"]
-FixSource = Literal["deterministic", "llm"]
 
 
 class GraphOptions(BaseModel):
@@ -24,21 +24,9 @@ class GraphOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    max_heal_attempts: int = Field(default=3, ge=0, le=10)
+    max_heal_attempts: int = Field(default=3, ge=0, le=10)  # the heal loop's bound for each round
     plan_review: bool = False  # pause after planning so a human approves the plan first
     use_llm: bool = True  # use the chat model given to build_graph, when there is one
-
-
-class HealAttempt(BaseModel):
-    """One heal → validate round, with where its fixes came from (deterministic fixers or the LLM)."""
-
-    number: int = Field(ge=1)
-    errors_before: int = Field(ge=0)
-    errors_after: int | None = Field(default=None, ge=0)  # filled in by the validation that follows
-    applied: list[str] = Field(default_factory=list)
-    rejected: list[str] = Field(default_factory=list)  # LLM edits refused as unsafe or unusable
-    source: FixSource = "deterministic"
-    progressed: bool | None = None  # set with errors_after: did this attempt resolve anything?
 
 
 class QuestionView(BaseModel):
@@ -71,8 +59,8 @@ class ChartState(TypedDict, total=False):
     files: dict[str, str]  # the chart, in memory: POSIX path relative to the chart root → text
     findings: list[dict[str, Any]]  # Finding as JSON, from the latest validation
 
-    heal_attempts: list[dict[str, Any]]  # HealAttempt as JSON, every attempt of the thread
-    heal_round_start: int  # index in heal_attempts where the current attempt budget began
+    heal_attempts: list[dict[str, Any]]  # HealAttempt (the heal loop's) as JSON, every attempt of the thread
+    heal_round_start: int  # index in heal_attempts where the current round (one heal loop run) began
 
     feedback: str | None  # review text waiting to be applied by the `revise` node
     report: list[str]  # what happened in the latest step, for the user (applied edits, refusals…)

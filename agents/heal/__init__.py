@@ -1,8 +1,8 @@
 """Deterministic self-heal: route validator findings to the fixer of their fault family.
 
-`fix_findings` is one unverified pass (what each fixer proposes); `agents.heal.loop.verified_fix`
-is one verified pass (the graph's heal node), and `agents.heal.loop.heal_chart`
-repeats validate → fix on a chart directory until it is clean or stops improving.
+`fix_findings` is one unverified pass (what each fixer proposes); `agents.heal.loop.heal_chart`
+is the one heal loop (graph, CLI and bot alike): verified passes until the chart is clean, stops
+improving, or the attempt bound is reached.
 """
 
 from __future__ import annotations

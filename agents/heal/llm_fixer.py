@@ -2,7 +2,7 @@
 
 The model sees the failing files and the findings, and answers with whole-file `FileEdit`s.
 Its answer is data: every edit passes `apply_file_edits` (path allowlist, size cap) and the
-result is validated again by the graph; a refused or unreadable answer changes nothing.
+result is verified by the heal loop like any fixer's edit; a refused or unreadable answer changes nothing.
 """
 
 from __future__ import annotations
@@ -110,12 +110,12 @@ def _cut(content: str) -> str:
 def as_extra_fixer(
     model: BaseChatModel,
 ) -> Callable[[dict[str, str], list[Finding], Sequence[str]], FixResult]:
-    """The LLM fixer in the shape `agents.heal.loop.heal_chart(extra_fixer=…)` takes (for `autopilot fix`)."""
+    """The LLM fixer in the shape `agents.heal.loop.heal_chart(extra_fixer=…)` takes (CLI, bot, graph)."""
 
     def extra_fixer(
         files: dict[str, str], findings: list[Finding], kube_versions: Sequence[str]
     ) -> FixResult:
         result = fix_with_llm(model, files, findings)
-        return FixResult(files=result.files, applied=result.applied)
+        return FixResult(files=result.files, applied=result.applied, rejected=result.rejected)
 
     return extra_fixer

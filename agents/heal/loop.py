@@ -1,9 +1,10 @@
-"""The heal loop: propose → verify on a copy → keep, until the chart is clean or stops improving.
+"""The one heal loop: propose → verify on a copy → keep, until the chart is clean or stops improving.
 
 Every fixer's edit is applied to a scratch copy of the chart and re-validated there; it is kept
 only when `agents.heal.verify.judge` says the chart got strictly better where the findings pointed.
 A pass that does not strictly improve is undone whole. The chart directory itself is written once,
-at the end, and only with kept edits; a chart with no error is never touched.
+at the end, and only with kept edits; a chart with no error is never touched. The graph's heal
+node, the CLI's `fix` and the bot's CI-driven heal all run `heal_chart`: the attempt bound lives here.
 """
 
 from __future__ import annotations
@@ -14,21 +15,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from agents.chart_edits import UnsafeEditError, check_edit_path
 from agents.heal import route
 from agents.heal.chart_files import read_chart_files, safe_target, unified_diff, write_changes
-from agents.heal.model import ChartFiles, FixResult, HealAttempt, HealResult
-from agents.heal.verify import BLOCKING_WORDS, Verdict, judge, strictly_better
+from agents.heal.model import ChartFiles, FixResult, FixSource, HealAttempt, HealResult
+from agents.heal.verify import BLOCKING_WORDS, judge, strictly_better
 from agents.heal.verify import actionable as _actionable
-from agents.safe_paths import UnsafePathError, relative_parts
 from agents.validate.finding import Finding, ValidationReport
 
 ExtraFixer = Callable[[ChartFiles, list[Finding], Sequence[str]], FixResult]
 """A fallback (the LLM fixer) tried when no deterministic edit was kept."""
 
 Validator = Callable[[Path], ValidationReport]
+
+Targets = Callable[[ValidationReport], list[Finding]]
+"""The findings a pass heals; the loop stops when there are none (`errors_of` by default)."""
 
 BLOCKING = BLOCKING_WORDS  # kept for callers that test messages against it
 
@@ -38,9 +39,9 @@ def actionable(report: ValidationReport) -> list[Finding]:
     return _actionable(report.findings)
 
 
-def made_progress(before: ValidationReport, after: ValidationReport) -> bool:
-    """Something was resolved and nothing got worse (the graph's heal node asks this of a whole pass)."""
-    return judge(before, after, actionable(before)).kept
+def errors_of(report: ValidationReport) -> list[Finding]:
+    """What the loop heals by default: errors (warnings are reported, not edited for)."""
+    return report.errors
 
 
 class _Scratch:
@@ -87,7 +88,7 @@ def _check_paths(chart_dir: Path, before: ChartFiles, after: ChartFiles) -> None
 
 @dataclass
 class _Pass:
-    """What one verified fixer pass kept, refused, and last proposed (for an escalation's diff)."""
+    """What one verified pass kept, refused, and last proposed (for an escalation's diff)."""
 
     files: ChartFiles
     report: ValidationReport
@@ -95,67 +96,95 @@ class _Pass:
     rejected: list[str] = field(default_factory=list)
     proposed: ChartFiles | None = None
 
+    def consider(
+        self, scratch: _Scratch, name: str, files: ChartFiles, applied: list[str], targeted: Sequence[Finding]
+    ) -> None:
+        """Keep `files` only when `judge` says the chart got strictly better where `targeted` pointed."""
+        if files == self.files:
+            return
+        self.proposed = files
+        _check_paths(scratch.root, self.files, files)
+        if data := _outside_editable(self.files, files):
+            self.rejected.append(f"[{name}] not kept: it edited data files {', '.join(data)}")
+            return
+        after = scratch.try_files(files)
+        verdict = judge(self.report, after, targeted)
+        if verdict.kept:
+            self.files, self.report = files, after
+            self.applied += applied
+        else:
+            self.rejected.append(f"[{name}] not kept: {verdict.reason}")
+
 
 def _verified_pass(
     scratch: _Scratch,
-    files: ChartFiles,
-    report: ValidationReport,
+    before: _Pass,
     targeted: Sequence[Finding],
+    extra_fixer: ExtraFixer | None,
     versions: Sequence[str],
-) -> _Pass:
-    """Each fixer whose findings are present proposes an edit; it is kept only when `judge` agrees."""
-    result = _Pass(files=files, report=report)
+) -> tuple[_Pass, FixSource]:
+    """Each fixer whose findings are present proposes an edit; with none kept, the extra fixer tries."""
+    result = _Pass(files=before.files, report=before.report)
     for fixer, mine in route(targeted):
         outcome = fixer.fix(result.files, mine, versions)
-        if outcome.files == result.files:
-            continue
-        result.proposed = outcome.files
-        _check_paths(scratch.root, result.files, outcome.files)
-        if data := _outside_editable(result.files, outcome.files):
-            result.rejected.append(f"[{fixer.name}] not kept: it edited data files {', '.join(data)}")
-            continue
-        after = scratch.try_files(outcome.files)
-        verdict = judge(result.report, after, mine)
-        if verdict.kept:
-            result.files, result.report = outcome.files, after
-            result.applied += [f"[{fixer.name}] {change}" for change in outcome.changes]
-        else:
-            result.rejected.append(f"[{fixer.name}] not kept: {verdict.reason}")
-    return result
+        changes = [f"[{fixer.name}] {change}" for change in outcome.changes]
+        result.consider(scratch, fixer.name, outcome.files, changes, mine)
+    if result.applied or extra_fixer is None:
+        return result, "deterministic"
+    extra = extra_fixer(result.files, list(targeted), versions)
+    result.rejected += extra.rejected
+    result.consider(scratch, "fallback", extra.files, list(extra.applied), targeted)
+    return result, "llm"
 
 
-def verified_fix(files: ChartFiles, findings: list[Finding], kube_versions: Sequence[str]) -> FixResult:
-    """One verified fixer pass over an in-memory chart: the graph's heal step.
+@dataclass
+class _Healed:
+    """Where the loop left the chart: its files and their validation, and every attempt made."""
 
-    A chart the bot has just generated is healed by the same propose → verify → keep rule as a
-    chart on disk, so an edit that breaks something else never reaches the pull request.
+    files: ChartFiles
+    report: ValidationReport
+    attempts: list[HealAttempt]
+    proposed: ChartFiles
+
+
+def _heal_passes(
+    scratch: _Scratch,
+    start: _Pass,
+    max_attempts: int,
+    targets: Targets,
+    extra_fixer: ExtraFixer | None,
+    versions: Sequence[str],
+) -> _Healed:
+    """The heal loop: up to `max_attempts` passes, until nothing is targeted or a pass cannot improve.
+
+    A pass is kept whole only when the chart is strictly better for it; otherwise it is undone and
+    the loop stops, since the next pass would see the same chart and propose the same edits.
     """
-    from agents.validate import validate_chart
-
-    versions = list(kube_versions)
-    with tempfile.TemporaryDirectory(prefix="autopilot-fix-") as tmp:
-        chart_dir = Path(tmp) / _chart_name(files)
-        write_changes(chart_dir, {}, files)
-        check: Validator = lambda path: validate_chart(path, versions)  # noqa: E731
-        scratch = _Scratch(chart_dir, files, check)
-        try:
-            kept = _verified_pass(scratch, dict(files), check(chart_dir), findings, versions)
-        finally:
-            scratch.close()
-    return FixResult(files=kept.files, applied=kept.applied, rejected=kept.rejected)
-
-
-def _chart_name(files: ChartFiles) -> str:
-    """The directory name Helm expects (lint compares it with Chart.yaml's name)."""
-    try:
-        meta = yaml.safe_load(files.get("Chart.yaml", "")) or {}
-    except yaml.YAMLError:
-        meta = {}
-    name = meta.get("name") if isinstance(meta, dict) else None
-    try:
-        return name if isinstance(name, str) and len(relative_parts(name)) == 1 else "chart"
-    except UnsafePathError:
-        return "chart"
+    current, proposed = start, start.files
+    attempts: list[HealAttempt] = []
+    for number in range(1, max_attempts + 1):
+        targeted = targets(current.report)
+        if not targeted:
+            break
+        tried, source = _verified_pass(scratch, current, targeted, extra_fixer, versions)
+        proposed = tried.proposed or proposed
+        progressed = bool(tried.applied) and judge(current.report, tried.report, targeted).kept
+        kept = tried if progressed else current
+        attempts.append(
+            HealAttempt(
+                number=number,
+                errors_before=len(current.report.errors),
+                errors_after=len(kept.report.errors),
+                applied=tried.applied if progressed else [],
+                rejected=tried.rejected,
+                source=source,
+                progressed=progressed,
+            )
+        )
+        if not progressed:
+            break
+        current = kept
+    return _Healed(files=current.files, report=current.report, attempts=attempts, proposed=proposed)
 
 
 def heal_chart(
@@ -164,11 +193,14 @@ def heal_chart(
     max_attempts: int = 3,
     extra_fixer: ExtraFixer | None = None,
     validate: Validator | None = None,
+    targets: Targets = errors_of,
 ) -> HealResult:
     """Heal `chart_dir` in place with verified edits only; the result carries the diff and what is left.
 
+    This is the one heal loop: the CLI's `fix`, the bot's CI-driven heal and the graph's heal node
+    all run it, so the attempt bound and the keep-only-what-verifies rule live here alone.
     `validate` defaults to `validate_chart` on `kube_versions`; pass one to set the policy and
-    accepted risks the chart is judged by.
+    accepted risks the chart is judged by. `targets` picks the findings to heal (default: errors).
     """
     from agents.validate import default_kube_versions, validate_chart
 
@@ -178,66 +210,33 @@ def heal_chart(
     versions = list(kube_versions) if kube_versions else list(default_kube_versions())
     check: Validator = validate or (lambda path: validate_chart(path, versions))
     original = read_chart_files(chart_dir)
-    first_report = report = check(chart_dir)
-    if report.ok:  # nothing is broken: a chart with no error is never edited
+    first = check(chart_dir)
+    if not targets(first):  # nothing to heal: a chart with no error is never edited
         return HealResult(
-            chart_dir=str(chart_dir), healed=True, before=actionable(report), remaining=actionable(report)
+            chart_dir=str(chart_dir),
+            healed=first.ok,
+            before=actionable(first),
+            remaining=actionable(first),
+            findings=first.findings,
         )
-    files = dict(original)
-    attempts: list[HealAttempt] = []
-    rejected: list[str] = []
-    proposed = dict(original)
     scratch = _Scratch(chart_dir, original, check)
     try:
-        for number in range(1, max_attempts + 1):
-            if report.ok:
-                break
-            pass_files, pass_report = files, report
-            kept = _verified_pass(scratch, files, report, report.errors, versions)
-            files, report, applied = kept.files, kept.report, list(kept.applied)
-            rejected += kept.rejected
-            proposed = kept.proposed or proposed
-            if not applied and extra_fixer is not None:
-                extra = extra_fixer(files, report.errors, versions)
-                if extra.files != files:
-                    proposed = extra.files
-                    _check_paths(chart_dir, files, extra.files)
-                    data = _outside_editable(files, extra.files)
-                    after = report if data else scratch.try_files(extra.files)
-                    verdict = (
-                        Verdict(kept=False, reason=f"it edited data files {', '.join(data)}")
-                        if data
-                        else judge(report, after, report.errors)
-                    )
-                    if verdict.kept:
-                        files, report = extra.files, after
-                        applied += extra.applied
-                    else:
-                        rejected.append(f"[fallback] not kept: {verdict.reason}")
-            pass_kept = bool(applied) and judge(pass_report, report, pass_report.errors).kept
-            attempts.append(
-                HealAttempt(
-                    number=number,
-                    errors_before=len(pass_report.errors),
-                    errors_after=len(report.errors) if pass_kept else len(pass_report.errors),
-                    applied=applied if pass_kept else [],
-                )
-            )
-            if not pass_kept:  # the pass as a whole did not improve the chart: undo all of it
-                files, report = pass_files, pass_report
-                break
+        healed = _heal_passes(
+            scratch, _Pass(files=dict(original), report=first), max_attempts, targets, extra_fixer, versions
+        )
     finally:
         scratch.close()
-    write_changes(chart_dir, original, files)
+    write_changes(chart_dir, original, healed.files)
     return HealResult(
         chart_dir=str(chart_dir),
-        attempts=attempts,
-        healed=report.ok,
-        improved=strictly_better(first_report, report),
-        errors_before=len(first_report.errors),
-        before=actionable(first_report),
-        remaining=actionable(report),
-        diff=unified_diff(original, files),
-        proposed_diff="" if files != original else unified_diff(original, proposed),
-        rejected=rejected,
+        attempts=healed.attempts,
+        healed=healed.report.ok,
+        improved=strictly_better(first, healed.report),
+        errors_before=len(first.errors),
+        before=actionable(first),
+        remaining=actionable(healed.report),
+        diff=unified_diff(original, healed.files),
+        proposed_diff="" if healed.files != original else unified_diff(original, healed.proposed),
+        rejected=[line for attempt in healed.attempts for line in attempt.rejected],
+        findings=healed.report.findings,
     )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from agents.validate.finding import Finding
 
 ChartFiles = dict[str, str]
 """A chart as in-memory text files keyed by POSIX path relative to the chart root."""
+
+FixSource = Literal["deterministic", "llm"]
 
 
 class FixResult(BaseModel):
@@ -17,7 +21,7 @@ class FixResult(BaseModel):
 
     files: dict[str, str]
     applied: list[str] = Field(default_factory=list)
-    rejected: list[str] = Field(default_factory=list)  # edits proposed, verified, and not kept
+    rejected: list[str] = Field(default_factory=list)  # edits proposed and not kept, saying why
 
     @property
     def changed(self) -> bool:
@@ -25,12 +29,15 @@ class FixResult(BaseModel):
 
 
 class HealAttempt(BaseModel):
-    """One validate → fix → re-validate round of the heal loop."""
+    """One verified pass of the heal loop; the graph's state and the CI heal both record these."""
 
     number: int = Field(ge=1)
     errors_before: int = Field(ge=0)
-    errors_after: int = Field(ge=0)
-    applied: list[str] = Field(default_factory=list)
+    errors_after: int = Field(ge=0)  # the same as errors_before when the pass was undone
+    applied: list[str] = Field(default_factory=list)  # edits kept (none when the pass was undone)
+    rejected: list[str] = Field(default_factory=list)  # edits proposed and not kept, saying why
+    source: FixSource = "deterministic"  # "llm" when the pass fell back to the model
+    progressed: bool  # False: the pass could not improve the chart (undone), so the loop stopped
 
 
 class HealResult(BaseModel):
@@ -46,3 +53,4 @@ class HealResult(BaseModel):
     diff: str = ""  # what was written: only verified edits
     proposed_diff: str = ""  # when nothing was kept, the last edit proposed and refused (for a person)
     rejected: list[str] = Field(default_factory=list)  # one line per refused edit, saying why
+    findings: list[Finding] = Field(default_factory=list)  # the last validation's, info included

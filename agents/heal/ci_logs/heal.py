@@ -22,9 +22,9 @@ from agents.heal.ci_logs.fixers import CHART_FILE, CI_FIXERS
 from agents.heal.ci_logs.model import CiFinding
 from agents.heal.fixers import FIXERS
 from agents.heal.llm_fixer import as_extra_fixer, fix_with_llm
-from agents.heal.loop import Validator, heal_chart, made_progress
+from agents.heal.loop import Validator, heal_chart
 from agents.heal.model import ChartFiles, HealAttempt, HealResult
-from agents.heal.verify import is_blocking, new_findings
+from agents.heal.verify import actionable, is_blocking, judge, new_findings
 from agents.validate.finding import Finding, ValidationReport
 
 MAX_EVIDENCE_CHARS = 600  # CI lines handed to the model per finding, as data
@@ -54,7 +54,7 @@ def _no_worse(before: ValidationReport, after: ValidationReport) -> bool:
     """No validator finding the chart did not have (one a fixed parse error revealed is allowed)."""
     old = ValidationReport(chart_dir="", findings=before.findings)
     new = ValidationReport(chart_dir="", findings=after.findings)
-    return not new_findings(old, new) or made_progress(old, new)
+    return not new_findings(old, new) or judge(old, new, actionable(old.findings)).kept
 
 
 def _chart_version(files: ChartFiles) -> str | None:
@@ -136,6 +136,7 @@ def heal_from_ci(
                     errors_before=len(before.errors),
                     errors_after=len(after.errors),
                     applied=applied,
+                    progressed=True,
                 )
             )
         else:

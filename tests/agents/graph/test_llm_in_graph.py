@@ -6,7 +6,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 
 from agents.graph import ChartSession, ChartSteps
 from agents.state import GraphOptions
-from tests.agents.graph.conftest import KUBE, render_shop_fixture
+from tests.agents.graph.conftest import KUBE, fixed_configmap, render_shop_fixture, render_with_faults
 from tests.fakes.chat_model import ScriptedChatModel, text_reply, tool_reply
 
 REVIEW = GraphOptions(plan_review=True)
@@ -89,3 +89,28 @@ def test_feedback_naming_a_file_goes_to_the_model_fixer_and_is_revalidated(
     assert revised.report == ["llm: rewrote templates/service.yaml", "the model proposed no edits"]
     assert revised.plan == done.plan  # a file edit, not a plan change
     assert "templates/service.yaml" in str(model.prompts[-1][-1].content)
+
+
+def test_a_model_edit_that_does_not_verify_never_reaches_the_chart(saver: BaseCheckpointSaver[str]) -> None:
+    render = render_with_faults("broken")
+    model = ScriptedChatModel(
+        [
+            tool_reply("ChartDraft", {}),
+            tool_reply(
+                "ChartFileEdits",
+                {
+                    "edits": [
+                        {"path": "templates/broken.yaml", "content": fixed_configmap("broken")},
+                        {"path": "values.yaml", "content": "replicaCount: [unclosed\n"},
+                    ]
+                },
+            ),
+        ]
+    )
+    session = ChartSession(saver, llm=model, steps=ChartSteps(render=render))
+    result = session.start("o/r#36", "nginx", kube_versions=KUBE)
+    assert result.kind == "escalate" and result.chart_plan is not None
+    assert result.files == render(result.chart_plan)  # the whole edit was undone, the fix with it
+    attempt = result.heal_attempts[0]
+    assert (attempt.source, attempt.progressed, attempt.applied) == ("llm", False, [])
+    assert any(line.startswith("[fallback] not kept") for line in attempt.rejected)

@@ -29,6 +29,14 @@ def test_heals_a_broken_chart_in_place_and_reports_the_diff(tmp_path: Path) -> N
     assert result.attempts[0].errors_before > 0 and result.attempts[0].errors_after == 0
 
 
+@pytest.mark.parametrize("case", ["selector-typo", "api-hpa-v2beta1"])
+def test_a_verified_pass_restores_the_chart(tmp_path: Path, case: str) -> None:
+    chart = write_files(broken_files(case), tmp_path / "shop")
+    result = heal_chart(chart, KUBE)
+    assert result.attempts and result.attempts[0].applied, f"{case}: no edit was kept ({result.rejected})"
+    assert result.attempts[0].progressed and read_chart_files(chart) == shop_files()
+
+
 def test_a_clean_chart_needs_no_attempt(shop_dir: Path) -> None:
     result = heal_chart(shop_dir, KUBE)
     assert result.healed and result.attempts == [] and result.diff == ""
