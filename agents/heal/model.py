@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agents.validate.finding import Finding
 
@@ -38,6 +38,17 @@ class HealAttempt(BaseModel):
     rejected: list[str] = Field(default_factory=list)  # edits proposed and not kept, saying why
     source: FixSource = "deterministic"  # "llm" when the pass fell back to the model
     progressed: bool  # False: the pass could not improve the chart (undone), so the loop stopped
+
+    @model_validator(mode="before")
+    @classmethod
+    def _stored_mid_pass(cls, data: Any) -> Any:
+        """A thread saved by an older release between a heal pass and its validation has no
+        outcome yet: it loads as a pass that made no progress, so the run escalates, never crashes."""
+        if isinstance(data, dict) and data.get("errors_after") is None and "errors_before" in data:
+            data = {**data, "errors_after": data["errors_before"], "progressed": False}
+        elif isinstance(data, dict) and data.get("progressed") is None and "errors_after" in data:
+            data = {**data, "progressed": data["errors_after"] < data.get("errors_before", 0)}
+        return data
 
 
 class HealResult(BaseModel):
