@@ -252,16 +252,28 @@ def _refs(node: Any) -> list[str]:
     return []
 
 
-def _json_schema(node: Any) -> Any:
+SCHEMA_MAPS = ("properties", "patternProperties")  # keyword → {name: schema}
+SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")  # keyword → [schema, …]
+SCHEMA_ONES = ("items", "additionalProperties", "not")  # keyword → schema
+
+
+def _json_schema(schema: Any) -> Any:
     """An OpenAPI 3.0 schema as plain JSON Schema: `nullable` admits null, refs point at `definitions`."""
-    if isinstance(node, list):
-        return [_json_schema(value) for value in node]
-    if not isinstance(node, dict):
-        return node
-    out = {key: _json_schema(value) for key, value in node.items() if key != "nullable"}
+    if not isinstance(schema, dict):
+        return schema  # `additionalProperties: true`
+    out = {key: value for key, value in schema.items() if key != "nullable"}
+    for key in SCHEMA_MAPS:
+        if isinstance(out.get(key), dict):
+            out[key] = {name: _json_schema(value) for name, value in out[key].items()}
+    for key in SCHEMA_LISTS:
+        if isinstance(out.get(key), list):
+            out[key] = [_json_schema(value) for value in out[key]]
+    for key in SCHEMA_ONES:
+        if key in out:
+            out[key] = _json_schema(out[key])
     if isinstance(out.get("$ref"), str):
         out["$ref"] = out["$ref"].replace(SCHEMA_REF, "#/definitions/", 1)
-    if node.get("nullable") is True:
+    if schema.get("nullable") is True:
         if isinstance(out.get("type"), str):
             out["type"] = [out["type"], "null"]
         if isinstance(out.get("enum"), list) and None not in out["enum"]:
