@@ -121,6 +121,36 @@ class TestBodiesAreHeldToTheirSchema:
         assert len(fake_github.take_spec_violations()) == 1
 
 
+class TestQueryParametersAreHeldToTheirSchema:
+    def test_documented_parameters_pass(self, fake_github: FakeGitHub, send: httpx.Client) -> None:
+        response = send.get(f"{API}/pulls", params={"state": "all", "per_page": 100, "page": 2})
+        assert response.status_code == 200
+        assert fake_github.spec_violations == []
+
+    def test_an_unknown_parameter_is_named_with_the_documented_ones(
+        self, fake_github: FakeGitHub, send: httpx.Client
+    ) -> None:
+        response = send.get(f"{API}/pulls", params={"perpage": 100})  # GitHub would ignore it
+        assert response.status_code == 422
+        assert (
+            "unknown query parameter `perpage` (documented: base, direction, head, page, per_page"
+            in response.json()["message"]
+        )
+        assert len(fake_github.take_spec_violations()) == 1
+
+    def test_a_value_outside_the_enum_is_named(self, fake_github: FakeGitHub, send: httpx.Client) -> None:
+        response = send.get(f"{API}/pulls", params={"state": "any"})
+        assert response.status_code == 422
+        assert response.json()["message"].endswith(
+            "query parameter `state`='any' does not fit one of ['open', 'closed', 'all']"
+        )
+        assert len(fake_github.take_spec_violations()) == 1
+
+    def test_a_required_parameter_is_named(self, description: RestDescription) -> None:
+        with pytest.raises(SpecViolation, match=r"required query parameters missing: q$"):
+            description.check("GET", "/search/issues", None, {})
+
+
 class TestViolationsFailTheTest:
     def test_leaving_the_fake_with_a_violation_raises_listing_it(self) -> None:
         require_npm_fixtures()

@@ -1,13 +1,15 @@
 """GitHub's REST description (`@octokit/openapi`) as the contract the fake GitHub holds requests to.
 
 The fake's answers are already checked by githubkit's models; this checks the other direction: a
-request the bot sends must be an operation GitHub documents (method and path template) and its JSON
-body must satisfy that operation's `requestBody` schema, so a route or body the real GitHub would
-refuse cannot pass against the fake.
+request the bot sends must be an operation GitHub documents (method and path template), its query
+parameters must be ones that operation declares (GitHub silently ignores others) and its JSON body
+must satisfy the operation's `requestBody` schema, so a request the real GitHub would refuse or
+misread cannot pass against the fake.
 
 The description is parsed once per process (≈ 0.5 s for the 13 MB `api.github.com.json`; the
 dereferenced variant is 73 MB) and kept only as a route table plus the request-body schemas and the
-component schemas they reach; each operation's validator is compiled on its first request.
+component schemas they reach (≈ 0.1 s more); each operation's validator is compiled on its first
+request. Matching a path costs ≈ 10 µs (a tree of segments).
 
     description = rest_description()
     operation = description.check("POST", "/repos/o/r/issues/1/comments", {"body": "hi"})
@@ -71,6 +73,8 @@ class Operation:
     operation_id: str  # `issues/create-comment`
     segments: tuple[Segment, ...]
     specificity: int  # literal characters: `/issues/comments` beats `/issues/{issue_number}`
+    query: dict[str, Json]  # query parameter name → its schema
+    required_query: frozenset[str]
     takes_body: bool
     body_required: bool
     body_schema: Json | None  # the `application/json` schema, when the operation takes JSON
@@ -120,9 +124,12 @@ class RestDescription:
             404, f"{method} {path} is not an operation in GitHub's REST description ({self.version})"
         )
 
-    def check(self, method: str, path: str, body: Any) -> Operation:
-        """The operation `method path` is, once its JSON `body` (None when empty) satisfies it."""
+    def check(
+        self, method: str, path: str, body: Any, query: dict[str, list[str]] | None = None
+    ) -> Operation:
+        """The operation `method path` is, once its `query` and JSON `body` (None when empty) satisfy it."""
         op = self.match(method, path)
+        _check_query(op, query or {})
         if body is None:
             if op.body_required:
                 raise SpecViolation(422, f"{op.name}: the request body is required and was empty")
@@ -169,6 +176,7 @@ def _operation(method: str, template: str, item: Json, parameters: dict[str, Jso
     resolved = [parameters[p["$ref"].removeprefix(PARAMETER_REF)] if "$ref" in p else p for p in declared]
     # `x-multi-segment` marks path parameters that may hold slashes (a branch, a file path, a ref)
     multi = {p["name"] for p in resolved if p.get("in") == "path" and p.get("x-multi-segment")}
+    query = {p["name"]: p.get("schema") or {} for p in resolved if p.get("in") == "query"}
     request_body = op.get("requestBody") or {}
     json_content = (request_body.get("content") or {}).get("application/json")
     return Operation(
@@ -177,10 +185,44 @@ def _operation(method: str, template: str, item: Json, parameters: dict[str, Jso
         operation_id=op.get("operationId", f"{method} {template}"),
         segments=tuple(_segment(piece, multi) for piece in template.split("/")[1:]),
         specificity=len(re.sub(r"\{[^}]+\}", "", template)),
+        query=query,
+        required_query=frozenset(p["name"] for p in resolved if p.get("in") == "query" and p.get("required")),
         takes_body=bool(request_body),
         body_required=bool(request_body.get("required")),
         body_schema=json_content.get("schema") if json_content else None,
     )
+
+
+def _check_query(op: Operation, query: dict[str, list[str]]) -> None:
+    """GitHub ignores a query parameter it does not know: a misspelt `per_page` would pass unnoticed."""
+    missing = sorted(op.required_query - query.keys())
+    if missing:
+        raise SpecViolation(422, f"{op.name}: required query parameters missing: {', '.join(missing)}")
+    for name, values in query.items():
+        if name not in op.query:
+            known = ", ".join(sorted(op.query)) or "none"
+            raise SpecViolation(422, f"{op.name}: unknown query parameter `{name}` (documented: {known})")
+        schema = op.query[name]
+        for value in values:
+            if not _query_value_fits(value, schema):
+                raise SpecViolation(
+                    422, f"{op.name}: query parameter `{name}`={value!r} does not fit {_describe(schema)}"
+                )
+
+
+def _query_value_fits(value: str, schema: Json) -> bool:
+    """Scalar types and enums only; arrays and referenced schemas are taken as they come."""
+    if schema.get("type") == "integer":
+        return re.fullmatch(r"-?\d+", value) is not None
+    if schema.get("type") == "boolean":
+        return value in ("true", "false")
+    if schema.get("type") == "string" and "enum" in schema:
+        return value in schema["enum"]
+    return True
+
+
+def _describe(schema: Json) -> str:
+    return f"one of {schema['enum']}" if "enum" in schema else f"type {schema.get('type')}"
 
 
 def _segment(piece: str, multi: set[str]) -> Segment:

@@ -4,10 +4,10 @@ Runs a `ThreadingHTTPServer` on 127.0.0.1 (ephemeral port) in a background threa
 a few milliseconds and answers with the real REST shapes (see `github_shapes`), so githubkit's
 models fail loudly if either side is wrong. Auth is enforced like GitHub: RS256 App JWTs on
 `/app/…`, installation or plain tokens on repo routes (401 without, 404 for repos the token
-cannot see). Every REST request must be an operation in GitHub's REST description with a body its
-schema accepts (`github_openapi`): anything else is answered with an error naming the operation and
-the violation, and recorded, so leaving the `with` block fails the test. Tests seed and inspect state
-directly and inject faults per route.
+cannot see). Every REST request must be an operation in GitHub's REST description with query
+parameters and a body it accepts (`github_openapi`): anything else is answered with an error
+naming the operation and the violation, and recorded, so leaving the `with` block fails the test.
+Tests seed and inspect state directly and inject faults per route.
 
     with FakeGitHub() as gh:
         gh.register_app(1, public_pem); gh.add_installation(7, "octo", app_id=1)
@@ -392,7 +392,7 @@ class FakeGitHub:
             taken, self.spec_violations = self.spec_violations, []
         return taken
 
-    def operation_for(self, method: str, path: str, body: bytes) -> str | None:
+    def operation_for(self, method: str, path: str, query: str, body: bytes) -> str | None:
         """The documented operation a request is, or None for a route outside the REST API
         (`NOT_REST_API`); raises `SpecViolation`, and records it, when the description refuses it."""
         if path.startswith(NOT_REST_API):
@@ -404,7 +404,8 @@ class FakeGitHub:
                 parsed = json.loads(body) if body else None
             except json.JSONDecodeError as err:
                 raise SpecViolation(400, f"{method} {path}: the request body is not JSON ({err})") from err
-            return self.rest.check(method, path[len(API_ROOT) :], parsed).name
+            params = parse_qs(query, keep_blank_values=True)
+            return self.rest.check(method, path[len(API_ROOT) :], parsed, params).name
         except SpecViolation as violation:
             with self.lock:
                 self.spec_violations.append(violation.message)
@@ -1249,7 +1250,7 @@ class RequestHandler(BaseHTTPRequestHandler):
     def _answer(self, record: CallRecord, path: str, query: str, body: bytes, authorization: str) -> None:
         gh = self.github
         try:
-            record.operation = gh.operation_for(self.command, path, body)
+            record.operation = gh.operation_for(self.command, path, query, body)
         except SpecViolation as violation:
             record.status = violation.status
             self._send_json(
