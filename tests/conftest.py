@@ -49,15 +49,20 @@ def make_app_keys() -> AppKeys:
 
 
 NPM_FIXTURES = Path(__file__).parent / "fixtures" / "npm" / "node_modules" / "@octokit"
-NPM_MISSING = "the npm fixtures (real GitHub payloads) are not installed: run `bash scripts/fixtures.sh`"
+NPM_MISSING = (
+    "the npm fixtures (real GitHub payloads, GitHub's REST description) are not installed: "
+    "run `bash scripts/fixtures.sh`"
+)
+NPM_FIXTURE_FILES = ("webhooks-examples/api.github.com/index.json", "openapi/generated/api.github.com.json")
 # Whole directories whose tests start servers, processes or whole conversations: `-m "not slow"`
 # leaves them out (README, Development).
 SLOW_DIRECTORIES = ("e2e", "scale", "adversarial", "packaging", "cli", "action", "agents/corpus")
 
 
 def require_npm_fixtures() -> None:
-    """Skip (with the command that fixes it) when the recorded payloads the fakes use are absent."""
-    if not (NPM_FIXTURES / "webhooks-examples" / "api.github.com" / "index.json").is_file():
+    """Skip (with the command that fixes it) when the recorded payloads or the REST description the
+    fakes use are absent."""
+    if not all((NPM_FIXTURES / file).is_file() for file in NPM_FIXTURE_FILES):
         pytest.skip(NPM_MISSING)
 
 
@@ -78,6 +83,7 @@ def app_keys() -> AppKeys:
 def fake_github(app_keys: AppKeys) -> Iterator[FakeGitHub]:
     """A started fake GitHub: App `APP_ID` installed (`INSTALLATION_ID`) on `OWNER/REPO` seeded with `SEED_FILES`."""
     require_npm_fixtures()  # the fake's REST bodies are cut from the recorded payloads
+    # leaving the block fails the test if the bot sent a request GitHub's REST description refuses
     with FakeGitHub() as gh:
         gh.register_app(APP_ID, app_keys.public_pem)
         gh.add_installation(INSTALLATION_ID, OWNER, app_id=APP_ID)

@@ -25,7 +25,7 @@ from bot.app import build_bot
 from bot.github import GitHubApp, RetryPolicy
 from bot.runner import Bot
 from bot.store import JobStatus
-from tests.conftest import APP_ID, INSTALLATION_ID, OWNER, REPO, SEED_FILES, AppKeys
+from tests.conftest import APP_ID, INSTALLATION_ID, OWNER, REPO, SEED_FILES, AppKeys, require_npm_fixtures
 from tests.e2e.harness import SECRET, bot_settings, seed_permissions
 from tests.fakes.git_http import run_git
 from tests.fakes.github_server import FakeGitHub
@@ -156,6 +156,7 @@ def hostile_bot(fake_github: FakeGitHub, app_keys: AppKeys, tmp_path: Path) -> I
 @contextmanager
 def shared_bot(app_keys: AppKeys, data_dir: Path) -> Iterator[tuple[FakeGitHub, HostileBot]]:
     """A seeded fake GitHub and a bot over it, for a module whose tests all read one expensive story."""
+    require_npm_fixtures()
     fake = FakeGitHub()
     with fake:
         seed(fake, app_keys)

@@ -4,7 +4,10 @@ Runs a `ThreadingHTTPServer` on 127.0.0.1 (ephemeral port) in a background threa
 a few milliseconds and answers with the real REST shapes (see `github_shapes`), so githubkit's
 models fail loudly if either side is wrong. Auth is enforced like GitHub: RS256 App JWTs on
 `/app/…`, installation or plain tokens on repo routes (401 without, 404 for repos the token
-cannot see). Tests seed and inspect state directly and inject faults per route.
+cannot see). Every REST request must be an operation in GitHub's REST description with query
+parameters and a body it accepts (`github_openapi`): anything else is answered with an error
+naming the operation and the violation, and recorded, so leaving the `with` block fails the test.
+Tests seed and inspect state directly and inject faults per route.
 
     with FakeGitHub() as gh:
         gh.register_app(1, public_pem); gh.add_installation(7, "octo", app_id=1)
@@ -33,6 +36,7 @@ import jwt
 
 from tests.fakes import github_shapes as shapes
 from tests.fakes.git_http import BareRepos, run_http_backend
+from tests.fakes.github_openapi import RestDescription, SpecViolation, rest_description
 from tests.fakes.github_state import (
     ACTIONS_LOGIN,
     BOT_LOGIN,
@@ -55,6 +59,13 @@ from tests.fakes.github_state import (
 
 Json = dict[str, Any]
 MAX_ANNOTATIONS_PER_REQUEST = 50  # GitHub's limit per create/update of a check run
+API_ROOT = "/api/v3"
+# Served by the fake but not part of the REST API, so not held to its description:
+NOT_REST_API = (
+    "/git/",  # git smart-HTTP, served by `git http-backend` from the bare repositories
+    "/_job-logs/",  # the signed blob URL `GET …/actions/jobs/{job_id}/logs` redirects to
+    "/api/graphql",  # GraphQL has its own schema; the bot sends one mutation (ready for review)
+)
 
 
 class HttpError(Exception):
@@ -110,6 +121,7 @@ class FakeGitHub:
         self.issue_reactions: dict[tuple[str, int], list[tuple[str, str]]] = {}
         self.team_members: dict[tuple[str, str], dict[str, str]] = {}  # (org, team slug) → user → state
         self.calls: list[CallRecord] = []
+        self.spec_violations: list[str] = []  # requests GitHub's REST description does not allow
         self.faults: list[tuple[str | None, re.Pattern[str], Fault]] = []
         self.rate_remaining = 4999
         self._ids = 1000
@@ -122,6 +134,8 @@ class FakeGitHub:
     # ---- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> FakeGitHub:
+        # parsed here, once per process, so no request waits for it inside a client's timeout
+        self.rest: RestDescription = rest_description()
         fake = self
 
         class _Handler(RequestHandler):
@@ -146,8 +160,13 @@ class FakeGitHub:
     def __enter__(self) -> FakeGitHub:
         return self.start()
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         self.stop()
+        if exc_type is None and self.spec_violations:
+            raise AssertionError(
+                "requests that GitHub's REST description does not allow reached the fake GitHub:\n  "
+                + "\n  ".join(self.spec_violations)
+            )
 
     @property
     def origin(self) -> str:
@@ -366,6 +385,31 @@ class FakeGitHub:
     def comments_on(self, owner: str, name: str, issue_number: int) -> list[FakeComment]:
         full = f"{owner}/{name}"
         return [c for c in self.comments.values() if c.repo == full and c.issue_number == issue_number]
+
+    def take_spec_violations(self) -> list[str]:
+        """The violations recorded so far, forgotten: for tests that provoke them on purpose."""
+        with self.lock:
+            taken, self.spec_violations = self.spec_violations, []
+        return taken
+
+    def operation_for(self, method: str, path: str, query: str, body: bytes) -> str | None:
+        """The documented operation a request is, or None for a route outside the REST API
+        (`NOT_REST_API`); raises `SpecViolation`, and records it, when the description refuses it."""
+        if path.startswith(NOT_REST_API):
+            return None
+        try:
+            if not path.startswith(API_ROOT + "/"):
+                raise SpecViolation(404, f"{method} {path} is outside the REST API root {API_ROOT}")
+            try:
+                parsed = json.loads(body) if body else None
+            except json.JSONDecodeError as err:
+                raise SpecViolation(400, f"{method} {path}: the request body is not JSON ({err})") from err
+            params = parse_qs(query, keep_blank_values=True)
+            return self.rest.check(method, path[len(API_ROOT) :], parsed, params).name
+        except SpecViolation as violation:
+            with self.lock:
+                self.spec_violations.append(violation.message)
+            raise
 
     def calls_to(self, path_regex: str, method: str | None = None) -> list[CallRecord]:
         pattern = re.compile(path_regex)
@@ -1205,6 +1249,15 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     def _answer(self, record: CallRecord, path: str, query: str, body: bytes, authorization: str) -> None:
         gh = self.github
+        try:
+            record.operation = gh.operation_for(self.command, path, query, body)
+        except SpecViolation as violation:
+            record.status = violation.status
+            self._send_json(
+                violation.status,
+                {"message": violation.message, "documentation_url": "https://docs.github.com/rest"},
+            )
+            return
         fault = gh._take_fault(self.command, path)
         if fault and fault.delay:
             gh._stopping.wait(fault.delay)
@@ -1218,8 +1271,8 @@ class RequestHandler(BaseHTTPRequestHandler):
         if path.startswith("/_job-logs/"):
             record.status = self._job_log(path, query)
             return
-        if path.startswith("/api/v3/"):
-            api_path = path[len("/api/v3") :]
+        if path.startswith(API_ROOT + "/"):
+            api_path = path[len(API_ROOT) :]
         elif path == "/api/graphql":
             api_path = "/graphql"
         else:

@@ -167,6 +167,7 @@ class CallRecord:
     query: str
     token: str | None
     status: int = 0
+    operation: str | None = None  # the REST operation it matched: `issues/create-comment (POST …)`
     started: float = field(default_factory=time.perf_counter)  # for bench/latency.py's stages
     finished: float = 0.0
 

@@ -18,7 +18,7 @@ import pytest
 from bot import messages
 from bot.store import JobStatus
 from bot.store.postgres import PostgresStore
-from tests.conftest import APP_ID, INSTALLATION_ID, SEED_FILES, AppKeys
+from tests.conftest import APP_ID, INSTALLATION_ID, SEED_FILES, AppKeys, require_npm_fixtures
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_state import BOT_LOGIN
 from tests.fakes.payloads import issue_comment
@@ -33,6 +33,7 @@ APPS = ["nginx", "redis", "whoami", "memcached", "http-echo"]  # catalog apps th
 
 @pytest.fixture
 def fleet_github(app_keys: AppKeys) -> Iterator[FakeGitHub]:
+    require_npm_fixtures()
     with FakeGitHub() as gh:
         gh.register_app(APP_ID, app_keys.public_pem)
         gh.add_installation(INSTALLATION_ID, OWNER, app_id=APP_ID)
