@@ -1213,6 +1213,10 @@ class RequestHandler(BaseHTTPRequestHandler):
         return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
     def _send(self, status: int, body: bytes, headers: list[tuple[str, str]]) -> None:
+        # the status is on record before the client can read the answer (and a test the call log)
+        record: CallRecord | None = getattr(self, "_record", None)
+        if record is not None:
+            record.status = status
         self.send_response(status)
         for key, value in headers:
             self.send_header(key, value)
@@ -1240,6 +1244,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         body = self._read_body()
         authorization = self.headers.get("Authorization", "")
         record = CallRecord(self.command, path, query, _token_in(authorization))
+        self._record = record
         with gh.lock:
             gh.calls.append(record)
         try:
