@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from agents.cli import add_engine_commands, run_command
+from agents.validate.checkov_process import checkov_in_child_process
 from bot.action_command import add_action_commands
 from bot.environment import warn_unknown_variables
 from bot.serve_command import add_serve_commands
@@ -45,13 +46,27 @@ def helm_engine_problem() -> str | None:
     return None
 
 
+def scans_with_checkov(args: argparse.Namespace) -> bool:
+    """A one-shot command that will (or may) run checkov: its import can start in a child at once."""
+    return (
+        args.command in ONE_SHOT_COMMANDS
+        and args.command != "plan"
+        and not getattr(args, "no_security", False)
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     collecting = gc.isenabled()
     if args.command in ONE_SHOT_COMMANDS:
         gc.disable()
     try:
-        return _run(args)
+        # forked before anything starts a thread or loads Helm's Go runtime; stopped on the way out
+        with checkov_in_child_process(scans_with_checkov(args)):
+            return _run(args)
+    except KeyboardInterrupt:  # Ctrl-C outside the command itself (run_command answers it inside)
+        print("autopilot: interrupted", file=sys.stderr)
+        return 130
     finally:
         if collecting:  # main() called in a longer-lived process (tests) gives the collector back
             gc.enable()
