@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
@@ -52,6 +51,8 @@ from agents.validate import default_kube_versions, validate_chart
 from agents.validate.finding import Finding, Severity
 
 if TYPE_CHECKING:  # the LLM planner and fixer are imported where a model is used (not without one)
+    from langchain_core.language_models import BaseChatModel
+
     from agents.plan.llm_planner import ChartDraft, PlanEdit
 
 NodeHook = Callable[[str, ChartState], None]

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.callbacks import BaseCallbackHandler
-from langchain_core.language_models import BaseChatModel
+
+if TYPE_CHECKING:  # only a configured model needs LangChain's chat models (init_chat_model imports them)
+    from langchain_core.language_models import BaseChatModel
 
 PROVIDER_PACKAGES = {
     "openai": "langchain-openai",

@@ -8,6 +8,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -225,6 +226,59 @@ def failed_checks(files: list[str], *, every_kind_in_graph: bool = False) -> lis
     return [r for rep in reports for r in rep.failed_checks]
 
 
+@dataclass(frozen=True)
+class CheckovFailure:
+    """What a finding needs from one of checkov's failed-check records; small and picklable, so a
+    scan in agents.validate.checkov_process's child gives the parent exactly these."""
+
+    check_id: str
+    check_name: str
+    file_abs_path: str
+    resource: str
+    evaluated_keys: tuple[Any, ...]
+    guideline: str | None
+
+    @classmethod
+    def of(cls, record: Any) -> CheckovFailure:
+        """From a `checkov.common.output.record.Record`."""
+        return cls(
+            check_id=record.check_id,
+            check_name=record.check_name,
+            file_abs_path=record.file_abs_path,
+            resource=str(record.resource),
+            evaluated_keys=tuple((record.check_result or {}).get("evaluated_keys") or ()),
+            guideline=record.guideline,
+        )
+
+
+def failures(files: list[str]) -> list[CheckovFailure]:
+    """checkov's failed checks for manifest files, scanned in this process."""
+    return [CheckovFailure.of(record) for record in failed_checks(files)]
+
+
+def warm_up() -> None:
+    """Import checkov and load everything a scan loads once, so the first scan pays none of it."""
+    _runner()
+    _graph_manager_class()
+
+
+def _scan(files: list[str]) -> list[CheckovFailure]:
+    """In the child checkov_process started, when there is one; else (or when it is gone) here."""
+    from agents.validate.checkov_process import (
+        CheckovProcessGone,
+        current_checkov_process,
+        forget_checkov_process,
+    )
+
+    child = current_checkov_process()
+    if child is not None:
+        try:
+            return child.failures(files)
+        except CheckovProcessGone:
+            forget_checkov_process(child)
+    return failures(files)
+
+
 def _custom_resource_templates(objects: list[RenderedObject]) -> set[str]:
     """Templates whose every object is a custom resource (ScaledObject, ExternalSecret, Middleware…)."""
     builtin: dict[str, bool] = {}
@@ -258,7 +312,7 @@ def checkov_findings(
                 origin[os.path.abspath(target)] = (values_file, template)
         if not files:
             return []
-        for result in failed_checks(files):
+        for result in _scan(files):
             if result.check_id in COVERED_BY_OUR_RULES:
                 continue
             # checkov reports os.path.abspath of the path it was given, as origin holds
@@ -266,8 +320,8 @@ def checkov_findings(
             if source is None:
                 continue
             values_file, template = source
-            obj = _object_for(objects_by_render.get(values_file, []), template, str(result.resource))
-            keys = (result.check_result or {}).get("evaluated_keys") or []
+            obj = _object_for(objects_by_render.get(values_file, []), template, result.resource)
+            keys = result.evaluated_keys
             line = locator.line_of(obj, _path_of(keys[0]) if keys else ()) if obj else None
             findings.append(
                 Finding(
