@@ -729,22 +729,17 @@ def _extract_component_replicas(t: _Text, facts: RequestFacts) -> None:
     parts = {c.name: c for c in facts.components}
     names = [*parts, *MAIN_WORKLOAD_WORDS] if parts else ["web"]
     named = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    part, count = rf"(?P<part>{named})", rf"(?P<count>{NUMBER})"
     for pattern in (
-        rf"\b{NUMBER}\s+({named})\s+{COUNTED}\b",
-        rf"\b({named})\s+(?:component\s+)?(?:with|at|has|gets|runs(?:\s+with)?)\s+{NUMBER}\s+{COUNTED}\b",
-        rf"\b({named})\s+(?:replicas?|replica\s+count)\s*(?:=|:|of|to)?\s*{NUMBER}\b",
+        rf"\b{count}\s+{part}\s+{COUNTED}\b",
+        rf"\b{part}\s+(?:component\s+)?(?:with|at|has|gets|runs(?:\s+with)?)\s+{count}\s+{COUNTED}\b",
+        rf"\b{part}\s+(?:replicas?|replica\s+count)\s*(?:=|:|of|to)?\s*{count}\b",
     ):
         for m in t.take(pattern):
-            number, name = (
-                (m.group(1), m.group(2))
-                if m.group(1)[0].isdigit() or m.group(1) in WORD_NUMBERS
-                else (m.group(2), m.group(1))
-            )
-            count = _number(number)
-            if name in parts:
-                parts[name].replicas = count
+            if m["part"] in parts:
+                parts[m["part"]].replicas = _number(m["count"])
             else:
-                facts.replicas = count
+                facts.replicas = _number(m["count"])
     if parts:  # `web on port 8080`: next to components, the word names the app's own workload
         t.take(
             rf"\b(?:{'|'.join(MAIN_WORKLOAD_WORDS)})\b(?=\s+(?:on|with|at|listens|serves|exposed|behind)\b)"
