@@ -182,6 +182,15 @@ class TestMatching:
             description.match("GET", f"{API}/issues/1/2/comments")  # `issue_number` is one segment
         assert refused.value.status == 404
 
+    def test_an_integer_path_parameter_must_be_digits(self, description: RestDescription) -> None:
+        assert description.check("GET", f"{API}/issues/12", None).operation_id == "issues/get"
+        with pytest.raises(
+            SpecViolation, match=r"path parameter `issue_number`='abc' is not an integer"
+        ) as bad:
+            description.check("GET", f"{API}/issues/abc", None)
+        assert bad.value.status == 404
+        description.check("GET", f"{API}/branches/feature-1", None)  # a string parameter takes any text
+
     def test_empty_segments_fill_nothing(self, description: RestDescription) -> None:
         with pytest.raises(SpecViolation):
             description.match("GET", f"{API}/branches//main")

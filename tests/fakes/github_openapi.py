@@ -73,6 +73,7 @@ class Operation:
     operation_id: str  # `issues/create-comment`
     segments: tuple[Segment, ...]
     specificity: int  # literal characters: `/issues/comments` beats `/issues/{issue_number}`
+    path_types: dict[str, Json]  # path parameter name → its schema (`issue_number`: integer)
     query: dict[str, Json]  # query parameter name → its schema
     required_query: frozenset[str]
     takes_body: bool
@@ -129,6 +130,7 @@ class RestDescription:
     ) -> Operation:
         """The operation `method path` is, once its `query` and JSON `body` (None when empty) satisfy it."""
         op = self.match(method, path)
+        _check_path(op, path)
         _check_query(op, query or {})
         if body is None:
             if op.body_required:
@@ -185,12 +187,25 @@ def _operation(method: str, template: str, item: Json, parameters: dict[str, Jso
         operation_id=op.get("operationId", f"{method} {template}"),
         segments=tuple(_segment(piece, multi) for piece in template.split("/")[1:]),
         specificity=len(re.sub(r"\{[^}]+\}", "", template)),
+        path_types={p["name"]: p.get("schema") or {} for p in resolved if p.get("in") == "path"},
         query=query,
         required_query=frozenset(p["name"] for p in resolved if p.get("in") == "query" and p.get("required")),
         takes_body=bool(request_body),
         body_required=bool(request_body.get("required")),
         body_schema=json_content.get("schema") if json_content else None,
     )
+
+
+def _check_path(op: Operation, path: str) -> None:
+    """`/issues/abc`: GitHub answers a non-integer id with 404, so the fake does too, naming it."""
+    values = path.split("/")[1:]
+    if len(values) != len(op.segments) or any(s.kind == "multi" for s in op.segments):
+        return  # a parameter spans segments: the values do not line up one to one
+    for segment, value in zip(op.segments, values, strict=True):
+        name = segment.text[1:-1]
+        integer = segment.kind == "param" and op.path_types.get(name, {}).get("type") == "integer"
+        if integer and re.fullmatch(r"\d+", value) is None:
+            raise SpecViolation(404, f"{op.name}: path parameter `{name}`={value!r} is not an integer")
 
 
 def _check_query(op: Operation, query: dict[str, list[str]]) -> None:
