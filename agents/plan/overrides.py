@@ -184,11 +184,45 @@ def split_assignment(item: str) -> tuple[str, str]:
     return key.strip(), value
 
 
+def _allows_none(annotation: Any) -> bool:
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _allows_none(typing.get_args(annotation)[0])
+    return annotation is None or type(None) in typing.get_args(annotation)
+
+
+def _shape_problem(annotation: Any, value: Any) -> str | None:
+    """Why `value` cannot stand where a section (a mapping) or a list belongs, or None."""
+    tp = _unwrap(annotation)
+    if value is None:
+        if _allows_none(annotation) or not (_is_model(tp) or typing.get_origin(tp) in (dict, list)):
+            return None  # an optional field emptied, or a scalar: ChartPlan's validation decides
+        return "cannot be empty"
+    if _is_model(tp):
+        if not isinstance(value, dict):
+            fields = ", ".join(sorted(tp.model_fields))
+            return f"is a section, not a single value: set one of its keys ({fields})"
+    elif typing.get_origin(tp) is dict:
+        if not isinstance(value, dict):
+            return "is a mapping: give {key: value, …} or set one key"
+    elif typing.get_origin(tp) is list:
+        if not isinstance(value, list):
+            return "is a list: give [a, b] or set one item, e.g. [0]"
+        item = _unwrap(typing.get_args(tp)[0])
+        if _is_model(item) and not all(isinstance(v, dict) for v in value):
+            return f"is a list of sections: each item needs keys ({', '.join(sorted(item.model_fields))})"
+    return None
+
+
 def apply_assignment(data: dict[str, Any], key: str, raw: str) -> None:
-    """Apply one `key=value` (from `--set` or an answer) to the plan dict."""
+    """Apply one `key=value` (from `--set` or an answer) to the plan dict. A section or a list is
+    only ever replaced by a value of its shape, so what reads the plan dict before its validation
+    (gap questions, the request's accounting) never meets a string where a mapping belongs."""
     try:
         parts = parse_path(key)
-        set_path(data, parts, coerce_value(key, parts, raw), key)
+        value = coerce_value(key, parts, raw)
+        if (problem := _shape_problem(target_type(parts, key), value)) is not None:
+            raise PlanError(f"--set {key}={raw}: {key} {problem}")
+        set_path(data, parts, value, key)
     except PlanError as exc:
         message = str(exc)
         if message.startswith(f"--set {key}:"):

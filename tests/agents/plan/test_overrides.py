@@ -68,11 +68,26 @@ def test_cron_and_at_values_are_plain_strings() -> None:
         ("workload=Pod", r"workload = 'Pod'.*'Deployment'"),
         ("exposure.hosts[0]=Not_A_Host", r"Not_A_Host"),
         ("name=Bad_Name", r"DNS-1123"),
+        # a whole section or list replaced by something of another shape
+        ("service=", r"--set service=: service cannot be empty"),
+        ("service=false", r"service is a section, not a single value: set one of its keys \(enabled, "),
+        ("exposure=ingress", r"exposure is a section.*\(.*hosts.*kind"),
+        ("migration=[a]", r"migration is a section"),
+        ("env=3", r"env is a list of sections: each item needs keys \(.*name"),
+        ("secret_refs=[shop-db]", r"secret_refs is a list of sections"),
+        ("secret_refs=[unclosed", r"secret_refs is a list: give \[a, b\]"),
+        ("resources=null", r"resources cannot be empty"),
     ],
 )
 def test_bad_sets_raise_plan_error_naming_key_and_value(item: str, message: str) -> None:
     with pytest.raises(PlanError, match=message):
         plan_request("nginx", [item])
+
+
+def test_sections_and_lists_set_whole_in_their_own_shape_are_taken() -> None:
+    plan = _plan("exposure={kind: ingress, hosts: [a.example.com]}", "env=[]", "secret_refs=[]")
+    assert (plan.exposure.kind, plan.exposure.hosts) == ("ingress", ["a.example.com"])
+    assert plan.env == [] and plan.secret_refs == []
 
 
 def test_plan_error_is_a_value_error() -> None:
