@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Set up everything the test suite needs, then run lint, type checks and the whole suite.
+# Arguments go to pytest: `bash scripts/test.sh -m "not slow"` is the quick subset (~30 s) after the checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

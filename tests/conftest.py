@@ -57,6 +57,60 @@ NPM_FIXTURE_FILES = ("webhooks-examples/api.github.com/index.json", "openapi/gen
 # Whole directories whose tests start servers, processes or whole conversations: `-m "not slow"`
 # leaves them out (README, Development).
 SLOW_DIRECTORIES = ("e2e", "scale", "adversarial", "packaging", "cli", "action", "agents/corpus")
+# Modules elsewhere whose tests together take a second or more on a 2-core machine, by what they
+# run. What is left (`-m "not slow"`) is parsing, planning, rules on parsed objects, events, config
+# and store logic: under a minute with collection.
+SLOW_MODULES = (
+    # charts generated and validated with Helm, many per module
+    "agents/chart/test_chart_catalog_corpus.py",
+    "agents/chart/test_chart_data_volumes.py",
+    "agents/chart/test_chart_offers.py",
+    "agents/chart/test_chart_dependencies.py",
+    "agents/chart/test_chart_validity.py",
+    "agents/chart/test_chart_capabilities.py",
+    "agents/chart/test_chart_values_docs.py",
+    "agents/chart/test_chart_components.py",
+    "agents/chart/test_chart_credentials.py",
+    "agents/chart/test_chart_pod_security.py",
+    "agents/chart/test_chart_exposure.py",
+    "agents/chart/test_chart_workloads.py",
+    "agents/plan/test_fidelity_corpus.py",
+    "agents/plan/test_request_accounting.py",
+    "agents/plan/test_catalog.py",
+    "agents/validate/test_rule_robustness.py",
+    "agents/validate/test_speedup_keeps_findings.py",
+    "agents/validate/test_rules.py",
+    "agents/validate/test_quick_checks.py",
+    # healing: fixers verified by validating again, benches' smoke runs
+    "agents/heal/test_heal_bench_smoke.py",
+    "agents/heal/test_fix_never_damages.py",
+    "agents/heal/test_heal_fixers.py",
+    "agents/heal/test_heal_generated_charts.py",
+    "agents/heal/test_ci_logs_bench.py",
+    "agents/heal/test_ci_heal.py",
+    "agents/heal/test_heal_loop.py",
+    # whole graph conversations
+    "agents/graph/test_one_heal_loop.py",
+    "agents/graph/test_interrupts.py",
+    "agents/graph/test_durable_resume.py",
+    "agents/graph/test_revise.py",
+    "agents/graph/test_llm_in_graph.py",
+    # property tests: hundreds of generated requests
+    "agents/plan/test_properties.py",
+    # processes, the fake GitHub server, git repositories
+    "agents/validate/test_checkov_process.py",
+    "bot/test_github_client.py",
+    "bot/test_git_workspace.py",
+    "bot/test_authz.py",
+    "bot/test_publish.py",
+    "bot/test_fake_github.py",
+    "bot/test_fake_github_rest_contract.py",
+    "bot/test_runner.py",
+    "bot/test_not_done_report.py",
+    "bot/test_github_ci_reads.py",
+    "bot/test_metrics_multiprocess.py",
+    "bot/test_installation_tokens.py",
+)
 
 
 def require_npm_fixtures() -> None:
@@ -69,8 +123,9 @@ def require_npm_fixtures() -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     root = Path(__file__).parent
     slow = [root / directory for directory in SLOW_DIRECTORIES]
+    slow_modules = {root / module for module in SLOW_MODULES}
     for item in items:
-        if any(item.path.is_relative_to(folder) for folder in slow):
+        if item.path in slow_modules or any(item.path.is_relative_to(folder) for folder in slow):
             item.add_marker(pytest.mark.slow)
 
 

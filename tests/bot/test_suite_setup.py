@@ -1,4 +1,5 @@
-"""The test suite's own guarantees: missing npm fixtures skip with the fix, slow directories are marked."""
+"""The test suite's own guarantees: missing npm fixtures skip with the fix, slow directories and
+modules are marked."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ def test_the_quick_subset_leaves_out_the_slow_directories() -> None:
             "-m",
             "not slow",
             "tests/e2e",
+            "tests/bot/test_git_workspace.py",
             "tests/bot/test_threads.py",
         ],
         cwd=ROOT,
@@ -44,3 +46,11 @@ def test_the_quick_subset_leaves_out_the_slow_directories() -> None:
     collected = [line for line in done.stdout.splitlines() if line.startswith("tests/")]
     assert collected, done.stdout[-2000:] + done.stderr[-2000:]
     assert all(line.startswith("tests/bot/test_threads.py") for line in collected)
+
+
+def test_every_slow_module_named_exists() -> None:
+    """A renamed or deleted module in the list would leave its successor in the quick subset."""
+    tests = ROOT / "tests"
+    missing = [m for m in suite.SLOW_MODULES if not (tests / m).is_file()]
+    assert not missing, f"tests/conftest.py SLOW_MODULES names files that are gone: {missing}"
+    assert not [d for d in suite.SLOW_DIRECTORIES if not (tests / d).is_dir()]
