@@ -59,7 +59,12 @@ def add_engine_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
         "--kube-version", dest="kube_versions", action="append", metavar="V", help=KUBE_VERSION_HELP
     )
     chart.add_argument("--force", action="store_true", help="overwrite an existing chart directory")
-    chart.add_argument("--format", choices=["text", "json"], default="text")
+    chart.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="text for people (default), json for programs (status, files written, findings, heal attempts)",
+    )
     chart.set_defaults(handler=cmd_chart)
 
     plan = sub.add_parser("plan", help="print the chart plan for a request as YAML")

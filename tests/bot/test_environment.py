@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -88,28 +89,24 @@ def test_an_unusable_helm_engine_stops_before_any_work(
     assert not (tmp_path / "charts").exists()
 
 
-def _subcommand(name: str) -> argparse.ArgumentParser:
-    parser = build_parser()
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001
-    found: argparse.ArgumentParser = sub.choices[name]
-    return found
+def _options(parser: argparse.ArgumentParser, path: str) -> Iterator[tuple[str, argparse.Action]]:
+    """Every option and positional of every (sub)command, named `autopilot db upgrade --x`."""
+    for action in parser._actions:  # noqa: SLF001
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            for name, sub in action.choices.items():
+                yield from _options(sub, f"{path} {name}")
+        elif not isinstance(action, argparse._HelpAction):  # noqa: SLF001
+            yield f"{path} {'/'.join(action.option_strings) or action.dest}", action
 
 
-@pytest.mark.parametrize(
-    ("command", "flag"),
-    [
-        ("chart", "--set"),
-        ("chart", "--kube-version"),
-        ("plan", "--set"),
-        ("validate", "--kube-version"),
-        ("validate", "--format"),
-        ("fix", "--max-attempts"),
-        ("fix", "--kube-version"),
-    ],
-)
-def test_flags_explain_themselves(command: str, flag: str) -> None:
-    (action,) = [a for a in _subcommand(command)._actions if flag in a.option_strings]  # noqa: SLF001
-    assert action.help and len(action.help) > 20
+def test_every_flag_of_every_command_explains_itself() -> None:
+    silent = [
+        name for name, action in _options(build_parser(), "autopilot") if not (action.help or "").strip()
+    ]
+    assert not silent, f"options without help text: {silent}"
+    named = dict(_options(build_parser(), "autopilot"))
+    for flag in ("chart --set", "chart --format", "validate --kube-version", "fix --max-attempts"):
+        assert len(named[f"autopilot {flag}"].help or "") > 20
 
 
 def test_a_one_shot_command_gives_the_collector_back(capsys: pytest.CaptureFixture[str]) -> None:
