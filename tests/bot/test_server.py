@@ -58,6 +58,14 @@ class RecordingDispatch:
             time.sleep(0.01)
         return [job.id for job in self.jobs]
 
+    def wait_for_id(self, delivery: str, timeout: float = 3.0) -> list[str]:
+        """Every delivery dispatched up to and including `delivery`, once it has been."""
+        deadline = time.monotonic() + timeout
+        while delivery not in (ids := [job.id for job in self.jobs]):
+            assert time.monotonic() < deadline, f"{delivery} was never dispatched (got {ids})"
+            time.sleep(0.01)
+        return ids[: ids.index(delivery) + 1]
+
 
 def make_settings(tmp_path: Path, **changes: object) -> Settings:
     base: dict[str, object] = {
@@ -90,6 +98,19 @@ def post(server: Server, body: bytes, **kw: str) -> tuple[int, dict[str, object]
     return response.status_code, response.json()
 
 
+def dispatched_so_far(server: Server) -> list[str]:
+    """The deliveries dispatched until now, known to be all of them without waiting a fixed time.
+
+    A delivery is dispatched by a task created before its 202 is sent, and the event loop starts
+    tasks in the order they were created: so once a fresh delivery posted now (the barrier) has
+    been dispatched, any dispatch scheduled by an earlier request has been too."""
+    barrier = f"barrier-{len(server.dispatch.jobs)}-{time.monotonic_ns()}"
+    assert post(server, COMMENT, delivery=barrier)[0] == 202
+    ids = server.dispatch.wait_for_id(barrier)
+    assert ids[-1] == barrier
+    return ids[:-1]
+
+
 # --- accepted deliveries ---------------------------------------------------------------------------
 
 
@@ -111,8 +132,7 @@ def test_signed_delivery_is_recorded_then_dispatched_once(server: Server) -> Non
 def test_duplicate_delivery_is_not_dispatched_again(server: Server) -> None:
     assert post(server, COMMENT, delivery="d-1")[0] == 202
     assert post(server, COMMENT, delivery="d-1") == (200, {"status": "duplicate", "delivery": "d-1"})
-    time.sleep(0.1)
-    assert server.dispatch.wait_for(1) == ["d-1"]
+    assert dispatched_so_far(server) == ["d-1"]
 
 
 def test_duplicate_after_restart_is_not_dispatched(tmp_path: Path) -> None:
@@ -125,8 +145,7 @@ def test_duplicate_after_restart_is_not_dispatched(tmp_path: Path) -> None:
     second = Server(tmp_path)  # a new process over the same SQLite file
     with second.client:
         assert post(second, COMMENT, delivery="d-restart")[1]["status"] == "duplicate"
-        time.sleep(0.1)
-        assert second.dispatch.jobs == []
+        assert dispatched_so_far(second) == []
     second.store.close()
 
 
@@ -136,8 +155,7 @@ def test_unknown_event_is_recorded_as_ignored(server: Server) -> None:
         {"status": "ignored", "delivery": "d-ping"},
     )
     assert post(server, PING, delivery="d-ping", event="ping")[1]["status"] == "duplicate"
-    time.sleep(0.1)
-    assert server.dispatch.jobs == []
+    assert dispatched_so_far(server) == []
     assert server.store.get_job("d-ping") is None
 
 
@@ -328,11 +346,20 @@ def test_concurrent_burst_is_group_committed_and_dispatched_once(tmp_path: Path)
             responses = await asyncio.gather(
                 *(client.post("/webhook", content=COMMENT, headers=headers(COMMENT, delivery=d)) for d in ids)
             )
-            await asyncio.sleep(0.05)  # let the background dispatches run
+            # a last delivery's dispatch runs after every earlier one (dispatched_so_far): once it
+            # is in, every dispatch is, before asyncio.run ends the loop
+            barrier = await client.post(
+                "/webhook", content=COMMENT, headers=headers(COMMENT, delivery="last")
+            )
+            assert barrier.status_code == 202
+            deadline = time.monotonic() + 3
+            while "last" not in [job.id for job in dispatch.jobs]:
+                assert time.monotonic() < deadline, "the last delivery was never dispatched"
+                await asyncio.sleep(0.001)
             return [r.status_code for r in responses]
 
     statuses = asyncio.run(burst())
     assert sorted(statuses) == [200] * 30 + [202] * 30
-    assert sorted(dispatch.wait_for(30)) == sorted(f"burst-{i}" for i in range(30))
-    assert store.job_counts()[JobStatus.QUEUED] == 30
+    assert sorted(job.id for job in dispatch.jobs) == sorted([*(f"burst-{i}" for i in range(30)), "last"])
+    assert store.job_counts()[JobStatus.QUEUED] == 31  # and the last one
     store.close()
