@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from functools import partial
@@ -114,16 +116,18 @@ def build_bot(
     github: InstallationClients | None = None,
     run_jobs: bool = True,
     retry_seconds: tuple[float, float] | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> Bot:
     """Open everything the App needs and return the bot with its ASGI app; `bot.close()` undoes it.
 
     With `run_jobs=False` the server only records deliveries (a separate worker runs them).
-    `retry_seconds` is (busy, error): how long a job waits before its next attempt.
+    `retry_seconds` is (busy, error): how long a job waits before its next attempt. `clock` is
+    the store's (leases, locks, retry times).
     """
     check_settings(settings)
     stack = ExitStack()
     try:
-        store = open_store(settings.database_url)
+        store = open_store(settings.database_url, clock=clock)
         stack.callback(store.close)
         checkpoint_url = settings.database_url if is_postgres_url(settings.database_url) else None
         checkpointer = stack.enter_context(

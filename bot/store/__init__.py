@@ -6,6 +6,8 @@ every backend implements `Store`.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.store.base import Delivery, Job, JobStatus, LockInfo, RecordedDelivery, RunRecord, Store, StoreError
@@ -41,15 +43,16 @@ def sqlite_path(database_url: str) -> str:
     return path if path == ":memory:" else str(Path(path).expanduser())
 
 
-def open_store(database_url: str) -> Store:
-    """Open (and create if needed) the store named by `database_url`."""
+def open_store(database_url: str, *, clock: Callable[[], float] = time.time) -> Store:
+    """Open (and create if needed) the store named by `database_url`; `clock` dates its leases,
+    locks and retry times (tests move it instead of sleeping)."""
     scheme = database_url.split(":", 1)[0].lower() if "://" in database_url else ""
     if scheme in ("postgres", "postgresql", "postgresql+psycopg"):
         from bot.store.postgres import PostgresStore  # psycopg loads only for PostgreSQL URLs
 
-        return PostgresStore(database_url.replace("postgresql+psycopg://", "postgresql://", 1))
+        return PostgresStore(database_url.replace("postgresql+psycopg://", "postgresql://", 1), clock=clock)
     if scheme not in ("", "sqlite"):
         raise StoreError(
             f"database URL scheme {scheme!r} is not supported; use sqlite:///path/autopilot.db or a file path"
         )
-    return SqliteStore(sqlite_path(database_url))
+    return SqliteStore(sqlite_path(database_url), clock=clock)

@@ -28,6 +28,15 @@ from tests.fakes.payloads import issue_comment
 THREAD = f"{FULL_NAME}#1"
 DEAD = "worker-killed"
 PULLS = rf"^/api/v3/repos/{FULL_NAME}/pulls$"
+LEASE_SECONDS = 60.0  # the dead worker's job lease
+# the new process starts this much later by its store's clock: past the dead worker's lease, well
+# within the thread lock's TTL (so a lock it held is still held, as after a real crash)
+RESTART_AFTER_SECONDS = 2 * LEASE_SECONDS
+assert RESTART_AFTER_SECONDS < LOCK_TTL_SECONDS
+
+
+def _later() -> float:
+    return time.time() + RESTART_AFTER_SECONDS
 
 
 def _crash_after_push(fake: FakeGitHub, private_pem: str, data: Path, *, hold_lock: bool) -> None:
@@ -42,7 +51,7 @@ def _crash_after_push(fake: FakeGitHub, private_pem: str, data: Path, *, hold_lo
             == 202
         )
         store = first.bot.store
-        job = store.claim_job(DEAD, lease_seconds=0.2, job_id="crash-1")
+        job = store.claim_job(DEAD, lease_seconds=LEASE_SECONDS, job_id="crash-1")
         assert job is not None
         fake.inject(Fault.server_error(500), path=PULLS, method="POST")
         with pytest.raises(Exception, match="500"):
@@ -52,7 +61,6 @@ def _crash_after_push(fake: FakeGitHub, private_pem: str, data: Path, *, hold_lo
             assert store.acquire_lock(f"thread:{THREAD}", f"{DEAD}:crash-1", ttl_seconds=LOCK_TTL_SECONDS)
     finally:
         first.close()
-    time.sleep(0.25)  # the dead worker's lease runs out
 
 
 def _finished_once(fake: FakeGitHub, bot: HostileBot) -> None:
@@ -71,7 +79,7 @@ def test_restart_after_a_crash_finishes_the_run_once(
     seed_permissions(fake_github, alice="write")
     data = tmp_path / "data"
     _crash_after_push(fake_github, app_keys.private_pem, data, hold_lock=hold_lock)
-    second = HostileBot(fake_github, app_keys.private_pem, data)
+    second = HostileBot(fake_github, app_keys.private_pem, data, clock=_later)
     try:
         second.wait_idle()
         _finished_once(fake_github, second)
