@@ -61,7 +61,7 @@ def schema_version_for(kube_version: str) -> str:
 def _load(schema_version: str, name: str) -> Any:
     path = resources.files(PACKAGE).joinpath(SCHEMA_ROOT, f"v{schema_version}-local-strict", name)
     try:
-        return orjson.loads(path.read_bytes())  # json.loads's values, in a third less time on 1.5 MB
+        return orjson.loads(path.read_bytes())  # json.loads's values, in a fifth less time on 1.5 MB
     except FileNotFoundError:
         return None
 
